@@ -1,0 +1,33 @@
+# The two commands of the README:  `make run`  and  `make test`.
+PY ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup index bench clean
+
+run: setup
+	@HF_HUB_OFFLINE=1 $(VENV)/bin/hsqa index --if-missing
+	@HF_HUB_OFFLINE=1 $(VENV)/bin/hsqa
+
+test: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q
+
+setup: $(STAMP)
+
+# Reinstalls only when pyproject.toml changes. torch is installed first, pinned, so that
+# pip never resolves the multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "$(PY) not found: install Python 3.11 or run 'make PY=python3'"; exit 1; }
+	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+index: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/hsqa index
+
+bench: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) index/*.sqlite3* index/*.faiss

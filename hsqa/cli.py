@@ -1,0 +1,371 @@
+"""Command line: a thin layer mapping arguments to the library and library errors to one-line messages.
+
+Exit codes: 0 success, 2 usage error, 1 anything else (with a message that says what to do).
+Heavy imports (torch, sentence-transformers, faiss, textual) happen only inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .config import Config
+from .errors import HsqaError
+
+
+# ---------------------------------------------------------------------------------------------
+# Output helpers
+# ---------------------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """Progress on stderr: a redrawn bar on a terminal, one line per stage otherwise."""
+
+    LABELS = {"scan": "scanning", "parse": "parsing", "embed": "embedding", "write": "writing"}
+
+    def __init__(self, stream=sys.stderr, enabled: bool = True):
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = stream.isatty()
+        self.stage = None
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        label = self.LABELS.get(stage, stage)
+        if self.tty:
+            now = time.monotonic()
+            if stage == self.stage and done < total and now - self.last < 0.05:
+                return
+            self.last = now
+            width = 30
+            filled = int(width * done / total) if total else width
+            self.stream.write(f"\r{label:>10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  ")
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif done >= total and total and stage != self.stage:
+            self.stream.write(f"{label}: {total}\n")
+            self.stream.flush()
+        if done >= total:
+            self.stage = stage
+        elif stage != self.stage and self.tty:
+            self.stage = None
+
+
+def _style(enabled: bool):
+    def s(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if enabled and text else text
+
+    return s
+
+
+def render_passage(
+    text: str, terms, highlight, width: int, color: bool, indent: str = "    ", first: str | None = None
+) -> str:
+    """Wrap ``text`` (whitespace collapsed) with query terms bold and the answering sentence underlined."""
+    import re
+
+    style = _style(color)
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    lines, cur, cur_len = [], [], 0
+    for a, b in words:
+        w = text[a:b]
+        codes = []
+        if highlight and highlight[0] <= a < highlight[1]:
+            codes.append("4")
+        if any(ta < b and a < tb for ta, tb in terms):
+            codes.append("1")
+        w_out = style(w, ";".join(codes)) if codes else w
+        if cur and cur_len + 1 + (b - a) > width - len(indent):
+            lines.append(indent + " ".join(cur))
+            cur, cur_len = [], 0
+        cur.append(w_out)
+        cur_len += (b - a) + (1 if cur_len else 0)
+    if cur:
+        lines.append(indent + " ".join(cur))
+    if first is not None and lines:
+        lines[0] = first + lines[0][len(indent) :]
+    return "\n".join(lines)
+
+
+def _print_response(resp, answer, color: bool, out=sys.stdout) -> None:
+    from .answer import citation
+
+    style = _style(color)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 110)
+    out.write(style(f"Q: {resp.query}", "1") + "\n")
+    if resp.scope:
+        out.write(f"   scope: {', '.join(resp.scope.labels) or 'custom'}\n")
+    if not resp.results:
+        out.write("   No passage matches this question.\n\n")
+        return
+    if not resp.any_relevant:
+        out.write("   Nothing in the corpus answers this clearly; the nearest passages are:\n")
+    elif answer is not None:
+        quote = " ".join(answer.sentence.split())
+        out.write(render_passage(f'"{quote}" [{answer.result.rank}]', [], None, width, color, first="A:  ") + "\n")
+    if resp.mode == "lexical":
+        out.write(style("   (lexical search only)", "2") + "\n")
+    out.write("\n")
+    for r in resp.results:
+        sim = f"  relevance {r.similarity:.2f}" if r.similarity is not None else ""
+        head = f"[{r.rank}] {citation(r, with_text=False)}"
+        out.write(style(head, "1" if r.relevant else "2") + style(sim, "2") + "\n")
+        out.write(style(f"    {r.source}" + (f" · {r.place}" if r.place else ""), "2") + "\n")
+        body = render_passage(r.text, r.terms, r.highlight, width, color)
+        out.write((body if r.relevant else style(body, "2")) + "\n\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+
+
+def cmd_index(args, config: Config) -> int:
+    from .indexer import Indexer
+
+    if args.if_missing and config.db_path.exists():
+        from .store import Store
+
+        if Store(config).info() is not None:
+            return 0
+    bar = ProgressBar(enabled=not args.quiet)
+    report = Indexer(config, progress=bar).run(wait=args.wait, rebuild=args.rebuild)
+    if report.rebuild:
+        print(f"hsqa: rebuilt the whole index: {report.rebuild}", file=sys.stderr)
+    if report.repaired:
+        print("hsqa: the vector file did not match the database and was rebuilt from stored embeddings", file=sys.stderr)
+    for s in report.skipped:
+        print(f"hsqa: skipped {s['path']}: {s['reason']}", file=sys.stderr)
+    if args.json:
+        keys = ["added", "updated", "removed", "unchanged", "documents", "chunks", "skipped", "seconds"]
+        d = report.as_json()
+        out = {k: d[k] for k in keys}
+        out.update({k: d[k] for k in d if k not in keys})
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(
+            f"{report.documents} documents, {report.chunks} passages in {config.index_dir}/ "
+            f"(added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"renamed {report.renamed}, unchanged {report.unchanged}; embedded {report.embedded}, "
+            f"reused {report.reused}; {report.seconds:.2f} s)"
+        )
+    return 0
+
+
+def _questions(args) -> list[str]:
+    qs = list(args.question or [])
+    if args.questions:
+        src = sys.stdin if args.questions == "-" else None
+        try:
+            lines = (src or open(args.questions, encoding="utf-8")).read().splitlines()
+        except OSError as e:
+            raise HsqaError(f"cannot read questions file {args.questions}: {e.strerror}") from None
+        qs += [q.strip() for q in lines if q.strip() and not q.lstrip().startswith("#")]
+    return qs
+
+
+def _open_searcher(config: Config, mode: str):
+    from .embedding import make_embedder
+    from .search import Searcher
+
+    embedder = None if mode == "lexical" else make_embedder(config.model)
+    searcher = Searcher(config, embedder=embedder)
+    if embedder is not None and hasattr(embedder, "load"):
+        embedder.load()
+    return searcher
+
+
+def _warn_stale(config: Config, searcher) -> None:
+    from .indexer import staleness
+
+    try:
+        st = staleness(config, searcher.store)
+    except HsqaError:
+        return
+    if st.stale:
+        print(
+            f"hsqa: the corpus changed since the last index ({st.summary()}): answers may be out of date; "
+            "run 'hsqa index'",
+            file=sys.stderr,
+        )
+
+
+def cmd_ask(args, config: Config) -> int:
+    from .answer import annotate
+
+    qs = _questions(args)
+    if not qs:
+        raise UsageError("ask needs a QUESTION or --questions FILE")
+    searcher = _open_searcher(config, args.mode)
+    _warn_stale(config, searcher)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for q in qs:
+        qvec = None
+        if searcher.embedder is not None and args.mode != "lexical":
+            qvec = searcher.embedder.embed_query(q)
+        resp = searcher.search(q, k=args.k, mode=args.mode, qvec=qvec)
+        answer = annotate(resp, searcher.embedder, qvec)
+        if args.json:
+            obj = {
+                "question": q,
+                "mode": resp.mode,
+                "answer": (
+                    {"sentence": answer.sentence, "rank": answer.result.rank} if answer and resp.any_relevant else None
+                ),
+                "results": [r.as_json() for r in resp.results],
+            }
+            print(json.dumps(obj, ensure_ascii=False), flush=True)
+        else:
+            _print_response(resp, answer, color)
+    return 0
+
+
+def cmd_eval(args, config: Config) -> int:
+    from .evaluate import evaluate, format_table, load_qa
+
+    items = load_qa(Path(args.file))
+    searcher = _open_searcher(config, "hybrid")
+    report = evaluate(searcher, items, k=args.k)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(format_table(report, args.file))
+    return 0
+
+
+def cmd_doctor(args, config: Config) -> int:
+    from .doctor import diagnose
+
+    report = diagnose(config)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        for line in report["lines"]:
+            print(line)
+    return 0 if report["ok"] else 1
+
+
+def cmd_watch(args, config: Config) -> int:
+    from .watch import watch
+
+    return watch(config, interval=args.interval, debounce=args.debounce)
+
+
+def cmd_tui(args, config: Config) -> int:
+    from .tui.app import run_app
+
+    return run_app(config)
+
+
+class UsageError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------------------------
+
+
+def _common(p: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    p.add_argument("--corpus", metavar="DIR", default=d, help="corpus folder (env HSQA_CORPUS, default ./corpus)")
+    p.add_argument("--index", metavar="DIR", default=d, help="index folder (env HSQA_INDEX, default ./index)")
+    p.add_argument("--model", metavar="M", default=d, help="sentence-transformers model name or path (env HSQA_MODEL)")
+
+
+def _positive(v: str) -> int:
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{v}' is not a number") from None
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"{n} is out of range (1..1000)")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hsqa",
+        description="Ask questions of UN human-security meeting summaries; get cited passages. "
+        "With no command, opens the chat app.",
+    )
+    _common(p, suppress=False)
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"hsqa {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    pi = sub.add_parser("index", help="build or update the index of the corpus")
+    _common(pi, suppress=True)
+    pi.add_argument("--json", action="store_true", help="print a JSON summary as the last stdout line")
+    pi.add_argument("--wait", action="store_true", help="wait for another index run instead of exiting")
+    pi.add_argument("--rebuild", action="store_true", help="re-parse everything (embeddings are reused from cache)")
+    pi.add_argument("--if-missing", action="store_true", help="do nothing when an index already exists")
+    pi.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    pi.set_defaults(func=cmd_index)
+
+    pa = sub.add_parser("ask", help="answer questions with cited passages")
+    _common(pa, suppress=True)
+    pa.add_argument("question", nargs="*", help="question(s) to ask")
+    pa.add_argument("-k", type=_positive, default=5, help="passages per question (default 5)")
+    pa.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    pa.add_argument("--questions", metavar="FILE", help="read one question per line ('-' for stdin)")
+    pa.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="retrieval mode")
+    pa.set_defaults(func=cmd_ask)
+
+    pe = sub.add_parser("eval", help="Recall@1, Recall@5, MRR of lexical, dense and hybrid retrieval")
+    _common(pe, suppress=True)
+    pe.add_argument("file", metavar="FILE.jsonl")
+    pe.add_argument("-k", type=_positive, default=5)
+    pe.add_argument("--json", action="store_true")
+    pe.set_defaults(func=cmd_eval)
+
+    pd = sub.add_parser("doctor", help="check the index against the corpus; non-zero exit on a problem")
+    _common(pd, suppress=True)
+    pd.add_argument("--json", action="store_true")
+    pd.set_defaults(func=cmd_doctor)
+
+    pw = sub.add_parser("watch", help="keep the index in sync with the corpus folder")
+    _common(pw, suppress=True)
+    pw.add_argument("--interval", type=float, default=1.0, help="seconds between scans (default 1)")
+    pw.add_argument("--debounce", type=float, default=1.5, help="quiet seconds before indexing (default 1.5)")
+    pw.set_defaults(func=cmd_watch)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    config = Config.resolve(corpus=args.corpus, index=args.index, model=args.model)
+    func = getattr(args, "func", cmd_tui)
+    try:
+        return func(args, config)
+    except UsageError as e:
+        parser.print_usage(sys.stderr)
+        print(f"hsqa: error: {e}", file=sys.stderr)
+        return 2
+    except HsqaError as e:
+        print(f"hsqa: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hsqa: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - last resort: one line, never a traceback for users
+        if os.environ.get("HSQA_DEBUG"):
+            raise
+        print(f"hsqa: unexpected error: {type(e).__name__}: {e} (set HSQA_DEBUG=1 to see where)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

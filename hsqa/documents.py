@@ -1,0 +1,474 @@
+"""Reading and parsing meeting summaries.
+
+``read_text`` turns bytes into text (BOMs, UTF-8, cp1252/latin-1 fallback) or refuses with a reason.
+``parse_document`` finds the title block (title, date, place), section headings and paragraphs, each
+paragraph carrying its character offsets into the decoded text and its 1-based number. Paragraph text is
+always the verbatim slice ``text[start:end]``: users quote it.
+
+Messiness handled here (never by editing files): markdown ``#`` and whole-line ``**bold**`` headings,
+short plain headings, paragraphs split by a page break (a block ending mid-sentence continued by a block
+starting in lower case), list items that belong to the paragraph introducing them, and navigation
+boilerplate such as "Back to Index".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DocumentError
+
+PARSER_VERSION = 1
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------------
+
+_MAGIC = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP/Office file",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x7fELF": "an executable",
+    b"{\\rtf": "an RTF file",
+    b"\xd0\xcf\x11\xe0": "an old Office file",
+    b"SQLite format 3": "a SQLite database",
+}
+
+
+def read_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode ``data``; return ``(text, encoding)`` or raise :class:`DocumentError` with a reason."""
+    if not data.strip():
+        raise DocumentError(path, "empty file")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise DocumentError(path, f"not a text document: looks like {what}")
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in data[:65536]:
+            raise DocumentError(path, "binary file (contains NUL bytes)")
+        candidates = ["utf-8", "cp1252", "latin-1"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise DocumentError(path, f"cannot decode as {candidates[0]} despite its byte-order mark")
+    if not text.strip():
+        raise DocumentError(path, "empty file")
+    sample = text[:65536]
+    ctrl = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if ctrl > max(8, len(sample) // 100):
+        raise DocumentError(path, "binary file (too many control characters)")
+    return text, enc
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+_MONTHS.update({m[:3]: n for m, n in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MON = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DASH = r"\s*(?:-|–|—|to)\s*"
+_DATE_PATTERNS = [
+    # 4 June 2012, 20-21 May 2010, 30 June - 2 July 2010 (second month ignored for the start)
+    re.compile(
+        r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:" + _DASH + r"(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?\s+"
+        + _MON + r",?\s+(?P<y>(?:19|20)\d{2})\b",
+        re.I,
+    ),
+    # June 4, 2012 / June 4-5, 2012
+    re.compile(
+        r"\b" + _MON + r"\s+(?P<d1>\d{1,2})(?:" + _DASH + r"(?P<d2>\d{1,2}))?,?\s+(?P<y>(?:19|20)\d{2})\b",
+        re.I,
+    ),
+    # 2012-06-04
+    re.compile(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d1>\d{2})\b"),
+]
+
+
+def human_date(iso: str | None) -> str:
+    """``2007-04-20`` → ``20 April 2007`` (``""`` for ``None``)."""
+    if not iso:
+        return ""
+    d = _dt.date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    start: _dt.date
+    end: _dt.date | None
+    span: tuple[int, int]
+
+
+def find_date(text: str) -> DateMatch | None:
+    """First calendar date in ``text`` (day ranges such as "20-21 May 2010" give an end date)."""
+    best: DateMatch | None = None
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            g = m.groupdict()
+            month = int(g["m"]) if g.get("m") else _MONTHS[g["mon"].lower().rstrip(".")]
+            try:
+                start = _dt.date(int(g["y"]), month, int(g["d1"]))
+                end = _dt.date(int(g["y"]), month, int(g["d2"])) if g.get("d2") else None
+            except ValueError:
+                continue
+            if end is not None and end <= start:
+                end = None
+            if best is None or m.start() < best.span[0]:
+                best = DateMatch(start, end, m.span())
+            break
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  #: 1-based within the document
+    section: str  #: heading path, " > "-joined; "" before the first heading
+    start: int  #: character offset into the decoded text
+    end: int
+    text: str  #: verbatim ``text[start:end]``
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    title: str
+    date: str | None = None  #: ISO date of the meeting (first day)
+    date_end: str | None = None  #: ISO date of the last day, for multi-day meetings
+    place: str | None = None
+    header_end: int = 0  #: offset where the title block ends
+    headings: list[Heading] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    lines: list[tuple[int, int]]  # (start, end) per line, end excludes the newline
+
+    def text(self, doc: str) -> str:
+        return doc[self.start : self.end]
+
+    def line_texts(self, doc: str) -> list[str]:
+        return [doc[a:b] for a, b in self.lines]
+
+
+_BLANK = re.compile(r"[ \t\f\v\u00a0\u200b]*")
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Split into blocks of non-blank lines; offsets exclude surrounding whitespace."""
+    blocks: list[_Block] = []
+    cur: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        a, b = pos, pos + len(body)
+        pos += len(line)
+        stripped = body.strip()
+        if not stripped or _BLANK.fullmatch(body):
+            if cur:
+                blocks.append(_finish(text, cur))
+                cur = []
+            continue
+        # trim whitespace inside the line's span
+        lead = len(body) - len(body.lstrip())
+        trail = len(body) - len(body.rstrip())
+        cur.append((a + lead, b - trail))
+    if cur:
+        blocks.append(_finish(text, cur))
+    return blocks
+
+
+def _finish(text: str, lines: list[tuple[int, int]]) -> _Block:
+    return _Block(lines[0][0], lines[-1][1], lines)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1\s*[:.]?$")
+_LIST_ITEM = re.compile(r"^\s*(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[-*•·–])\s+", re.I)
+_BOILERPLATE = re.compile(
+    r"^\W*(?:back\s+to\s+(?:the\s+)?(?:index|top|contents|list|home|menu)|top\s+of\s+page|return\s+to\s+\w+"
+    r"|print(?:er[- ]friendly)?(?:\s+this)?\s+page|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-|\d+)\W*$",
+    re.I,
+)
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_TIME = re.compile(r"^\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:-|–|to)\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?)?$", re.I)
+_END_PUNCT = ".!?:;\"'”’)]…"
+_SMALL_WORDS = {"of", "the", "de", "la", "du", "des", "and", "on", "for", "in", "at", "&"}
+
+
+def strip_markup(s: str) -> str:
+    """Text without markdown emphasis, heading marks and link targets, whitespace collapsed."""
+    s = _MD_LINK.sub(r"\1", s)
+    s = re.sub(r"^\s*#{1,6}\s+", "", s, flags=re.M)
+    s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s, flags=re.S)
+    s = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])", r"\1", s)
+    s = s.replace("**", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _heading_of(line: str) -> tuple[int, str] | None:
+    """``(level, title)`` when a single line reads as a section heading."""
+    m = _MD_HEADING.match(line)
+    if m:
+        title = strip_markup(m.group(2))
+        return (len(m.group(1)), title) if title else None
+    m = _BOLD_LINE.match(line.strip())
+    if m and len(m.group(2).split()) <= 20 and "**" not in m.group(2):
+        return 9, strip_markup(m.group(2)).rstrip(":.")
+    plain = line.strip()
+    if (
+        len(plain) <= 100
+        and 1 <= len(plain.split()) <= 12
+        and plain[-1] not in _END_PUNCT + ",-–"
+        and (plain[0].isupper() or plain[0].isdigit() and not _LIST_ITEM.match(plain))
+        and not _TIME.match(plain)
+        and re.search(r"[A-Za-z]{2}", plain)
+    ):
+        return 9, strip_markup(plain)
+    return None
+
+
+def _is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.match(strip_markup(line)))
+
+
+def _placelike(line: str) -> bool:
+    words = line.replace(",", " ").split()
+    return (
+        1 <= len(words) <= 6
+        and not any(ch.isdigit() for ch in line)
+        and line[-1] not in ":;"
+        and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
+        and words[0][0].isupper()
+    )
+
+
+def _join_title(lines: list[str]) -> str:
+    out = ""
+    for ln in lines:
+        if not out:
+            out = ln
+        elif out[-1] in ":-–—,":
+            out += " " + ln
+        else:
+            out += ": " + ln
+    return out
+
+
+def _title_from_path(path: str) -> str:
+    stem = Path(path).stem
+    stem = re.sub(r"^[\d_-]{6,}", "", stem) or stem
+    words = re.split(r"[-_\s]+", stem)
+    return " ".join(w.capitalize() if w.islower() else w for w in words if w) or Path(path).name
+
+
+@dataclass
+class _Header:
+    title: str
+    date: DateMatch | None
+    place: str | None
+    end: int
+    n_blocks: int
+
+
+def _header(text: str, blocks: list[_Block]) -> _Header | None:
+    """Find the title block: leading short-line blocks up to the one holding the meeting date."""
+    lead: list[_Block] = []
+    for b in blocks[:5]:
+        lines = [strip_markup(x) for x in b.line_texts(text)]
+        if any(len(x.split()) > 25 for x in lines) or len(lines) > 8:
+            break
+        if len(lines) == 1 and _is_boilerplate(lines[0]):
+            break
+        lead.append(b)
+        if any(find_date(x) and len(x.split()) <= 8 for x in lines):
+            break
+    else:
+        pass
+    date_block = None
+    for i, b in enumerate(lead):
+        if any(find_date(strip_markup(x)) and len(strip_markup(x).split()) <= 8 for x in b.line_texts(text)):
+            date_block = i
+            break
+    if date_block is None:
+        if not blocks:
+            return None
+        first = blocks[0]
+        lines = [strip_markup(x) for x in first.line_texts(text)]
+        md = _MD_HEADING.match(text[first.lines[0][0] : first.lines[0][1]])
+        single_title = len(lines) <= 3 and all(len(x.split()) <= 20 and x and x[-1] not in ".;" for x in lines)
+        if md or (single_title and len(blocks) > 1 and not _LIST_ITEM.match(lines[0])):
+            return _Header(_join_title([x for x in lines if x]), None, None, first.end, 1)
+        return None
+    hblocks = lead[: date_block + 1]
+    title_lines: list[str] = []
+    place_lines: list[str] = []
+    date: DateMatch | None = None
+    for bi, b in enumerate(hblocks):
+        lines = [strip_markup(x) for x in b.line_texts(text)]
+        for li, line in enumerate(lines):
+            if not line or _TIME.match(line):
+                continue
+            dm = find_date(line)
+            if date is None and dm and len(line.split()) <= 8:
+                date = dm
+                # short capitalised lines just before the date in this block name the place
+                j = len(title_lines)
+                pre = [x for x in lines[:li] if x and not _TIME.match(x)]
+                k = 0
+                while k < len(pre) and len(title_lines) - k > 1 and _placelike(pre[len(pre) - 1 - k]):
+                    k += 1
+                if k:
+                    place_lines = title_lines[j - k :] + place_lines
+                    del title_lines[j - k :]
+                continue
+            if date is None:
+                title_lines.append(line)
+            elif _placelike(line) or len(line.split()) <= 6:
+                place_lines.append(line)
+    # lines after the date block (same block) are places; anything else stays in the title
+    if not title_lines:
+        return None
+    return _Header(
+        title=_join_title(title_lines),
+        date=date,
+        place=", ".join(place_lines) or None,
+        end=hblocks[-1].end,
+        n_blocks=len(hblocks),
+    )
+
+
+def _ends_sentence(s: str) -> bool:
+    s = s.rstrip("*_ ")
+    return bool(s) and s[-1] in _END_PUNCT
+
+
+def parse_document(text: str, path: str = "<text>") -> Document:
+    """Parse decoded ``text`` into a :class:`Document`. Never raises on odd input."""
+    blocks = _blocks(text)
+    header = _header(text, blocks)
+    doc = Document(path=path, text=text, title=header.title if header else _title_from_path(path))
+    if header:
+        doc.header_end = header.end
+        doc.place = header.place
+        if header.date:
+            doc.date = header.date.start.isoformat()
+            doc.date_end = header.date.end.isoformat() if header.date.end else None
+        body = blocks[header.n_blocks :]
+    else:
+        body = blocks
+    if doc.date is None:
+        dm = find_date(text[:2000])
+        if dm:
+            doc.date = dm.start.isoformat()
+            doc.date_end = dm.end.isoformat() if dm.end else None
+
+    stack: list[tuple[int, str]] = []
+    spans: list[list] = []  # [start, end, section, kind] kind: "para" | "list"
+    last_kind = None  # "heading" | "para" | "list" | None
+
+    def section() -> str:
+        return " > ".join(t for _, t in stack)
+
+    for b in body:
+        lines = b.line_texts(text)
+        first = lines[0]
+        if len(lines) == 1 or all(_is_boilerplate(x) for x in lines):
+            if all(_is_boilerplate(x) for x in lines):
+                continue
+        if len(lines) == 1:
+            h = _heading_of(first)
+            if h and not (last_kind in ("para", "list") and spans and not _ends_sentence(text[spans[-1][0] : spans[-1][1]]) and first[:1].islower()):
+                level, title = h
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, title))
+                doc.headings.append(Heading(level, title, b.start, b.end))
+                last_kind = "heading"
+                continue
+        # drop trailing boilerplate lines inside a block ("...text\nBack to Index")
+        end = b.end
+        while len(lines) > 1 and _is_boilerplate(lines[-1]):
+            lines.pop()
+            end = b.lines[len(lines) - 1][1]
+        is_list = bool(_LIST_ITEM.match(strip_markup(first)) or _LIST_ITEM.match(first))
+        starts_lower = strip_markup(first)[:1].islower()
+        if spans and last_kind in ("para", "list"):
+            prev = text[spans[-1][0] : spans[-1][1]]
+            continuation = starts_lower and not is_list and not _ends_sentence(prev)
+            list_member = is_list and (spans[-1][3] == "list" or prev.rstrip("*_ ").endswith(":"))
+            if continuation or list_member:
+                spans[-1][1] = end
+                if is_list:
+                    spans[-1][3] = "list"
+                last_kind = spans[-1][3]
+                continue
+        spans.append([b.start, end, section(), "list" if is_list else "para"])
+        last_kind = spans[-1][3]
+
+    for n, (a, z, sec, _) in enumerate(spans, 1):
+        doc.paragraphs.append(Paragraph(n, sec, a, z, text[a:z]))
+    return doc
+
+
+def load_document(path: Path, rel: str | None = None, max_bytes: int | None = None) -> tuple[Document, bytes]:
+    """Read and parse one file; raise :class:`DocumentError` with a short reason if it is unusable."""
+    rel = rel or str(path)
+    try:
+        if path.is_dir():
+            raise DocumentError(rel, "is a directory, not a document")
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise DocumentError(rel, f"too large ({size // 1024} KiB > {max_bytes // 1024} KiB limit)")
+        data = path.read_bytes()
+    except DocumentError:
+        raise
+    except FileNotFoundError:
+        raise DocumentError(rel, "vanished while being read") from None
+    except PermissionError:
+        raise DocumentError(rel, "permission denied") from None
+    except OSError as e:
+        raise DocumentError(rel, f"unreadable ({e.strerror or e})") from None
+    text, _ = read_text(data, rel)
+    doc = parse_document(text, rel)
+    if not doc.paragraphs:
+        raise DocumentError(rel, "no paragraphs of text found")
+    return doc, data
