@@ -35,7 +35,7 @@ def _overlap(sentence: str, qstems: set[str]) -> float:
     return len(words & qstems) / len(qstems)
 
 
-def annotate(response: SearchResponse, embedder: Embedder | None = None, qvec: np.ndarray | None = None) -> Answer | None:
+def annotate(response: SearchResponse, embedder: Embedder | None = None) -> Answer | None:
     """Set ``highlight`` on every result and return the best sentence overall (``None`` if no results)."""
     qstems = {stem(t) for t in query_terms(response.query)}
     cands: list[tuple[Result, tuple[int, int], str]] = []
@@ -47,8 +47,7 @@ def annotate(response: SearchResponse, embedder: Embedder | None = None, qvec: n
     lex = np.array([_overlap(s, qstems) for _, _, s in cands], dtype=np.float32)
     dense = np.zeros(len(cands), dtype=np.float32)
     if embedder is not None and response.mode != "lexical":
-        if qvec is None:
-            qvec = embedder.embed_query(response.query)
+        qvec = response.qvec if response.qvec is not None else embedder.embed_query(response.query)
         dense = embedder.embed([strip_markup(s) for _, _, s in cands]) @ qvec
     score = dense + 0.35 * lex
     best_per: dict[int, int] = {}

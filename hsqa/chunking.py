@@ -2,8 +2,8 @@
 
 The paragraph is the unit of citation. A paragraph longer than the embedding model's input limit is split
 at sentence boundaries into several chunks that all cite the same paragraph. Every chunk's ``text`` is a
-verbatim slice of the source (``doc.text[start:end]``); the cleaned, context-prefixed ``embed_text`` is what
-the model and the lexical index see.
+verbatim slice of the source (``doc.text[start:end]``); the cleaned ``embed_text`` (and, for dense search,
+each sentence of it: ``Chunk.views``) is what the model and the lexical index see.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from .documents import Document, strip_markup
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
-#: Budget in "word-or-punctuation" units per chunk body. all-MiniLM-L6-v2 truncates at 256 wordpieces;
-#: English UN prose runs ~1.15 wordpieces per unit, and the context prefix takes ~35, so 200 stays inside (measured: 184 units → 223 wordpieces).
-MAX_UNITS = 200
+#: Budget in "word-or-punctuation" units per chunk. all-MiniLM-L6-v2 truncates at 256 wordpieces; English UN
+#: prose runs ~1.05 wordpieces per unit (measured: a 184-unit paragraph is 193 wordpieces), so 220 stays inside.
+MAX_UNITS = 220
 
 _UNIT = re.compile(r"\w+|[^\w\s]")
 _ABBREV = re.compile(
@@ -59,6 +59,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+PASSAGE, SENTENCE = 0, 1
+
+
 @dataclass(frozen=True)
 class Chunk:
     paragraph: int  #: 1-based paragraph number cited
@@ -67,18 +70,23 @@ class Chunk:
     end: int
     text: str  #: verbatim source slice
     section: str
-    embed_text: str  #: context + cleaned text, for the model and FTS
+    embed_text: str  #: the text without markup, whitespace collapsed: what the model and FTS see
 
-    @property
-    def text_hash(self) -> str:
-        return hashlib.sha256(self.embed_text.encode("utf-8")).hexdigest()
+    def views(self) -> list[tuple[int, str]]:
+        """What gets a vector: the whole passage, and each of its sentences when it has several.
+
+        A question usually matches one sentence; a passage vector averages several claims. Dense search
+        scores a passage by both (measured on tests/data/qa.jsonl: benchmarks/RESULTS.md).
+        """
+        out = [(PASSAGE, self.embed_text)]
+        sents = [strip_markup(self.text[a:b]) for a, b in sentence_spans(self.text)]
+        if len(sents) > 1:
+            out += [(SENTENCE, s) for s in dict.fromkeys(sents) if s]
+        return out
 
 
-def _context(doc: Document, section: str) -> str:
-    parts = [doc.title]
-    if section:
-        parts.append(section)
-    return " — ".join(parts)
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _pieces(text: str, max_units: int) -> list[tuple[int, int]]:
@@ -122,7 +130,6 @@ def _pieces(text: str, max_units: int) -> list[tuple[int, int]]:
 def chunk_document(doc: Document, max_units: int = MAX_UNITS) -> list[Chunk]:
     chunks: list[Chunk] = []
     for p in doc.paragraphs:
-        ctx = _context(doc, p.section)
         for i, (a, b) in enumerate(_pieces(p.text, max_units)):
             verbatim = p.text[a:b]
             chunks.append(
@@ -133,7 +140,7 @@ def chunk_document(doc: Document, max_units: int = MAX_UNITS) -> list[Chunk]:
                     end=p.start + b,
                     text=verbatim,
                     section=p.section,
-                    embed_text=f"{ctx}\n{strip_markup(verbatim)}",
+                    embed_text=strip_markup(verbatim),
                 )
             )
     return chunks

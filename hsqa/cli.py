@@ -208,11 +208,8 @@ def cmd_ask(args, config: Config) -> int:
     _warn_stale(config, searcher)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for q in qs:
-        qvec = None
-        if searcher.embedder is not None and args.mode != "lexical":
-            qvec = searcher.embedder.embed_query(q)
-        resp = searcher.search(q, k=args.k, mode=args.mode, qvec=qvec)
-        answer = annotate(resp, searcher.embedder, qvec)
+        resp = searcher.search(q, k=args.k, mode=args.mode)
+        answer = annotate(resp, searcher.embedder)
         if args.json:
             obj = {
                 "question": q,

@@ -52,10 +52,13 @@ def evaluate(searcher: Searcher, items: list[dict], k: int = 5, modes=MODES) -> 
     rows = []
     depth = max(k, 10)
     for item in items:
-        qvec = searcher.embedder.embed_query(item["question"]) if searcher.embedder else None
+        qvec = None
         ranks = {}
-        for m in modes:
+        for m in ("dense", *[x for x in modes if x != "dense"]):
+            if m not in modes:
+                continue
             resp = searcher.search(item["question"], k=depth, mode=m, qvec=qvec)
+            qvec = resp.qvec
             rank = next((r.rank for r in resp.results if is_hit(r, item)), None)
             ranks[m] = rank
             if rank is not None:

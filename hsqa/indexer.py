@@ -21,11 +21,12 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, chunk_document
+from .chunking import CHUNKER_VERSION, chunk_document, text_hash
 from .config import DOCUMENT_EXTENSIONS, Config
-from .documents import PARSER_VERSION, Document, human_date, parse_document, read_text, strip_markup
+from .documents import PARSER_VERSION, Document, human_date, parse_document, read_text
 from .embedding import Embedder, canonical_model_name, make_embedder
 from .errors import CorpusMissing, DocumentError, IndexBusy
+from .text import find_acronyms
 from .store import FORMAT_VERSION, Store, fsync_dir, write_faiss_atomic
 
 Progress = Callable[[str, int, int], None]
@@ -362,13 +363,13 @@ class Indexer:
 
         # ---- embed what the cache does not have -------------------------------------------
         all_chunks = [c for p in pending for c in p.chunks]
-        hashes = list(dict.fromkeys(c.text_hash for c in all_chunks))
+        by_hash = {text_hash(t): t for c in all_chunks for _, t in c.views()}
+        hashes = list(by_hash)
         cached = store.cached_vectors(self.model_name, hashes) if hashes else {}
         todo = [h for h in hashes if h not in cached]
         report.reused = len(hashes) - len(todo)
         if todo:
             emb = self.embedder
-            by_hash = {c.text_hash: c.embed_text for c in all_chunks}
             done = 0
             self.progress("embed", 0, len(todo))
             for i in range(0, len(todo), 64):
@@ -432,9 +433,9 @@ class Indexer:
                     report.updated += 1
                 else:
                     report.added += 1
-                ids = self._insert_doc(conn, p)
-                added_ids += ids
-                added_vecs += [cached[c.text_hash] for c in p.chunks]
+                for vid, h in self._insert_doc(conn, p):
+                    added_ids.append(vid)
+                    added_vecs.append(cached[h])
             if full:
                 # a rebuild keeps only what was parsed this run: old rows have no vectors for the new model
                 pending_paths = {p.rel for p in pending}
@@ -446,7 +447,7 @@ class Indexer:
                 index.remove_ids(np.array(dead, dtype=np.int64))
             if full:
                 index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-                ids, vecs = self._all_vectors(conn, dim)
+                ids, vecs = store.all_vectors(self.model_name, dim)
                 if len(ids):
                     index.add_with_ids(vecs, ids)
             elif added_ids:
@@ -484,24 +485,20 @@ class Indexer:
             emb.load()
         return emb.dim
 
-    def _all_vectors(self, conn, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = conn.execute(
-            "SELECT c.id, e.vector FROM chunks c JOIN embeddings e ON e.model=? AND e.hash=c.embed_hash ORDER BY c.id",
-            (self.model_name,),
-        ).fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]) if rows else np.zeros((0, dim), np.float32)
-        return ids, vecs
-
     @staticmethod
     def _delete_doc(conn, doc_id: int) -> list[int]:
+        """Delete a document's rows; return its FAISS (vector) ids."""
         ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
+        vids = [
+            r[0] for r in conn.execute("SELECT v.id FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id=?", (doc_id,))
+        ]
         conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
-        conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades to paragraphs, headings, chunks
-        return ids
+        conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades: paragraphs, headings, chunks, vectors
+        return vids
 
     @staticmethod
-    def _insert_doc(conn, p: _Pending) -> list[int]:
+    def _insert_doc(conn, p: _Pending) -> list[tuple[int, str]]:
+        """Insert a parsed document; return ``(vector id, text hash)`` for each vector row it needs."""
         d = p.doc
         cur = conn.execute(
             "INSERT INTO documents(path, sha256, size, mtime_ns, title, date, date_end, place, header_end, n_paragraphs)"
@@ -517,19 +514,25 @@ class Indexer:
             "INSERT INTO headings(doc_id, level, title, start, end) VALUES(?,?,?,?,?)",
             [(doc_id, h.level, h.title, h.start, h.end) for h in d.headings],
         )
+        conn.executemany(
+            "INSERT INTO acronyms(doc_id, acronym, expansion) VALUES(?,?,?)",
+            [(doc_id, a, x) for a, x in find_acronyms(d.text).items()],
+        )
         meta = fts_meta(d.title, d.date, d.date_end, d.place, p.rel)
         ids = []
         for c in p.chunks:
             cid = conn.execute(
-                "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text, embed_hash)"
-                " VALUES(?,?,?,?,?,?,?,?)",
-                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text, c.text_hash),
+                "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
+                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text),
             ).lastrowid
             conn.execute(
                 "INSERT INTO chunks_fts(rowid, body, section, title, meta) VALUES(?,?,?,?,?)",
-                (cid, strip_markup(c.text), c.section, d.title, meta),
+                (cid, c.embed_text, c.section, d.title, meta),
             )
-            ids.append(cid)
+            for kind, t in c.views():
+                h = text_hash(t)
+                vid = conn.execute("INSERT INTO vectors(chunk_id, kind, hash) VALUES(?,?,?)", (cid, kind, h)).lastrowid
+                ids.append((vid, h))
         return ids
 
     @staticmethod

@@ -18,14 +18,22 @@ from .config import Config
 from .documents import human_date
 from .embedding import Embedder, canonical_model_name
 from .errors import HsqaError
+from .chunking import PASSAGE
 from .store import IndexInfo, Store
-from .text import STOPWORDS, TOKEN, fts_query, query_terms, stem, term_spans
+from .text import STOPWORDS, TOKEN, expand_acronyms, fts_query, query_terms, stem, term_spans
 
 MODES = ("hybrid", "lexical", "dense")
-RRF_K = 60
 CANDIDATES = 50
-#: A passage is "relevant" when its cosine similarity reaches this, or it matches enough query terms.
-MIN_SIMILARITY = 0.35
+#: hybrid score = dense score + LEXICAL_WEIGHT * BM25 / (best BM25 for this question)
+LEXICAL_WEIGHT = 0.15
+#: added to every passage of a document whose date, place or ordinal the question names
+META_WEIGHT = 0.1
+#: dense score of a passage = w * cos(whole passage) + (1 - w) * best cos(one of its sentences)
+PASSAGE_WEIGHT = 0.3
+#: A passage is "relevant" when its dense score reaches this, or it matches enough query terms. Measured:
+#: off-topic questions top out near 0.28, answerable ones in tests/data/qa.jsonl start near 0.26 (those match
+#: their terms lexically).
+MIN_SIMILARITY = 0.30
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
 
 
@@ -79,6 +87,7 @@ class SearchResponse:
     mode: str  #: the mode actually used ("lexical" when no model is available)
     results: list[Result]
     scope: Scope | None = None
+    qvec: np.ndarray | None = None  #: the question's vector, for reuse (answer sentence scoring)
 
     @property
     def any_relevant(self) -> bool:
@@ -124,6 +133,7 @@ class Searcher:
         self._doc_meta_gen = -1
         self._doc_terms: dict[int, set[str]] = {}
         self._docs: dict[int, sqlite3.Row] = {}
+        self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
         self.repaired = False
 
@@ -137,15 +147,19 @@ class Searcher:
             self._doc_meta_gen = gen
         return gen
 
+    def expansions(self, text: str) -> list[str]:
+        """Long forms of acronyms in the question (corpus definitions first, then the glossary)."""
+        return expand_acronyms(text, self._acronyms)
+
     def _load_docs(self) -> None:
+        self._acronyms = self.store.acronyms()
         self._docs = {r["id"]: r for r in self.store.documents()}
         self._doc_terms = {}
         for d in self._docs.values():
-            words = " ".join(
-                filter(None, [d["title"], d["place"], d["date"], human_date(d["date"]), human_date(d["date_end"]),
-                              d["path"].replace("-", " ").replace("_", " ")])
-            )
-            self._doc_terms[d["id"]] = {stem(w) for w in TOKEN.findall(words) if w.lower() not in STOPWORDS}
+            words = " ".join(filter(None, [d["place"], human_date(d["date"]), human_date(d["date_end"])]))
+            terms = {w.lower() for w in TOKEN.findall(words) if w.lower() not in STOPWORDS}
+            terms |= {w for w in _ORDINALS if re.search(rf"\b{w}\b", d["title"], re.I)}
+            self._doc_terms[d["id"]] = terms
 
     def _index(self):
         with self._lock:
@@ -200,6 +214,8 @@ class Searcher:
         return sql, args
 
     def dense(self, qvec: np.ndarray, n: int, scope: Scope | None = None) -> list[tuple[int, float]]:
+        """Top ``n`` chunks by dense score: FAISS finds candidate vectors (passages and sentences), then
+        every candidate chunk is scored exactly from all its vectors (see :meth:`dense_scores`)."""
         import faiss
 
         index = self._index()
@@ -208,30 +224,69 @@ class Searcher:
         faiss.omp_set_num_threads(1)  # single queries are faster on one thread (FACTS.md)
         params = None
         if scope:
-            sql, args = self._scope_sql("SELECT c.id FROM chunks c WHERE 1", [], scope)
+            sql, args = self._scope_sql("SELECT v.id FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE 1", [], scope)
             allowed = np.array([r[0] for r in self.store.conn.execute(sql, args)], dtype=np.int64)
             if len(allowed) == 0:
                 return []
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        k = min(n, index.ntotal)
-        D, I = index.search(qvec.reshape(1, -1).astype(np.float32), k, params=params)
-        return [(int(i), float(d)) for i, d in zip(I[0], D[0]) if i >= 0]
+        _, I = index.search(qvec.reshape(1, -1).astype(np.float32), min(n * 6, index.ntotal), params=params)
+        vids = [int(i) for i in I[0] if i >= 0]
+        owner = self._vector_owners(vids)
+        cands = list(dict.fromkeys(owner[v][0] for v in vids if v in owner))[:n]
+        scores = self.dense_scores(cands, qvec)
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    def _meta_boost(self, query: str, terms: list[str]) -> dict[int, float]:
-        """Per-document score in [0, 1] from title/date/place words the question names ("2007", "Tokyo")."""
+    def _vector_owners(self, vids: list[int]) -> dict[int, tuple[int, int]]:
+        out: dict[int, tuple[int, int]] = {}
+        for i in range(0, len(vids), 500):
+            part = vids[i : i + 500]
+            q = f"SELECT id, chunk_id, kind FROM vectors WHERE id IN ({','.join('?' * len(part))})"
+            out.update({r[0]: (r[1], r[2]) for r in self.store.conn.execute(q, part)})
+        return out
+
+    def dense_scores(self, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, float]:
+        """``PASSAGE_WEIGHT * cos(passage) + (1 - PASSAGE_WEIGHT) * max cos(sentence)`` per chunk."""
+        if not chunk_ids:
+            return {}
+        index = self._index()
+        rows = []
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            q = f"SELECT id, chunk_id, kind FROM vectors WHERE chunk_id IN ({','.join('?' * len(part))})"
+            rows += self.store.conn.execute(q, part).fetchall()
+        if not rows:
+            return {}
+        try:
+            vecs = index.reconstruct_batch(np.array([r[0] for r in rows], dtype=np.int64))
+        except RuntimeError:
+            return {}
+        sims = vecs @ qvec.astype(np.float32)
+        passage: dict[int, float] = {}
+        sentence: dict[int, float] = {}
+        for (vid, cid, kind), sim in zip(rows, sims):
+            if kind == PASSAGE:
+                passage[cid] = float(sim)
+            else:
+                sentence[cid] = max(sentence.get(cid, -1.0), float(sim))
+        return {
+            cid: PASSAGE_WEIGHT * p + (1 - PASSAGE_WEIGHT) * sentence.get(cid, p) for cid, p in passage.items()
+        }
+
+    def _meta_boost(self, query: str) -> dict[int, float]:
+        """Per-document score in [0, 1] for explicit metadata in the question: a year or month, a place,
+        an ordinal ("the second meeting"). Other title words are left to the lexical and dense rankers."""
         docs = self._doc_terms
         if len(docs) < 2:
             return {}
-        qstems = {stem(t) for t in terms if not t.isdigit() or len(t) == 4}
-        qstems |= {w for w in _ORDINALS if re.search(rf"\b{w}\b", query, re.I)}
+        q = {w.lower() for w in TOKEN.findall(query)}
         n = len(docs)
         df: dict[str, int] = {}
         for ts in docs.values():
-            for t in qstems & ts:
+            for t in q & ts:
                 df[t] = df.get(t, 0) + 1
         scores = {}
         for doc_id, ts in docs.items():
-            s = sum(math.log(n / df[t]) for t in qstems & ts if df[t] < n)
+            s = sum(math.log(n / df[t]) for t in q & ts if df[t] < n)
             if s > 0:
                 scores[doc_id] = s
         if not scores:
@@ -254,7 +309,9 @@ class Searcher:
         text, inline = parse_filters(query, self.store)
         if inline:
             scope = _merge_scopes(scope, inline)
+        expansions = self.expansions(text)
         terms = query_terms(text)
+        terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
         if mode != "lexical" and self.embedder is None:
             mode = "lexical"
         if not text:
@@ -264,22 +321,30 @@ class Searcher:
         den: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
             if qvec is None:
-                qvec = self.embedder.embed_query(text)
+                qvec = self.embedder.embed_query(f"{text} ({'; '.join(expansions)})" if expansions else text)
             den = self.dense(qvec, n, scope)
-        fused: dict[int, float] = {}
         lex_rank = {cid: r for r, (cid, _) in enumerate(lex, 1)}
         den_rank = {cid: r for r, (cid, _) in enumerate(den, 1)}
-        sims = {cid: s for cid, s in den}
-        for cid, r in lex_rank.items():
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
-        for cid, r in den_rank.items():
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        sims = dict(den)
+        if qvec is not None and mode != "lexical":
+            sims.update(self.dense_scores([c for c in lex_rank if c not in sims], qvec))
+        # Convex combination of the dense score (cosine) and BM25 scaled by this question's best BM25.
+        # It beat reciprocal-rank fusion on tests/data/qa.jsonl (benchmarks/RESULTS.md, "fusion").
+        top_lex = max((sc for _, sc in lex), default=0.0) or 1.0
+        lexn = {cid: sc / top_lex for cid, sc in lex}
+        fused: dict[int, float] = {}
+        for cid in dict.fromkeys([*lex_rank, *den_rank]):
+            if mode == "lexical":
+                fused[cid] = lexn.get(cid, 0.0)
+            elif mode == "dense":
+                fused[cid] = sims.get(cid, 0.0)
+            else:
+                fused[cid] = sims.get(cid, 0.0) + LEXICAL_WEIGHT * lexn.get(cid, 0.0)
         rows = self._chunk_rows(list(fused))
-        boost = self._meta_boost(text, terms)
+        boost = self._meta_boost(text)
         if boost:
             for cid in fused:
-                b = boost.get(rows[cid]["doc_id"], 0.0)
-                fused[cid] += b * 1.0 / (RRF_K + 1)
+                fused[cid] += META_WEIGHT * boost.get(rows[cid]["doc_id"], 0.0)
         ordered = sorted(fused, key=lambda c: (-fused[c], c))
         results: list[Result] = []
         seen_paras: set[tuple[int, int]] = set()
@@ -297,8 +362,6 @@ class Searcher:
             doc = self._docs.get(row["doc_id"]) or self.store.document(row["doc_id"])
             spans = term_spans(row["text"], terms)
             sim = sims.get(cid)
-            if sim is None and qvec is not None and mode != "lexical":
-                sim = self._similarity(cid, qvec)
             results.append(
                 Result(
                     rank=len(results) + 1,
@@ -323,14 +386,7 @@ class Searcher:
             )
             if len(results) >= k:
                 break
-        return SearchResponse(query, mode, results, scope)
-
-    def _similarity(self, cid: int, qvec: np.ndarray) -> float | None:
-        try:
-            v = self._index().reconstruct(int(cid))
-        except RuntimeError:
-            return None
-        return float(np.dot(v, qvec))
+        return SearchResponse(query, mode, results, scope, qvec)
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
         out = {}

@@ -1,6 +1,7 @@
 """SQLite (documents, paragraphs, chunks, FTS5, embedding cache, metadata) + FAISS vectors.
 
-FAISS ids are ``chunks.id`` (``IndexIDMap2`` / ``add_with_ids``), never positions. Each committed state of
+FAISS ids are ``vectors.id`` (``IndexIDMap2`` / ``add_with_ids``), never positions; a vector row belongs
+to one chunk (its whole text, or one of its sentences). Each committed state of
 the index has a generation number; its vectors live in ``vectors-<generation>.faiss``, written to a temp
 file, fsynced and renamed *before* the SQLite transaction that moves ``meta.generation`` forward commits.
 A reader therefore always finds the file of the generation it reads; a mismatch (lost or partial file)
@@ -68,10 +69,16 @@ MIGRATIONS: list[str] = [
         start INTEGER NOT NULL,
         end INTEGER NOT NULL,
         section TEXT NOT NULL,
-        text TEXT NOT NULL,
-        embed_hash TEXT NOT NULL
+        text TEXT NOT NULL
     );
     CREATE INDEX chunks_doc ON chunks(doc_id);
+    CREATE TABLE vectors(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the FAISS id
+        chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+        kind INTEGER NOT NULL,                 -- 0 whole passage, 1 one sentence of it
+        hash TEXT NOT NULL                     -- sha256 of the embedded text: key into embeddings
+    );
+    CREATE INDEX vectors_chunk ON vectors(chunk_id);
     CREATE VIRTUAL TABLE chunks_fts USING fts5(
         body, section, title, meta, tokenize = 'porter unicode61 remove_diacritics 2'
     );
@@ -81,6 +88,11 @@ MIGRATIONS: list[str] = [
         vector BLOB NOT NULL,
         PRIMARY KEY(model, hash)
     ) WITHOUT ROWID;
+    CREATE TABLE acronyms(
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        acronym TEXT NOT NULL,
+        expansion TEXT NOT NULL
+    );
     CREATE TABLE skipped(
         path TEXT PRIMARY KEY,
         reason TEXT NOT NULL
@@ -238,6 +250,13 @@ class Store:
     def headings(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM headings WHERE doc_id=? ORDER BY start", (doc_id,)).fetchall()
 
+    def acronyms(self) -> dict[str, str]:
+        """Acronyms the corpus defines ("Friends of Human Security (FHS)"), most common expansion first."""
+        rows = self.conn.execute(
+            "SELECT acronym, expansion, count(*) n FROM acronyms GROUP BY acronym, expansion ORDER BY n"
+        ).fetchall()
+        return {r["acronym"]: r["expansion"] for r in rows}
+
     def counts(self) -> tuple[int, int]:
         d = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         c = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -253,21 +272,22 @@ class Store:
                 out[h] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def chunk_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(ids, vectors)`` of every chunk from the embedding cache (for rebuilding FAISS)."""
+    def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, vectors)`` of every vector row from the embedding cache (rebuilding FAISS needs no model)."""
         rows = self.conn.execute(
-            "SELECT c.id, e.vector FROM chunks c LEFT JOIN embeddings e ON e.model=? AND e.hash=c.embed_hash "
-            "ORDER BY c.id",
+            "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
+            "ORDER BY v.id",
             (model,),
         ).fetchall()
-        missing = [r[0] for r in rows if r[1] is None]
+        missing = sum(1 for r in rows if r[1] is None)
         if missing:
             raise IndexMissing(
-                f"{len(missing)} passages have no stored embedding for model '{model}': run 'hsqa index --rebuild'"
+                f"{missing} passages have no stored embedding for model '{model}': run 'hsqa index --rebuild'"
             )
         ids = np.array([r[0] for r in rows], dtype=np.int64)
-        vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]) if rows else None
-        return ids, vecs
+        if not rows:
+            return ids, np.zeros((0, dim), dtype=np.float32)
+        return ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
 
     def load_faiss(self, info: IndexInfo):
         """The FAISS index of the committed generation, checked against SQLite.
@@ -277,7 +297,7 @@ class Store:
         """
         import faiss
 
-        n_chunks = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        n_vectors = self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
         path = self.config.vectors_path(info.generation)
         index = None
         if path.exists():
@@ -285,8 +305,8 @@ class Store:
                 index = faiss.read_index(str(path))
             except RuntimeError:
                 index = None
-        if index is not None and index.ntotal == n_chunks and index.d == info.dim:
-            if n_chunks == 0 or _ids_match(self.conn, index):
+        if index is not None and index.ntotal == n_vectors and index.d == info.dim:
+            if n_vectors == 0 or _ids_match(self.conn, index):
                 return index, False
         return self.build_faiss(info.model, info.dim), True
 
@@ -294,7 +314,7 @@ class Store:
         import faiss
 
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        ids, vecs = self.chunk_vectors(model)
+        ids, vecs = self.all_vectors(model, dim)
         if len(ids):
             index.add_with_ids(vecs, ids)
         return index
@@ -304,7 +324,7 @@ def _ids_match(conn: sqlite3.Connection, index) -> bool:
     import faiss
 
     stored = np.sort(faiss.vector_to_array(index.id_map))
-    ids = np.array([r[0] for r in conn.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
+    ids = np.array([r[0] for r in conn.execute("SELECT id FROM vectors ORDER BY id")], dtype=np.int64)
     return stored.shape == ids.shape and bool(np.all(stored == ids))
 
 

@@ -78,3 +78,79 @@ def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
                     out.append((pos, pos + len(part)))
                 pos += len(part)
     return out
+
+
+#: Acronyms common in UN human-security documents. Questions often use the short form while summaries
+#: spell it out (or the reverse); the corpus's own "Long Form (LF)" definitions are added at index time.
+GLOSSARY = {
+    "R2P": "responsibility to protect",
+    "RtoP": "responsibility to protect",
+    "GA": "General Assembly",
+    "UNGA": "United Nations General Assembly",
+    "SG": "Secretary-General",
+    "SC": "Security Council",
+    "UNSC": "United Nations Security Council",
+    "ECOSOC": "Economic and Social Council",
+    "MDG": "Millennium Development Goal",
+    "MDGs": "Millennium Development Goals",
+    "SDG": "Sustainable Development Goal",
+    "SDGs": "Sustainable Development Goals",
+    "HSN": "Human Security Network",
+    "FHS": "Friends of Human Security",
+    "UNTFHS": "United Nations Trust Fund for Human Security",
+    "CHS": "Commission on Human Security",
+    "NGO": "non-governmental organization civil society",
+    "NGOs": "non-governmental organizations civil society",
+    "CSO": "civil society organization",
+    "CSOs": "civil society organizations",
+    "IDP": "internally displaced person",
+    "IDPs": "internally displaced persons",
+    "PBC": "Peacebuilding Commission",
+    "DPKO": "Department of Peacekeeping Operations",
+    "OCHA": "Office for the Coordination of Humanitarian Affairs",
+    "UNDP": "United Nations Development Programme",
+    "UNICEF": "United Nations Children's Fund",
+    "UNHCR": "High Commissioner for Refugees",
+    "UNFPA": "United Nations Population Fund",
+    "WFP": "World Food Programme",
+    "WHO": "World Health Organization",
+    "DESA": "Department of Economic and Social Affairs",
+    "OSCE": "Organization for Security and Co-operation in Europe",
+    "ASEAN": "Association of Southeast Asian Nations",
+    "AU": "African Union",
+    "EU": "European Union",
+    "ODA": "official development assistance",
+    "DDR": "disarmament, demobilization and reintegration",
+    "SALW": "small arms and light weapons",
+    "HIV": "human immunodeficiency virus",
+}
+
+_ACRONYM_DEF = re.compile(r"((?:[A-Z][\w'’-]*[\s,]+(?:(?:of|the|for|and|on|in|to|de|la|&)\s+)*){1,9})\((?P<acr>[A-Z][A-Za-z0-9]{1,8})\)")
+
+
+def find_acronyms(text: str) -> dict[str, str]:
+    """``{"FHS": "Friends of Human Security"}`` for each "Long Form (LF)" whose initials spell LF."""
+    out: dict[str, str] = {}
+    for m in _ACRONYM_DEF.finditer(re.sub(r"[\"“”*_]", "", text)):
+        acr = m.group("acr")
+        letters = [ch for ch in acr.rstrip("s") if ch.isupper()]
+        words = [w for w in re.split(r"[\s,]+", m.group(1).strip()) if w]
+        # take the shortest tail of capitalised words whose initials spell the acronym
+        caps = [w for w in words if w[0].isupper()]
+        if len(letters) < 2 or len(caps) < len(letters):
+            continue
+        tail = caps[-len(letters):]
+        if [w[0] for w in tail] == letters:
+            first = len(words) - words[::-1].index(tail[0]) - 1
+            out.setdefault(acr, " ".join(words[first:]).strip(" ,"))
+    return out
+
+
+def expand_acronyms(text: str, table: dict[str, str]) -> list[str]:
+    """Long forms of the acronyms a question uses (exact-case tokens only: "WHO", not "who")."""
+    out = []
+    for tok in TOKEN.findall(text):
+        long = table.get(tok) or GLOSSARY.get(tok)
+        if long and long not in out and long.lower() not in text.lower():
+            out.append(long)
+    return out
