@@ -28,8 +28,8 @@ class ProgressBar:
 
     LABELS = {"scan": "scanning", "parse": "parsing", "embed": "embedding", "write": "writing"}
 
-    def __init__(self, stream=sys.stderr, enabled: bool = True):
-        self.stream = stream
+    def __init__(self, stream=None, enabled: bool = True):
+        self.stream = stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = stream.isatty()
         self.stage = None
@@ -95,9 +95,10 @@ def render_passage(
     return "\n".join(lines)
 
 
-def _print_response(resp, answer, color: bool, out=sys.stdout) -> None:
+def _print_response(resp, answer, color: bool, out=None) -> None:
     from .answer import citation
 
+    out = out or sys.stdout
     style = _style(color)
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
     out.write(style(f"Q: {resp.query}", "1") + "\n")

@@ -26,8 +26,9 @@ MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 50
 #: hybrid score = dense score + LEXICAL_WEIGHT * BM25 / (best BM25 for this question)
 LEXICAL_WEIGHT = 0.15
-#: added to every passage of a document whose date, place or ordinal the question names
-META_WEIGHT = 0.1
+#: lift for the passages of a document whose date, place or ordinal the question names, as a share of the
+#: gap between the best and the worst candidate score
+META_WEIGHT = 1.0
 #: dense score of a passage = w * cos(whole passage) + (1 - w) * best cos(one of its sentences)
 PASSAGE_WEIGHT = 0.3
 #: A passage is "relevant" when its dense score reaches this, or it matches enough query terms. Measured:
@@ -342,9 +343,13 @@ class Searcher:
                 fused[cid] = sims.get(cid, 0.0) + LEXICAL_WEIGHT * lexn.get(cid, 0.0)
         rows = self._chunk_rows(list(fused))
         boost = self._meta_boost(text)
-        if boost:
+        if boost and fused:
+            # scale-free: a named year/place/ordinal lifts a document's passages by a share of the gap
+            # between the best and the worst candidate, whatever the mode's score scale
+            vals = sorted(fused.values())
+            spread = vals[-1] - vals[0]
             for cid in fused:
-                fused[cid] += META_WEIGHT * boost.get(rows[cid]["doc_id"], 0.0)
+                fused[cid] += META_WEIGHT * spread * boost.get(rows[cid]["doc_id"], 0.0)
         ordered = sorted(fused, key=lambda c: (-fused[c], c))
         results: list[Result] = []
         seen_paras: set[tuple[int, int]] = set()

@@ -1,0 +1,40 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hsqa.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+GA_2012 = "2012-06-04-ga-plenary-human-security-follow-up-64-291.md"
+FHS_2007 = "2007-04-20-friends-of-human-security-second-meeting.txt"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A private copy of the bundled corpus."""
+    d = tmp_path / "corpus"
+    shutil.copytree(CORPUS, d)
+    return d
+
+
+@pytest.fixture
+def fake_config(tmp_path, corpus) -> Config:
+    """Config on the copied corpus with the deterministic hashing embedder (no torch)."""
+    return Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """The bundled corpus indexed once with the real default model; ``(config, embedder)``."""
+    from hsqa.embedding import make_embedder
+    from hsqa.indexer import Indexer
+
+    base = tmp_path_factory.mktemp("real")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    config = Config(corpus_dir=corpus, index_dir=base / "index")
+    embedder = make_embedder(config.model)
+    Indexer(config, embedder).run()
+    return config, embedder

@@ -1,0 +1,117 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hsqa.cli import main
+
+from .conftest import FHS_2007, ROOT
+
+
+@pytest.fixture
+def env(fake_config, monkeypatch):
+    monkeypatch.setenv("HSQA_CORPUS", str(fake_config.corpus_dir))
+    monkeypatch.setenv("HSQA_INDEX", str(fake_config.index_dir))
+    monkeypatch.setenv("HSQA_MODEL", fake_config.model)
+    return fake_config
+
+
+def last_json(out: str):
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_index_json_contract(env, capsys):
+    assert main(["index", "--json"]) == 0
+    d = last_json(capsys.readouterr().out)
+    assert list(d)[:8] == ["added", "updated", "removed", "unchanged", "documents", "chunks", "skipped", "seconds"]
+    assert (d["added"], d["documents"], d["chunks"], d["skipped"]) == (2, 2, 31, [])
+    (env.corpus_dir / "bad.txt").write_bytes(b"\x00\x00")
+    assert main(["index", "--json"]) == 0
+    d = last_json(capsys.readouterr().out)
+    assert d["unchanged"] == 2 and d["skipped"] == [{"path": "bad.txt", "reason": "binary file (contains NUL bytes)"}]
+
+
+def test_ask_json_contract_and_verbatim_text(env, capsys):
+    main(["index", "-q"])
+    capsys.readouterr()
+    assert main(["ask", "-k", "3", "--json", "Thailand ministry", "Co-Chairs of the meeting"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        obj = json.loads(line)
+        assert set(obj) >= {"question", "results"}
+        assert len(obj["results"]) == 3
+        for r in obj["results"]:
+            assert set(r) >= {"rank", "source", "title", "date", "section", "paragraph", "score", "text"}
+            raw = (env.corpus_dir / r["source"]).read_text(encoding="utf-8")
+            assert r["text"] in raw
+    first = json.loads(lines[0])["results"][0]
+    assert first["source"] == FHS_2007 and first["paragraph"] == 11 and first["date"] == "2007-04-20"
+
+
+def test_options_after_subcommand_and_questions_file(env, tmp_path, capsys):
+    idx = tmp_path / "other-index"
+    assert main(["index", "-q", "--index", str(idx)]) == 0
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("Thailand ministry\n\n# comment\nclimate change\n")
+    capsys.readouterr()
+    assert main(["ask", "--index", str(idx), "--json", "--questions", str(qfile), "-k", "1"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(x)["question"] for x in out] == ["Thailand ministry", "climate change"]
+
+
+def test_readable_output(env, capsys):
+    main(["index", "-q"])
+    capsys.readouterr()
+    assert main(["ask", "-k", "2", "Thailand ministry social development"]) == 0
+    out = capsys.readouterr().out
+    assert "[1] Chair's Summary" in out and "¶11" in out and "20 April 2007" in out
+
+
+def test_stale_corpus_is_reported(env, capsys):
+    main(["index", "-q"])
+    (env.corpus_dir / "new.txt").write_text("Title\n\nA brand new paragraph about oceans.\n")
+    capsys.readouterr()
+    main(["ask", "oceans"])
+    assert "corpus changed since the last index (1 new)" in capsys.readouterr().err
+
+
+def test_exit_codes(env, capsys, tmp_path):
+    assert main(["ask", "--index", str(tmp_path / "none"), "anything"]) == 1
+    assert "hsqa index" in capsys.readouterr().err
+    assert main(["ask"]) == 2
+    with pytest.raises(SystemExit) as e:
+        main(["ask", "-k", "zero", "q"])
+    assert e.value.code == 2
+    assert main(["index", "--corpus", str(tmp_path / "missing")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    main(["index", "-q"])
+    assert main(["ask", "--model", "hashing:32", "q"]) == 1
+    assert "was built with model 'hashing:64'" in capsys.readouterr().err
+
+
+def test_unknown_model_is_a_clear_error(env, capsys):
+    main(["index", "-q"])
+    assert main(["index", "--model", "/nonexistent/model"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot load embedding model" in err and "never downloaded" in err
+
+
+def test_eval_runs_all_modes(env, tmp_path, capsys):
+    main(["index", "-q"])
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(json.dumps({"question": "Thailand ministry", "document": FHS_2007, "answer": "Chiang Mai"}) + "\n")
+    capsys.readouterr()
+    assert main(["eval", str(qa), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert set(rep["metrics"]) == {"hybrid", "lexical", "dense"}
+    assert rep["metrics"]["lexical"]["recall@1"] == 1.0
+
+
+def test_console_script_runs_as_a_process(env):
+    p = subprocess.run(
+        [sys.executable, "-m", "hsqa.cli", "--version"], capture_output=True, text=True, cwd=ROOT, env=os.environ
+    )
+    assert p.returncode == 0 and p.stdout.startswith("hsqa ")

@@ -1,0 +1,156 @@
+import codecs
+
+import pytest
+
+from hsqa.documents import find_date, load_document, parse_document, read_text, strip_markup
+from hsqa.errors import DocumentError
+
+from .conftest import CORPUS, FHS_2007, GA_2012
+
+
+def load(name):
+    doc, _ = load_document(CORPUS / name, name)
+    return doc
+
+
+def test_ga_2012_title_block():
+    d = load(GA_2012)
+    assert d.title == (
+        "General Assembly Plenary Meeting on the Report of the Secretary-General: "
+        "Follow-up to General Assembly Resolution 64/291 on Human Security"
+    )
+    assert d.date == "2012-06-04"
+    assert d.place == "New York"
+
+
+def test_ga_2012_headings_bold_and_markdown():
+    d = load(GA_2012)
+    assert [h.title for h in d.headings] == ["Introduction", "Opening remarks", "Inputs by Member States", "Conclusion"]
+    assert [p.section for p in d.paragraphs].count("Inputs by Member States") == 4
+    assert d.paragraphs[-1].section == "Conclusion"
+
+
+def test_ga_2012_page_break_paragraph_is_repaired():
+    d = load(GA_2012)
+    assert len(d.paragraphs) == 8
+    p5 = d.paragraphs[4]
+    assert "many Member States were\n\nseeking without prioritizing" in p5.text
+    assert p5.text.endswith("application of the human security approach.")
+
+
+def test_fhs_2007_title_date_place_and_sections():
+    d = load(FHS_2007)
+    assert d.title == 'Chair\'s Summary: Second Meeting of the "Friends of Human Security"'
+    assert d.date == "2007-04-20"
+    assert d.place == "United Nations Headquarters, New York"
+    assert [h.title for h in d.headings] == [
+        "General Information and Agenda",
+        "Opening Statements",
+        "Presentations of Human Security-related Initiatives",
+        "Following up on the World Summit Outcome Document",
+        "Conclusion",
+    ]
+    assert len(d.paragraphs) == 23
+
+
+def test_fhs_2007_list_items_stay_with_their_paragraph():
+    d = load(FHS_2007)
+    agenda = d.paragraphs[3]
+    assert agenda.text.startswith("The agenda covered the following areas:")
+    assert "1.) ways to follow up" in agenda.text and "2.) common areas of interest" in agenda.text
+
+
+def test_back_to_index_is_dropped():
+    for name in (GA_2012, FHS_2007):
+        d = load(name)
+        assert not any("Back to Index" in p.text for p in d.paragraphs)
+    assert load(FHS_2007).paragraphs[-1].text.endswith("in due course.")
+
+
+@pytest.mark.parametrize("name", [GA_2012, FHS_2007])
+def test_paragraphs_are_verbatim_numbered_slices(name):
+    d = load(name)
+    raw = (CORPUS / name).read_text(encoding="utf-8")
+    for n, p in enumerate(d.paragraphs, 1):
+        assert p.number == n
+        assert raw[p.start : p.end] == p.text
+        assert p.text == p.text.strip()
+
+
+@pytest.mark.parametrize(
+    "text,start,end",
+    [
+        ("held on 4 June 2012 in", "2012-06-04", None),
+        ("20 April 2007", "2007-04-20", None),
+        ("Tokyo, 20-21 May 2010", "2010-05-20", "2010-05-21"),
+        ("June 4, 2012", "2012-06-04", None),
+        ("on 2014-03-05", "2014-03-05", None),
+        ("31 February 2012", None, None),
+    ],
+)
+def test_dates(text, start, end):
+    m = find_date(text)
+    if start is None:
+        assert m is None
+    else:
+        assert m.start.isoformat() == start
+        assert (m.end.isoformat() if m.end else None) == end
+
+
+SAMPLE = "Meeting of Friends\n\n4 June 2012\n\nIntroduction\n\nThe caf\u00e9 opened. Delegates met.\n"
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        SAMPLE.encode("utf-8"),
+        codecs.BOM_UTF8 + SAMPLE.encode("utf-8"),
+        SAMPLE.encode("utf-16"),
+        SAMPLE.encode("cp1252"),
+        SAMPLE.replace("\n", "\r\n").encode("utf-8"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16-bom", "cp1252", "crlf"],
+)
+def test_encodings_and_line_endings(encoded):
+    text, _ = read_text(encoded)
+    d = parse_document(text)
+    assert d.date == "2012-06-04"
+    assert d.title == "Meeting of Friends"
+    assert [p.text for p in d.paragraphs] == ["The caf\u00e9 opened. Delegates met."]
+    assert [h.title for h in d.headings] == ["Introduction"]
+
+
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty"),
+        (b"  \n\n\t ", "empty"),
+        (b"%PDF-1.7\n...", "PDF"),
+        (b"PK\x03\x04rest", "ZIP"),
+        (b"abc\x00def" * 10, "binary"),
+        (bytes(range(1, 32)) * 40, "binary"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(data, reason):
+    with pytest.raises(DocumentError) as e:
+        read_text(data, "x.txt")
+    assert reason.lower() in e.value.reason.lower()
+
+
+def test_directory_named_like_a_document(tmp_path):
+    (tmp_path / "notes.txt").mkdir()
+    with pytest.raises(DocumentError, match="directory"):
+        load_document(tmp_path / "notes.txt")
+
+
+def test_markdown_heading_title_and_strip_markup():
+    d = parse_document("# Annual Review\n\n## Part One\n\nSome **bold** and *italic* text here.\n")
+    assert d.title == "Annual Review"
+    assert d.headings[0].title == "Part One"
+    assert strip_markup(d.paragraphs[0].text) == "Some bold and italic text here."
+
+
+def test_no_header_uses_file_name():
+    d = parse_document("This is a plain paragraph of text that ends with a full stop.\n", "2020-01-01-my-notes.txt")
+    assert d.title == "My Notes"
+    assert len(d.paragraphs) == 1

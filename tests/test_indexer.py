@@ -1,0 +1,139 @@
+import os
+import shutil
+
+import pytest
+
+from hsqa.config import Config
+from hsqa.embedding import HashingEmbedder
+from hsqa.errors import IndexBusy, ModelMismatch
+from hsqa.indexer import Indexer, staleness, writer_lock
+from hsqa.search import Searcher
+from hsqa.store import Store
+
+from .conftest import FHS_2007, GA_2012
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self, dim=64):
+        super().__init__(dim)
+        self.calls = 0
+        self.texts = 0
+
+    def embed_batch(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return super().embed_batch(texts)
+
+
+def run(config, emb=None, **kw):
+    return Indexer(config, emb or CountingEmbedder()).run(**kw)
+
+
+def test_first_index_then_noop(fake_config):
+    r = run(fake_config)
+    assert (r.added, r.updated, r.removed, r.unchanged) == (2, 0, 0, 0)
+    assert r.documents == 2 and r.chunks == 31
+    emb = CountingEmbedder()
+    r2 = run(fake_config, emb)
+    assert (r2.added, r2.updated, r2.removed, r2.unchanged) == (0, 0, 0, 2)
+    assert emb.calls == 0 and r2.generation == r.generation
+
+
+def test_edit_embeds_only_changed_paragraphs(fake_config):
+    run(fake_config)
+    p = fake_config.corpus_dir / FHS_2007
+    text = p.read_text()
+    p.write_text(text.replace("climate change, which poses", "climate change and sea-level rise, which pose"))
+    emb = CountingEmbedder()
+    r = run(fake_config, emb)
+    assert (r.added, r.updated, r.removed, r.unchanged) == (0, 1, 0, 1)
+    # one paragraph changed: its passage vector and its changed sentence(s) only
+    assert 1 <= emb.texts <= 3
+    s = Searcher(fake_config, HashingEmbedder(64))
+    hits = s.search("sea-level rise", k=3, mode="lexical").results
+    assert hits and "sea-level rise" in hits[0].text
+    assert not s.search('"poses serious implications"', k=3, mode="lexical").results or all(
+        "poses serious implications" not in h.text for h in s.search("poses serious implications", k=10).results
+    )
+
+
+def test_remove_and_rename(fake_config):
+    run(fake_config)
+    c = fake_config.corpus_dir
+    os.rename(c / GA_2012, c / "renamed.md")
+    emb = CountingEmbedder()
+    r = run(fake_config, emb)
+    assert (r.added, r.updated, r.removed, r.renamed, r.unchanged) == (0, 0, 0, 1, 1)
+    assert emb.calls == 0
+    assert {d["path"] for d in Store(fake_config).documents()} == {"renamed.md", FHS_2007}
+    (c / "renamed.md").unlink()
+    r = run(fake_config)
+    assert (r.added, r.removed, r.documents) == (0, 1, 1)
+    s = Searcher(fake_config, HashingEmbedder(64))
+    assert all(h.source == FHS_2007 for h in s.search("General Assembly plenary 64/291", k=10).results)
+
+
+def test_hostile_corpus_is_skipped_with_reasons_and_nothing_is_lost(fake_config):
+    run(fake_config)
+    c = fake_config.corpus_dir
+    (c / "empty.txt").write_text("")
+    (c / "binary.txt").write_bytes(b"\x00\x01\x02binary" * 50)
+    (c / "fake.md").write_bytes(b"%PDF-1.4 not text")
+    (c / "folder.txt").mkdir()
+    (c / "~$draft.txt").write_text("temp")
+    (c / "notes.swp").write_text("temp")
+    (c / ".hidden.txt").write_text("hidden text.")
+    (c / "image.png").write_bytes(b"\x89PNG....")
+    (c / "loop").symlink_to(c)
+    (c / "dangling.txt").symlink_to(c / "nowhere.txt")
+    (c / "latin1.txt").write_bytes("Title\n\nThe d\xe9l\xe9gu\xe9 spoke about s\xe9curit\xe9 humaine.\n".encode("latin-1"))
+    r = run(fake_config)
+    reasons = {s["path"]: s["reason"] for s in r.skipped}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "PDF" in reasons["fake.md"]
+    assert "directory" in reasons["folder.txt"]
+    assert "temporary" in reasons["~$draft.txt"] and "temporary" in reasons["notes.swp"]
+    assert "unsupported" in reasons["image.png"]
+    assert "loop" in reasons["loop"]
+    assert "broken symlink" in reasons["dangling.txt"]
+    assert ".hidden.txt" not in reasons
+    assert r.added == 1 and r.documents == 3  # the latin-1 file is indexed, the seeds kept
+
+
+def test_model_mismatch_is_reported_and_model_change_rebuilds(fake_config):
+    run(fake_config)
+    other = Config(fake_config.corpus_dir, fake_config.index_dir, model="hashing:32")
+    with pytest.raises(ModelMismatch, match="hashing:64"):
+        Searcher(other, HashingEmbedder(32))
+    r = Indexer(other, HashingEmbedder(32)).run()
+    assert r.rebuild and "model changed" in r.rebuild
+    assert r.documents == 2 and r.chunks == 31
+    s = Searcher(other, HashingEmbedder(32))
+    assert s._index().d == 32 and s._index().ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
+
+
+def test_lock_refuses_a_second_writer(fake_config):
+    with writer_lock(fake_config):
+        with pytest.raises(IndexBusy, match=f"pid {os.getpid()}"):
+            run(fake_config)
+
+
+def test_missing_vector_file_is_repaired_from_stored_embeddings(fake_config):
+    r = run(fake_config)
+    fake_config.vectors_path(r.generation).unlink()
+    s = Searcher(fake_config, HashingEmbedder(64))
+    assert s.search("Thailand ministry", k=1).results
+    assert s.repaired
+    r2 = run(fake_config)
+    assert r2.repaired and fake_config.vectors_path(r2.generation).exists()
+
+
+def test_staleness(fake_config):
+    run(fake_config)
+    c = fake_config.corpus_dir
+    shutil.copy(c / FHS_2007, c / "copy.txt")
+    (c / GA_2012).write_text((c / GA_2012).read_text() + "\nAn added closing paragraph.\n")
+    os.utime(c / FHS_2007)  # touched, same bytes: not a change
+    st = staleness(fake_config, Store(fake_config))
+    assert (st.new, st.changed, st.deleted) == (["copy.txt"], [GA_2012], [])
