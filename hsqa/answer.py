@@ -1,8 +1,8 @@
 """From retrieved passages to an answer: the best single sentence, quoted verbatim, with its citation.
 
 Nothing is generated: the answer is always a sentence of a cited passage. Sentences are scored by cosine
-similarity to the question (when a model is loaded) plus the share of question terms they contain, with a
-mild preference for higher-ranked passages.
+similarity to the question (using the sentence vectors stored at index time, so no model call) plus the
+share of question terms they contain, with a mild preference for higher-ranked passages.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import sentence_spans
+from .chunking import sentence_spans, text_hash
 from .documents import human_date, strip_markup
-from .embedding import Embedder
 from .search import Result, SearchResponse
 from .text import TOKEN, query_terms, stem
 
@@ -35,8 +34,12 @@ def _overlap(sentence: str, qstems: set[str]) -> float:
     return len(words & qstems) / len(qstems)
 
 
-def annotate(response: SearchResponse, embedder: Embedder | None = None) -> Answer | None:
-    """Set ``highlight`` on every result and return the best sentence overall (``None`` if no results)."""
+def annotate(response: SearchResponse, searcher=None) -> Answer | None:
+    """Set ``highlight`` on every result and return the best sentence overall (``None`` if none is relevant).
+
+    With a ``searcher`` and a dense question vector, sentences are scored with the sentence vectors stored
+    at index time (no model call); otherwise by question-term overlap alone.
+    """
     qstems = {stem(t) for t in query_terms(response.query)}
     cands: list[tuple[Result, tuple[int, int], str]] = []
     for r in response.results:
@@ -46,16 +49,19 @@ def annotate(response: SearchResponse, embedder: Embedder | None = None) -> Answ
         return None
     lex = np.array([_overlap(s, qstems) for _, _, s in cands], dtype=np.float32)
     dense = np.zeros(len(cands), dtype=np.float32)
-    if embedder is not None and response.mode != "lexical":
-        qvec = response.qvec if response.qvec is not None else embedder.embed_query(response.query)
-        dense = embedder.embed([strip_markup(s) for _, _, s in cands]) @ qvec
+    qvec = response.qvec
+    if searcher is not None and qvec is not None and response.mode != "lexical":
+        views = searcher.view_vectors([r.chunk_id for r in response.results])
+        for i, (r, _, sent) in enumerate(cands):
+            v = views.get(r.chunk_id, {}).get(text_hash(strip_markup(sent)))
+            dense[i] = float(v @ qvec) if v is not None else (r.similarity or 0.0)
     score = dense + 0.35 * lex
     best_per: dict[int, int] = {}
     for i, (r, _, _) in enumerate(cands):
         j = best_per.get(r.rank)
         if j is None or score[i] > score[j]:
             best_per[r.rank] = i
-    for rank, i in best_per.items():
+    for i in best_per.values():
         cands[i][0].highlight = cands[i][1]
     overall = [i for i in best_per.values() if cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant]
     if not overall:

@@ -210,7 +210,7 @@ def cmd_ask(args, config: Config) -> int:
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for q in qs:
         resp = searcher.search(q, k=args.k, mode=args.mode)
-        answer = annotate(resp, searcher.embedder)
+        answer = annotate(resp, searcher)
         if args.json:
             obj = {
                 "question": q,

@@ -142,6 +142,13 @@ class SentenceTransformerEmbedder(Embedder):
         self.load()
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
+    def embed(self, texts: list[str], progress=None) -> np.ndarray:
+        # one encode call: sentence-transformers sorts by length and batches internally (less padding)
+        out = self.embed_batch(texts) if texts else np.zeros((0, self.dim), dtype=np.float32)
+        if progress:
+            progress(len(texts), len(texts))
+        return out
+
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         self.load()
         vecs = self._model.encode(

@@ -31,6 +31,9 @@ from .store import FORMAT_VERSION, Store, fsync_dir, write_faiss_atomic
 
 Progress = Callable[[str, int, int], None]
 
+#: texts embedded (and stored in the embedding cache) per step
+EMBED_GROUP = 128
+
 _TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
 
 
@@ -372,8 +375,11 @@ class Indexer:
             emb = self.embedder
             done = 0
             self.progress("embed", 0, len(todo))
-            for i in range(0, len(todo), 64):
-                part = todo[i : i + 64]
+            # sorted by length so each model batch pads little (as model.encode does internally); groups of
+            # EMBED_GROUP are stored as they finish, so a killed run resumes where it stopped
+            todo.sort(key=lambda h: len(by_hash[h]))
+            for i in range(0, len(todo), EMBED_GROUP):
+                part = todo[i : i + EMBED_GROUP]
                 vecs = emb.embed([by_hash[h] for h in part])
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany(

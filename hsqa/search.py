@@ -26,6 +26,8 @@ MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 50
 #: hybrid score = dense score + LEXICAL_WEIGHT * BM25 / (best BM25 for this question)
 LEXICAL_WEIGHT = 0.15
+#: reciprocal rank fusion constant, for ``fusion="rrf"`` (kept for comparison in the benchmarks)
+RRF_K = 60
 #: lift for the passages of a document whose date, place or ordinal the question names, as a share of the
 #: gap between the best and the worst candidate score
 META_WEIGHT = 1.0
@@ -123,8 +125,11 @@ def parse_filters(query: str, store: Store) -> tuple[str, Scope]:
 class Searcher:
     """Answers questions from one index folder. Thread-safe; reloads FAISS when a new generation commits."""
 
-    def __init__(self, config: Config, embedder: Embedder | None = None, model_name: str | None = None):
+    def __init__(
+        self, config: Config, embedder: Embedder | None = None, model_name: str | None = None, fusion: str = "convex"
+    ):
         self.config = config
+        self.fusion = fusion
         self.store = Store(config, readonly=True)
         self.embedder = embedder
         self.model_name = model_name or (embedder.name if embedder else canonical_model_name(config.model))
@@ -245,6 +250,23 @@ class Searcher:
             out.update({r[0]: (r[1], r[2]) for r in self.store.conn.execute(q, part)})
         return out
 
+    def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
+        """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
+        if not chunk_ids:
+            return {}
+        q = f"SELECT id, chunk_id, hash FROM vectors WHERE chunk_id IN ({','.join('?' * len(chunk_ids))})"
+        rows = self.store.conn.execute(q, chunk_ids).fetchall()
+        if not rows:
+            return {}
+        try:
+            vecs = self._index().reconstruct_batch(np.array([r[0] for r in rows], dtype=np.int64))
+        except RuntimeError:
+            return {}
+        out: dict[int, dict[str, np.ndarray]] = {}
+        for (vid, cid, h), v in zip(rows, vecs):
+            out.setdefault(cid, {})[h] = v
+        return out
+
     def dense_scores(self, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """``PASSAGE_WEIGHT * cos(passage) + (1 - PASSAGE_WEIGHT) * max cos(sentence)`` per chunk."""
         if not chunk_ids:
@@ -339,6 +361,8 @@ class Searcher:
                 fused[cid] = lexn.get(cid, 0.0)
             elif mode == "dense":
                 fused[cid] = sims.get(cid, 0.0)
+            elif self.fusion == "rrf":
+                fused[cid] = sum(1.0 / (RRF_K + r[cid]) for r in (lex_rank, den_rank) if cid in r)
             else:
                 fused[cid] = sims.get(cid, 0.0) + LEXICAL_WEIGHT * lexn.get(cid, 0.0)
         rows = self._chunk_rows(list(fused))

@@ -26,7 +26,7 @@ def test_thailand_ministry(searcher):
     resp = searcher.search("Which government created a ministry for social development and human security?", k=5)
     top = resp.results[0]
     assert (top.source, top.paragraph, top.section) == (FHS_2007, 11, "Presentations of Human Security-related Initiatives")
-    answer = annotate(resp, searcher.embedder)
+    answer = annotate(resp, searcher)
     assert "created a Ministry of Social Development and Human Security" in answer.sentence
     assert answer.result is top
     assert top.text[top.highlight[0] : top.highlight[1]] == answer.sentence
@@ -47,7 +47,7 @@ def test_which_meeting_questions_use_metadata(searcher):
 def test_off_topic_question_is_flagged_not_relevant(searcher):
     resp = searcher.search("What is the recipe for lasagna?", k=3)
     assert resp.results and not resp.any_relevant
-    assert annotate(resp, searcher.embedder) is None
+    assert annotate(resp, searcher) is None
 
 
 def test_every_passage_is_verbatim(searcher, real_index):
