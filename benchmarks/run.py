@@ -32,13 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hsqa.answer import annotate  # noqa: E402
-from hsqa.chunking import chunk_document  # noqa: E402
+from hsqa.chunking import chunk_document, text_hash  # noqa: E402
 from hsqa.config import Config  # noqa: E402
 from hsqa.documents import load_document  # noqa: E402
 from hsqa.embedding import make_embedder  # noqa: E402
 from hsqa.evaluate import evaluate, load_qa  # noqa: E402
 from hsqa.indexer import Indexer  # noqa: E402
 from hsqa.search import Searcher  # noqa: E402
+from hsqa.store import Store  # noqa: E402
 
 QA = ROOT / "tests" / "data" / "qa.jsonl"
 HSQA = str(Path(sys.executable).parent / "hsqa")
@@ -191,6 +192,8 @@ def incremental(emb, pairs: int):
         novel_summary(new)
         doc, _ = load_document(new, new.name)
         texts = list(dict.fromkeys(t for c in chunk_document(doc) for _, t in c.views()))
+        cached = Store(cfg).cached_vectors(emb.name, [text_hash(t) for t in texts])
+        texts = [t for t in texts if text_hash(t) not in cached]  # what the indexer will have to embed
         t = time.perf_counter()
         emb.embed(texts)
         encode_s = time.perf_counter() - t
@@ -270,7 +273,7 @@ def main() -> None:
         "",
         f"- {lat['questions']} questions timed; query embedding alone: median {lat['embed_median']:.1f} ms",
         f"- search (embed + FAISS + FTS5 + fusion): **median {lat['search_median']:.1f} ms**, p95 {lat['search_p95']:.1f} ms (target ≤ 30 ms)",
-        f"- search + answering-sentence selection (embeds the returned passages' sentences): median {lat['answer_median']:.1f} ms, p95 {lat['answer_p95']:.1f} ms",
+        f"- search + answering-sentence selection (scores the returned passages' sentences with their stored vectors): median {lat['answer_median']:.1f} ms, p95 {lat['answer_p95']:.1f} ms",
         "",
         "## Cold process",
         "",
