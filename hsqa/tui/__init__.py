@@ -1,0 +1,1 @@
+"""The Textual chat app. Only this subpackage imports textual."""

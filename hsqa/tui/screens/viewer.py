@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...documents import human_date
+from ...session import DocumentView
+
+
+class SourceViewer(Screen):
+    """The whole document: title block, headings, numbered paragraphs; cited paragraphs highlighted."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back to the conversation"),
+        Binding("n", "jump(1)", "Next cited ¶"),
+        Binding("p", "jump(-1)", "Previous cited ¶"),
+    ]
+
+    def __init__(self, view: DocumentView, cited: list[int], start: int):
+        super().__init__()
+        self.view = view
+        self.cited = cited
+        self.current = start
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        head = Text()
+        head.append(v.title + "\n", style="bold")
+        head.append(" · ".join(x for x in (human_date(v.date), v.place, v.path) if x), style="dim")
+        if v.warning:
+            head.append(f"\n⚠ {v.warning}", style="bold #e0b050")
+        yield Static(head, id="doc-title")
+        with VerticalScroll(id="doc-body"):
+            for p in v.paragraphs:
+                if p.heading:
+                    yield Static(Text(p.heading, style="bold underline"), classes="doc-heading")
+                classes = "doc-para cited" if p.number in self.cited else "doc-para"
+                body = Text()
+                body.append(f"¶{p.number}  ", style="bold #8ab4f8" if p.number in self.cited else "dim")
+                body.append(" ".join(p.text.split()))
+                yield Static(body, classes=classes, id=f"para-{p.number}")
+        yield Static(self._where(), id="doc-where")
+        yield Footer()
+
+    def _where(self) -> Text:
+        if not self.cited:
+            return Text("")
+        i = self.cited.index(self.current) + 1 if self.current in self.cited else 0
+        return Text(f" cited ¶{self.current} ({i} of {len(self.cited)} cited here) — n / p to move, Esc to go back", style="dim")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show, self.current)
+
+    def _show(self, number: int) -> None:
+        self.current = number
+        for w in self.query(".doc-para"):
+            w.set_class(w.id == f"para-{number}", "current")
+        try:
+            target = self.query_one(f"#para-{number}")
+        except Exception:  # noqa: BLE001 - a paragraph number the document no longer has
+            return
+        self.query_one("#doc-body", VerticalScroll).scroll_to_widget(target, top=True, animate=False)
+        self.query_one("#doc-where", Static).update(self._where())
+
+    def action_jump(self, step: int) -> None:
+        if not self.cited:
+            return
+        i = self.cited.index(self.current) if self.current in self.cited else -1
+        self._show(self.cited[(i + step) % len(self.cited)])
