@@ -36,9 +36,9 @@ class HsqaApp(App):
     BINDINGS = [
         Binding("ctrl+b", "toggle_sidebar", "Documents"),
         Binding("ctrl+r", "reindex", "Re-index"),
-        Binding("ctrl+e", "export", "Export"),
+        Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+y", "copy_answer", "Copy citation"),
-        Binding("ctrl+x", "clear_scope", "Clear scope"),
+        Binding("ctrl+g", "clear_scope", "Clear scope"),
         Binding("ctrl+l", "clear_history", "Clear chat", show=False),
         Binding("escape", "focus_question", "Question", show=False),
         Binding("tab", "focus_next", "Next", show=False),
@@ -161,7 +161,7 @@ class HsqaApp(App):
         self.query_one(Transcript).note(f"⚠ {msg.reason}", style="bold #e0b050")
 
     def on_model_loaded(self, msg: m.ModelLoaded) -> None:
-        self.query_one(StatusLine).model = f"model ready ({msg.seconds:.1f} s) — hybrid search"
+        self.query_one(StatusLine).model = "model ready — hybrid search"
         for turn_id in sorted(self.pending_upgrade):
             t = self.session.turn(turn_id)
             if t is not None:
@@ -250,7 +250,7 @@ class HsqaApp(App):
             scope.remove_class("visible")
         else:
             title = self.docs.get(msg.doc_id, {}).get("title", f"document {msg.doc_id}")
-            scope.update(f"Scope: {title}   (ctrl+x to clear)")
+            scope.update(f"Scope: {title}   (ctrl+g to clear)")
             scope.add_class("visible")
         self.query_one(QuestionInput).focus()
 
@@ -343,7 +343,7 @@ class HsqaApp(App):
 WELCOME = (
     "Ask about the UN human-security meeting summaries in this corpus.\n"
     "Answers quote the source verbatim, with numbered citations: press a number (or click a card) to open\n"
-    "the document at that paragraph. ctrl+b lists documents (Enter scopes questions to one), ctrl+e exports,\n"
+    "the document at that paragraph. ctrl+b lists documents (Enter scopes questions to one), ctrl+s exports,\n"
     "ctrl+y copies a citation, ctrl+r re-indexes."
 )
 

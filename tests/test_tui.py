@@ -1,0 +1,314 @@
+"""Pilot tests of the chat app (Textual ``run_test``) and snapshots of its main screens."""
+
+import asyncio
+import json
+import shutil
+import threading
+
+import pytest
+
+from hsqa.config import Config
+from hsqa.embedding import HashingEmbedder
+from hsqa.errors import ModelUnavailable
+from hsqa.indexer import Indexer
+from hsqa.session import Session
+from hsqa.tui.app import HsqaApp
+from hsqa.tui.screens.viewer import SourceViewer
+from hsqa.tui.widgets.cards import CitationCard
+from hsqa.tui.widgets.status import StatusLine
+from hsqa.tui.widgets.transcript import TurnView
+
+from .conftest import CORPUS, FHS_2007, GA_2012
+
+SIZE = (120, 40)
+THAILAND = "Which country created a ministry for social development and human security?"
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def settle(pilot, app):
+    for _ in range(50):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+async def ask(pilot, app, question):
+    app.query_one("#question").value = question
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+class GatedEmbedder(HashingEmbedder):
+    """A 'model' that finishes loading only when the test says so (or fails to)."""
+
+    def __init__(self, fail=False):
+        super().__init__(64)
+        self.gate = threading.Event()
+        self.fail = fail
+
+    def load(self):
+        self.gate.wait(10)
+        if self.fail:
+            raise ModelUnavailable("cannot load embedding model 'broken' (test)")
+        return self
+
+
+@pytest.fixture
+def hashing_app(fake_config):
+    Indexer(fake_config, HashingEmbedder(64)).run()
+
+    def make(**kw):
+        return HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False, **kw)
+
+    return make
+
+
+# -- with the real model --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_thailand_question_cites_the_2007_summary_and_opens_the_paragraph(real_index):
+    config, embedder = real_index
+    config = Config(config.corpus_dir, config.index_dir.parent / "index", config.model)
+
+    async def go():
+        app = HsqaApp(config, Session(config, embedder), watch=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, THAILAND)
+            view = app.query(TurnView).last()
+            assert view.turn.mode == "hybrid"
+            card = app.query(CitationCard).first()
+            r = card.result
+            assert (r["source"], r["paragraph"]) == (FHS_2007, 11)
+            a, b = r["highlight"]
+            assert "created a Ministry of Social Development and Human Security" in r["text"][a:b]
+            assert "Ministry of Social Development" in view.turn.answer["sentence"]
+            await pilot.press("1")
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, SourceViewer)
+            current = screen.query_one(".current")
+            assert current.id == "para-11" and current.has_class("cited")
+            await pilot.press("escape")
+            assert not isinstance(app.screen, SourceViewer)
+
+    run(go())
+
+
+# -- flows, with the fast hashing embedder ----------------------------------------------------------
+
+
+def test_lexical_answer_first_then_upgraded_in_place(fake_config):
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    emb = GatedEmbedder()
+    session = Session(fake_config, emb)
+    session.model_ready = False
+
+    async def go():
+        app = HsqaApp(fake_config, session, watch=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.query_one("#question").value = "Thailand ministry"
+            await pilot.press("enter")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if app.query(TurnView):
+                    break
+            view = app.query(TurnView).last()
+            assert view.turn.mode == "lexical"
+            assert "keyword search only" in str(view.query(".answer").first().render())
+            turn_id = view.turn.id
+            emb.gate.set()
+            await settle(pilot, app)
+            views = list(app.query(TurnView))
+            assert len(views) == 1 and views[0].turn.id == turn_id and views[0].turn.mode == "hybrid"
+            assert "model ready" in app.query_one(StatusLine).model
+
+    run(go())
+
+
+def test_model_failure_leaves_visible_lexical_mode(fake_config):
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    emb = GatedEmbedder(fail=True)
+    emb.gate.set()
+    session = Session(fake_config, emb)
+    session.model_ready = False
+
+    async def go():
+        app = HsqaApp(fake_config, session, watch=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert "keyword search only" in app.query_one(StatusLine).model
+            await ask(pilot, app, "Thailand ministry")
+            assert app.query(TurnView).last().turn.mode == "lexical"
+
+    run(go())
+
+
+def test_scope_to_a_document_from_the_sidebar(hashing_app):
+    async def go():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("ctrl+b")
+            docs = app.query_one("#documents")
+            target = next(i for i, d in enumerate(app.docs.values()) if d["path"] == GA_2012)
+            docs.highlighted = target
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "Scope:" in str(app.query_one("#scope").render())
+            await ask(pilot, app, "human security")
+            turn = app.query(TurnView).last().turn
+            assert turn.results and {r["source"] for r in turn.results} == {GA_2012}
+            await pilot.press("ctrl+g")
+            await ask(pilot, app, "Thailand ministry")
+            assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
+
+    run(go())
+
+
+def test_typed_year_filter_scopes_the_question(hashing_app):
+    async def go():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "human security year:2007")
+            turn = app.query(TurnView).last().turn
+            assert turn.scope == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
+
+    run(go())
+
+
+def test_copy_citation_and_export(hashing_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def go():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry")
+            await pilot.press("ctrl+y")
+            assert app.clipboard.startswith("Chair's Summary: Second Meeting of the \"Friends of Human Security\" (20 April 2007)")
+            assert "¶11" in app.clipboard and "Chiang Mai" in app.clipboard
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        files = list(tmp_path.glob("hsqa-conversation-*.md"))
+        assert len(files) == 1
+        md = files[0].read_text()
+        assert "## Q: Thailand ministry" in md and "¶11" in md and FHS_2007 in md
+
+    run(go())
+
+
+def test_history_survives_a_restart(hashing_app, fake_config):
+    async def first():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry")
+
+    async def second():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            views = list(app.query(TurnView))
+            assert [v.turn.question for v in views] == ["Thailand ministry"]
+            assert views[0].turn.results[0]["paragraph"] == 11
+
+    run(first())
+    assert json.loads(fake_config.history_path.read_text())["turns"][0]["question"] == "Thailand ministry"
+    run(second())
+
+
+def test_reindex_after_a_document_is_added(hashing_app, fake_config):
+    async def go():
+        app = hashing_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            (fake_config.corpus_dir / "2010-05-20-tokyo.txt").write_text(
+                "Third Meeting of the Friends\n\n20-21 May 2010\nTokyo\n\nDiscussion\n\n"
+                "Participants discussed glacier melt in the Himalayas and food security.\n"
+            )
+            await pilot.press("ctrl+r")
+            await settle(pilot, app)
+            assert "3 documents" in app.sub_title
+            await ask(pilot, app, "glacier melt")
+            assert app.query(TurnView).last().turn.results[0]["source"] == "2010-05-20-tokyo.txt"
+
+    run(go())
+
+
+def test_corpus_change_is_noticed_and_indexed_automatically(hashing_app, fake_config):
+    async def go():
+        app = hashing_app()
+        app.watch_corpus = True
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            (fake_config.corpus_dir / FHS_2007).unlink()
+            app.check_corpus()
+            await settle(pilot, app)
+            assert app.sub_title.startswith("1 documents")
+            await ask(pilot, app, "Thailand ministry")
+            assert all(r["source"] != FHS_2007 for r in app.query(TurnView).last().turn.results)
+
+    run(go())
+
+
+def test_missing_index_is_offered_and_built(fake_config):
+    async def go():
+        app = HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert "ctrl+r" in app.query_one(StatusLine).index
+            notes = " ".join(str(n.render()) for n in app.query(".note"))
+            assert "no index" in notes
+            await ask(pilot, app, "anything")  # refused politely, no crash
+            await pilot.press("ctrl+r")
+            await settle(pilot, app)
+            assert app.sub_title.startswith("2 documents · 31 passages")
+
+    run(go())
+
+
+# -- snapshots ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def snap_app(tmp_path):
+    """Fixed paths and the hashing model, so the pictures do not depend on the machine or the clock."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
+    Indexer(config, HashingEmbedder(64)).run()
+    return HsqaApp(config, Session(config, HashingEmbedder(64)), watch=False)
+
+
+def test_snapshot_empty_state(snap_app, snap_compare):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=before)
+
+
+def test_snapshot_answer(snap_app, snap_compare):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "Thailand ministry of social development")
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=before)
+
+
+def test_snapshot_viewer(snap_app, snap_compare):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "Thailand ministry of social development")
+        await pilot.press("1")
+        await settle(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=before)
