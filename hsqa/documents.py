@@ -170,6 +170,7 @@ class Document:
     header_end: int = 0  #: offset where the title block ends
     headings: list[Heading] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    dropped: list[tuple[int, int]] = field(default_factory=list)  #: boilerplate spans left out ("Back to Index")
 
     @property
     def year(self) -> int | None:
@@ -411,9 +412,9 @@ def parse_document(text: str, path: str = "<text>") -> Document:
     for b in body:
         lines = b.line_texts(text)
         first = lines[0]
-        if len(lines) == 1 or all(_is_boilerplate(x) for x in lines):
-            if all(_is_boilerplate(x) for x in lines):
-                continue
+        if all(_is_boilerplate(x) for x in lines):
+            doc.dropped.append((b.start, b.end))
+            continue
         if len(lines) == 1:
             h = _heading_of(first)
             if h and not (last_kind in ("para", "list") and spans and not _ends_sentence(text[spans[-1][0] : spans[-1][1]]) and first[:1].islower()):
@@ -427,6 +428,7 @@ def parse_document(text: str, path: str = "<text>") -> Document:
         # drop trailing boilerplate lines inside a block ("...text\nBack to Index")
         end = b.end
         while len(lines) > 1 and _is_boilerplate(lines[-1]):
+            doc.dropped.append(b.lines[len(lines) - 1])
             lines.pop()
             end = b.lines[len(lines) - 1][1]
         is_list = bool(_LIST_ITEM.match(strip_markup(first)) or _LIST_ITEM.match(first))

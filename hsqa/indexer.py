@@ -26,6 +26,7 @@ from .config import DOCUMENT_EXTENSIONS, Config
 from .documents import PARSER_VERSION, Document, human_date, parse_document, read_text
 from .embedding import Embedder, canonical_model_name, make_embedder
 from .errors import CorpusMissing, DocumentError, IndexBusy
+from .faults import checkpoint
 from .text import find_acronyms
 from .store import FORMAT_VERSION, Store, fsync_dir, write_faiss_atomic
 
@@ -231,6 +232,7 @@ class IndexReport:
     reused: int = 0  #: chunk vectors taken from the embedding cache
     rebuild: str | None = None  #: why everything was rebuilt, if it was
     repaired: bool = False  #: the FAISS file did not match SQLite and was rewritten
+    changes: list[dict] = field(default_factory=list)  #: {"path", "change": added|updated|removed|renamed}
     generation: int = 0
     model: str = ""
 
@@ -276,6 +278,7 @@ class Indexer:
         t0 = time.perf_counter()
         scan = scan_corpus(self.config.corpus_dir)
         with writer_lock(self.config, wait=wait):
+            checkpoint("locked")
             report = self._run(scan, rebuild)
         report.seconds = time.perf_counter() - t0
         return report
@@ -297,6 +300,7 @@ class Indexer:
         full = report.rebuild is not None
 
         rows = {r["path"]: r for r in conn.execute("SELECT id, path, sha256, size, mtime_ns FROM documents")}
+        rows_by_id = {r["id"]: p for p, r in rows.items()}
         skipped: dict[str, str] = dict(scan.skipped)
         pending: list[_Pending] = []
         touch: list[tuple[int, int, int]] = []  # (size, mtime_ns, id) for content-identical files
@@ -341,6 +345,7 @@ class Indexer:
                     keep.append((rel, fs, data, sha))
             candidates = keep
         report.renamed = len(renames)
+        report.changes += [{"path": rel, "change": "renamed", "from": rows_by_id[doc_id]} for rel, _, doc_id in renames]
 
         for i, (rel, fs, data, sha) in enumerate(candidates):
             self.progress("parse", i + 1, len(candidates))
@@ -359,6 +364,7 @@ class Indexer:
             for rel in list(skipped):
                 if rel in rows and rel in scan.files:
                     skipped[rel] += " (the previously indexed version is kept)"
+        checkpoint("parsed")
         renamed_ids = {doc_id for _, _, doc_id in renames}
         removed_ids = [r["id"] for p, r in rows.items() if p not in scan.files and r["id"] not in renamed_ids]
         if full:
@@ -391,12 +397,14 @@ class Indexer:
                     cached[h] = v
                 done += len(part)
                 self.progress("embed", done, len(todo))
+                checkpoint("embedded-group")
             report.embedded = len(todo)
         dim = self._dim(info, cached)
 
         nothing = not (pending or renames or removed_ids or touch or full)
         vec_ok = info is not None and self.config.vectors_path(info.generation).exists()
         if nothing and vec_ok:
+            self._cleanup_vectors(info.generation)
             self._record_skipped(conn, skipped, scan)
             report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
             report.documents, report.chunks = store.counts()
@@ -420,6 +428,7 @@ class Indexer:
             for doc_id in removed_ids:
                 dead += self._delete_doc(conn, doc_id)
                 report.removed += 1
+                report.changes.append({"path": rows_by_id[doc_id], "change": "removed"})
             for rel, fs, doc_id in renames:
                 conn.execute(
                     "UPDATE documents SET path=?, size=?, mtime_ns=? WHERE id=?", (rel, fs.size, fs.mtime_ns, doc_id)
@@ -439,6 +448,8 @@ class Indexer:
                     report.updated += 1
                 else:
                     report.added += 1
+                if not full:
+                    report.changes.append({"path": p.rel, "change": "updated" if p.existing_id else "added"})
                 for vid, h in self._insert_doc(conn, p):
                     added_ids.append(vid)
                     added_vecs.append(cached[h])
@@ -459,7 +470,9 @@ class Indexer:
             elif added_ids:
                 index.add_with_ids(np.vstack(added_vecs).astype(np.float32), np.array(added_ids, dtype=np.int64))
             new_gen = old_gen + 1
+            checkpoint("rows-written")
             write_faiss_atomic(index, self.config.vectors_path(new_gen))
+            checkpoint("faiss-written")
             store.set_meta(
                 format_version=FORMAT_VERSION,
                 model=self.model_name,
@@ -473,8 +486,10 @@ class Indexer:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        checkpoint("committed")
         self.progress("write", 1, 1)
         self._cleanup_vectors(new_gen)
+        checkpoint("done")
         report.generation = new_gen
         report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
         report.documents, report.chunks = store.counts()
@@ -547,19 +562,18 @@ class Indexer:
         conn.executemany("INSERT INTO skipped(path, reason) VALUES(?,?)", sorted(skipped.items()))
 
     def _cleanup_vectors(self, keep: int) -> None:
+        """Remove vector files of other generations and temp files (left by a run killed mid-way)."""
         keep_name = self.config.vectors_path(keep).name
-        for p in self.config.index_dir.glob("vectors-*.faiss"):
+        removed = False
+        for p in [*self.config.index_dir.glob("vectors-*.faiss"), *self.config.index_dir.glob(".vectors-*.tmp")]:
             if p.name != keep_name:
                 try:
                     p.unlink()
+                    removed = True
                 except OSError:
                     pass
-        for p in self.config.index_dir.glob(".vectors-*.tmp"):
-            try:
-                p.unlink()
-            except OSError:
-                pass
-        fsync_dir(self.config.index_dir)
+        if removed:
+            fsync_dir(self.config.index_dir)
 
 
 def index_corpus(config: Config, embedder: Embedder | None = None, progress: Progress | None = None, **kw) -> IndexReport:

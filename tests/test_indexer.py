@@ -137,3 +137,36 @@ def test_staleness(fake_config):
     os.utime(c / FHS_2007)  # touched, same bytes: not a change
     st = staleness(fake_config, Store(fake_config))
     assert (st.new, st.changed, st.deleted) == (["copy.txt"], [GA_2012], [])
+
+
+def test_multi_megabyte_single_line_file_is_indexed(fake_config):
+    line = "The delegates discussed human security and the protection of civilians in armed conflict " * 20000
+    (fake_config.corpus_dir / "huge.txt").write_text(line)
+    r = run(fake_config)
+    assert r.added == 3 and not r.skipped
+    store = Store(fake_config)
+    (doc_id,) = [d["id"] for d in store.documents() if d["path"] == "huge.txt"]
+    rows = store.conn.execute("SELECT start, end, text, paragraph FROM chunks WHERE doc_id=?", (doc_id,)).fetchall()
+    assert len(rows) > 100 and {r["paragraph"] for r in rows} == {1}
+    assert all(line[r["start"] : r["end"]] == r["text"] for r in rows[:50])
+
+
+def test_oversized_file_is_skipped_and_file_vanishing_is_reported(fake_config, monkeypatch):
+    cfg = Config(fake_config.corpus_dir, fake_config.index_dir, fake_config.model, max_file_bytes=4096)
+    r = run(cfg)
+    assert {s["path"] for s in r.skipped} == {FHS_2007, GA_2012}
+    assert all("too large" in s["reason"] for s in r.skipped)
+    # a file that disappears between the scan and the read
+    import hsqa.indexer as ix
+
+    real_scan = ix.scan_corpus
+
+    def scan_then_delete(corpus):
+        s = real_scan(corpus)
+        (corpus / FHS_2007).unlink()
+        return s
+
+    monkeypatch.setattr(ix, "scan_corpus", scan_then_delete)
+    r = run(fake_config)
+    assert {"path": FHS_2007, "reason": "vanished while being read"} in r.skipped
+    assert r.added == 1
