@@ -14,13 +14,14 @@ test: setup
 
 setup: $(STAMP)
 
-# Reinstalls only when pyproject.toml changes. torch is installed first, pinned, so that
-# pip never resolves the multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# Reinstalls only when pyproject.toml or requirements.lock change. torch is installed first, pinned,
+# so that pip never resolves the multi-GB CUDA build; then the locked versions, then hsqa itself.
+$(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null 2>&1 || { echo "$(PY) not found: install Python 3.11 or run 'make PY=python3'"; exit 1; }
 	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
-	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 index: setup

@@ -20,10 +20,8 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: FAISS dense top-N + FTS5 BM25 top-N, fused by reciprocal rank, plus document metadata.
+"""Hybrid retrieval: FAISS dense top-N + FTS5 BM25 top-N, fused by a convex combination, plus document metadata.
 
 Results are paragraphs (the unit of citation): the best chunk of a paragraph stands for it, and
 near-identical passages are returned once. User text never reaches ``MATCH`` unquoted.

@@ -220,6 +220,8 @@ def test_history_survives_a_restart(hashing_app, fake_config):
             views = list(app.query(TurnView))
             assert [v.turn.question for v in views] == ["Thailand ministry"]
             assert views[0].turn.results[0]["paragraph"] == 11
+            await pilot.press("up")  # the question history came back too
+            assert app.query_one("#question").value == "Thailand ministry"
 
     run(first())
     assert json.loads(fake_config.history_path.read_text())["turns"][0]["question"] == "Thailand ministry"

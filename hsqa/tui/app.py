@@ -133,8 +133,10 @@ class HsqaApp(App):
         transcript = self.query_one(Transcript)
         if not turns:
             await transcript.mount(Static(WELCOME, id="welcome"))
+        box = self.query_one(QuestionInput)
         for t in turns:
             await transcript.add_turn(t, scroll=False)
+            box.remember(t.question)
         transcript.scroll_end(animate=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
