@@ -20,12 +20,12 @@ from .embedding import Embedder, canonical_model_name
 from .errors import HsqaError
 from .chunking import PASSAGE
 from .store import IndexInfo, Store
-from .text import STOPWORDS, TOKEN, expand_acronyms, fts_query, query_terms, stem, term_spans
+from .text import STOPWORDS, TOKEN, expand_acronyms, fts_query, matched_terms, query_terms, stem, term_spans
 
 MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 50
-#: hybrid score = dense score + LEXICAL_WEIGHT * BM25 / (best BM25 for this question)
-LEXICAL_WEIGHT = 0.15
+#: hybrid score = dense score + LEXICAL_WEIGHT * BM25 / (best BM25 for this question) * idf-weighted coverage
+LEXICAL_WEIGHT = 0.2
 #: reciprocal rank fusion constant, for ``fusion="rrf"`` (kept for comparison in the benchmarks)
 RRF_K = 60
 #: lift for the passages of a document whose date, place or ordinal the question names, as a share of the
@@ -126,10 +126,16 @@ class Searcher:
     """Answers questions from one index folder. Thread-safe; reloads FAISS when a new generation commits."""
 
     def __init__(
-        self, config: Config, embedder: Embedder | None = None, model_name: str | None = None, fusion: str = "convex"
+        self,
+        config: Config,
+        embedder: Embedder | None = None,
+        model_name: str | None = None,
+        fusion: str = "convex",
+        lexical_weight: float = LEXICAL_WEIGHT,
     ):
         self.config = config
         self.fusion = fusion
+        self.lexical_weight = lexical_weight
         self.store = Store(config, readonly=True)
         self.embedder = embedder
         self.model_name = model_name or (embedder.name if embedder else canonical_model_name(config.model))
@@ -140,6 +146,8 @@ class Searcher:
         self._doc_terms: dict[int, set[str]] = {}
         self._docs: dict[int, sqlite3.Row] = {}
         self._acronyms: dict[str, str] = {}
+        self._idf_cache: dict[str, float] = {}
+        self._idf_gen = -1
         self._lock = threading.Lock()
         self.repaired = False
 
@@ -162,8 +170,16 @@ class Searcher:
         self._docs = {r["id"]: r for r in self.store.documents()}
         self._doc_terms = {}
         for d in self._docs.values():
-            words = " ".join(filter(None, [d["place"], human_date(d["date"]), human_date(d["date_end"])]))
-            terms = {w.lower() for w in TOKEN.findall(words) if w.lower() not in STOPWORDS}
+            # explicit metadata only: year and month of the meeting, each part of its place as a phrase
+            # ("New York", "Tokyo"; not "nations" alone), and an ordinal in its title ("Second Meeting")
+            terms: set[str] = set()
+            for iso in (d["date"], d["date_end"]):
+                if iso:
+                    terms.add(iso[:4])
+                    terms.add(human_date(iso).split()[1].lower())
+            for part in (d["place"] or "").split(","):
+                if part.strip():
+                    terms.add("place:" + part.strip().lower())
             terms |= {w for w in _ORDINALS if re.search(rf"\b{w}\b", d["title"], re.I)}
             self._doc_terms[d["id"]] = terms
 
@@ -206,6 +222,22 @@ class Searcher:
             return [(r[0], -r[1]) for r in self.store.conn.execute(sql, args)]
         except sqlite3.OperationalError as e:  # should not happen with quoted tokens; never crash a question
             raise HsqaError(f"lexical search failed on this question ({e})") from e
+
+    def _idf(self, terms: list[str]) -> dict[str, float]:
+        """Inverse passage frequency of each question term (cached per index generation)."""
+        if self._idf_gen != self._doc_meta_gen:
+            self._idf_cache, self._idf_gen = {}, self._doc_meta_gen
+        n = None
+        out = {}
+        for t in terms:
+            if t not in self._idf_cache:
+                if n is None:
+                    n = self.store.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+                q = fts_query([t])
+                df = self.store.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0] if q else 0
+                self._idf_cache[t] = math.log((n + 1) / (df + 0.5))
+            out[t] = max(self._idf_cache[t], 0.0)
+        return out
 
     def _scope_sql(self, sql: str, args: list, scope: Scope | None):
         if scope and scope.doc_ids:
@@ -301,7 +333,9 @@ class Searcher:
         docs = self._doc_terms
         if len(docs) < 2:
             return {}
+        low = query.lower()
         q = {w.lower() for w in TOKEN.findall(query)}
+        q |= {t for ts in docs.values() for t in ts if t.startswith("place:") and re.search(rf"\b{re.escape(t[6:])}\b", low)}
         n = len(docs)
         df: dict[str, int] = {}
         for ts in docs.values():
@@ -351,12 +385,21 @@ class Searcher:
         sims = dict(den)
         if qvec is not None and mode != "lexical":
             sims.update(self.dense_scores([c for c in lex_rank if c not in sims], qvec))
-        # Convex combination of the dense score (cosine) and BM25 scaled by this question's best BM25.
-        # It beat reciprocal-rank fusion on tests/data/qa.jsonl (benchmarks/RESULTS.md, "fusion").
+        # Convex combination: dense score (cosine) + LEXICAL_WEIGHT * BM25 scaled by the question's best BM25
+        # and by the share of the question (idf-weighted) the passage contains, so a passage matching one
+        # common word gets little lexical credit. Beat reciprocal-rank fusion and plain BM25 scaling on
+        # tests/data/qa.jsonl (benchmarks/RESULTS.md, "fusion").
         top_lex = max((sc for _, sc in lex), default=0.0) or 1.0
         lexn = {cid: sc / top_lex for cid, sc in lex}
+        rows = self._chunk_rows(list(dict.fromkeys([*lex_rank, *den_rank])))
+        if mode == "hybrid" and self.fusion == "convex" and lexn:
+            idf = self._idf(terms)
+            total = sum(idf.values()) or 1.0
+            for cid in lexn:
+                got = matched_terms(rows[cid]["text"], terms)
+                lexn[cid] *= sum(idf[t] for t in got) / total
         fused: dict[int, float] = {}
-        for cid in dict.fromkeys([*lex_rank, *den_rank]):
+        for cid in rows:
             if mode == "lexical":
                 fused[cid] = lexn.get(cid, 0.0)
             elif mode == "dense":
@@ -364,8 +407,7 @@ class Searcher:
             elif self.fusion == "rrf":
                 fused[cid] = sum(1.0 / (RRF_K + r[cid]) for r in (lex_rank, den_rank) if cid in r)
             else:
-                fused[cid] = sims.get(cid, 0.0) + LEXICAL_WEIGHT * lexn.get(cid, 0.0)
-        rows = self._chunk_rows(list(fused))
+                fused[cid] = sims.get(cid, 0.0) + self.lexical_weight * lexn.get(cid, 0.0)
         boost = self._meta_boost(text)
         if boost and fused:
             # scale-free: a named year/place/ordinal lifts a document's passages by a share of the gap

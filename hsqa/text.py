@@ -59,6 +59,13 @@ def fts_query(terms: list[str]) -> str | None:
     return " OR ".join(parts) if parts else None
 
 
+def matched_terms(text: str, terms: list[str]) -> set[str]:
+    """The question terms that ``text`` contains (by light stem, or as a whole symbol)."""
+    found = {stem(text[a:b]) for a, b in term_spans(text, terms)}
+    low = text.lower()
+    return {t for t in terms if stem(t) in found or (not t.isalpha() and t.lower() in low)}
+
+
 def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Spans in ``text`` of words matching any query term (by light stem, or whole symbol)."""
     if not terms:
