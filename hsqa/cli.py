@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -117,8 +118,10 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
     out.write("\n")
     for r in resp.results:
         sim = f"  relevance {r.similarity:.2f}" if r.similarity is not None else ""
-        head = f"[{r.rank}] {citation(r, with_text=False)}"
-        out.write(style(head, "1" if r.relevant else "2") + style(sim, "2") + "\n")
+        head = textwrap.fill(
+            f"[{r.rank}] {citation(r, with_text=False)}{sim}", width=width, subsequent_indent="    "
+        )
+        out.write(style(head, "1" if r.relevant else "2") + "\n")
         out.write(style(f"    {r.source}" + (f" · {r.place}" if r.place else ""), "2") + "\n")
         body = render_passage(r.text, r.terms, r.highlight, width, color)
         out.write((body if r.relevant else style(body, "2")) + "\n\n")

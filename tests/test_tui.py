@@ -28,6 +28,17 @@ def run(coro):
     return asyncio.run(coro)
 
 
+def drive(app, steps):
+    """Run ``app`` headless at 120x40, let start-up work finish, then ``await steps(pilot, app)``."""
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await steps(pilot, app)
+
+    asyncio.run(go())
+
+
 async def settle(pilot, app):
     for _ in range(50):
         await pilot.pause()
@@ -76,29 +87,26 @@ def test_thailand_question_cites_the_2007_summary_and_opens_the_paragraph(real_i
     config, embedder = real_index
     config = Config(config.corpus_dir, config.index_dir.parent / "index", config.model)
 
-    async def go():
-        app = HsqaApp(config, Session(config, embedder), watch=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, THAILAND)
-            view = app.query(TurnView).last()
-            assert view.turn.mode == "hybrid"
-            card = app.query(CitationCard).first()
-            r = card.result
-            assert (r["source"], r["paragraph"]) == (FHS_2007, 11)
-            a, b = r["highlight"]
-            assert "created a Ministry of Social Development and Human Security" in r["text"][a:b]
-            assert "Ministry of Social Development" in view.turn.answer["sentence"]
-            await pilot.press("1")
-            await settle(pilot, app)
-            screen = app.screen
-            assert isinstance(screen, SourceViewer)
-            current = screen.query_one(".current")
-            assert current.id == "para-11" and current.has_class("cited")
-            await pilot.press("escape")
-            assert not isinstance(app.screen, SourceViewer)
+    async def steps(pilot, app):
+        await ask(pilot, app, THAILAND)
+        view = app.query(TurnView).last()
+        assert view.turn.mode == "hybrid"
+        card = app.query(CitationCard).first()
+        r = card.result
+        assert (r["source"], r["paragraph"]) == (FHS_2007, 11)
+        a, b = r["highlight"]
+        assert "created a Ministry of Social Development and Human Security" in r["text"][a:b]
+        assert "Ministry of Social Development" in view.turn.answer["sentence"]
+        await pilot.press("1")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, SourceViewer)
+        current = screen.query_one(".current")
+        assert current.id == "para-11" and current.has_class("cited")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SourceViewer)
 
-    run(go())
+    drive(HsqaApp(config, Session(config, embedder), watch=False), steps)
 
 
 # -- flows, with the fast hashing embedder ----------------------------------------------------------
@@ -140,49 +148,40 @@ def test_model_failure_leaves_visible_lexical_mode(fake_config):
     session = Session(fake_config, emb)
     session.model_ready = False
 
-    async def go():
-        app = HsqaApp(fake_config, session, watch=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            assert "keyword search only" in app.query_one(StatusLine).model
-            await ask(pilot, app, "Thailand ministry")
-            assert app.query(TurnView).last().turn.mode == "lexical"
+    async def steps(pilot, app):
+        assert "keyword search only" in app.query_one(StatusLine).model
+        await ask(pilot, app, "Thailand ministry")
+        assert app.query(TurnView).last().turn.mode == "lexical"
 
-    run(go())
+    drive(HsqaApp(fake_config, session, watch=False), steps)
 
 
 def test_scope_to_a_document_from_the_sidebar(hashing_app):
-    async def go():
-        app = hashing_app()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await pilot.press("ctrl+b")
-            docs = app.query_one("#documents")
-            target = next(i for i, d in enumerate(app.docs.values()) if d["path"] == GA_2012)
-            docs.highlighted = target
-            await pilot.press("enter")
-            await pilot.pause()
-            assert "Scope:" in str(app.query_one("#scope").render())
-            await ask(pilot, app, "human security")
-            turn = app.query(TurnView).last().turn
-            assert turn.results and {r["source"] for r in turn.results} == {GA_2012}
-            await pilot.press("ctrl+g")
-            await ask(pilot, app, "Thailand ministry")
-            assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
+    async def steps(pilot, app):
+        await pilot.press("ctrl+b")
+        docs = app.query_one("#documents")
+        target = next(i for i, d in enumerate(app.docs.values()) if d["path"] == GA_2012)
+        docs.highlighted = target
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Scope:" in str(app.query_one("#scope").render())
+        await ask(pilot, app, "human security")
+        turn = app.query(TurnView).last().turn
+        assert turn.results and {r["source"] for r in turn.results} == {GA_2012}
+        await pilot.press("ctrl+g")
+        await ask(pilot, app, "Thailand ministry")
+        assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
 
-    run(go())
+    drive(hashing_app(), steps)
 
 
 def test_typed_year_filter_scopes_the_question(hashing_app):
-    async def go():
-        app = hashing_app()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, "human security year:2007")
-            turn = app.query(TurnView).last().turn
-            assert turn.scope == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
+    async def steps(pilot, app):
+        await ask(pilot, app, "human security year:2007")
+        turn = app.query(TurnView).last().turn
+        assert turn.scope == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
 
-    run(go())
+    drive(hashing_app(), steps)
 
 
 def test_copy_citation_and_export(hashing_app, tmp_path, monkeypatch):
@@ -229,21 +228,18 @@ def test_history_survives_a_restart(hashing_app, fake_config):
 
 
 def test_reindex_after_a_document_is_added(hashing_app, fake_config):
-    async def go():
-        app = hashing_app()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            (fake_config.corpus_dir / "2010-05-20-tokyo.txt").write_text(
-                "Third Meeting of the Friends\n\n20-21 May 2010\nTokyo\n\nDiscussion\n\n"
-                "Participants discussed glacier melt in the Himalayas and food security.\n"
-            )
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            assert "3 documents" in app.sub_title
-            await ask(pilot, app, "glacier melt")
-            assert app.query(TurnView).last().turn.results[0]["source"] == "2010-05-20-tokyo.txt"
+    async def steps(pilot, app):
+        (fake_config.corpus_dir / "2010-05-20-tokyo.txt").write_text(
+            "Third Meeting of the Friends\n\n20-21 May 2010\nTokyo\n\nDiscussion\n\n"
+            "Participants discussed glacier melt in the Himalayas and food security.\n"
+        )
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert "3 documents" in app.sub_title
+        await ask(pilot, app, "glacier melt")
+        assert app.query(TurnView).last().turn.results[0]["source"] == "2010-05-20-tokyo.txt"
 
-    run(go())
+    drive(hashing_app(), steps)
 
 
 def test_corpus_change_is_noticed_and_indexed_automatically(hashing_app, fake_config):
@@ -263,19 +259,16 @@ def test_corpus_change_is_noticed_and_indexed_automatically(hashing_app, fake_co
 
 
 def test_missing_index_is_offered_and_built(fake_config):
-    async def go():
-        app = HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            assert "ctrl+r" in app.query_one(StatusLine).index
-            notes = " ".join(str(n.render()) for n in app.query(".note"))
-            assert "no index" in notes
-            await ask(pilot, app, "anything")  # refused politely, no crash
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            assert app.sub_title.startswith("2 documents · 31 passages")
+    async def steps(pilot, app):
+        assert "ctrl+r" in app.query_one(StatusLine).index
+        notes = " ".join(str(n.render()) for n in app.query(".note"))
+        assert "no index" in notes
+        await ask(pilot, app, "anything")  # refused politely, no crash
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert app.sub_title.startswith("2 documents · 31 passages")
 
-    run(go())
+    drive(HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False), steps)
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
