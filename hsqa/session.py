@@ -21,7 +21,7 @@ from .embedding import Embedder, make_embedder
 from .errors import HsqaError, IndexMissing
 from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
 from .search import Result, Scope, Searcher
-from .store import Store, fsync_dir
+from .store import fsync_dir
 
 HISTORY_VERSION = 1
 MAX_HISTORY = 200
@@ -111,7 +111,7 @@ class Session:
 
     def staleness(self) -> Staleness:
         try:
-            return staleness(self.config, Store(self.config))
+            return staleness(self.config, self.searcher.store)
         except HsqaError:
             return Staleness()
 

@@ -170,3 +170,25 @@ def test_oversized_file_is_skipped_and_file_vanishing_is_reported(fake_config, m
     r = run(fake_config)
     assert {"path": FHS_2007, "reason": "vanished while being read"} in r.skipped
     assert r.added == 1
+
+
+def test_file_changing_during_indexing_ends_consistent(fake_config, monkeypatch):
+    import hsqa.indexer as ix
+
+    run(fake_config)
+    real_scan = ix.scan_corpus
+    target = fake_config.corpus_dir / FHS_2007
+
+    def scan_then_edit(corpus):
+        s = real_scan(corpus)
+        target.write_text(target.read_text().replace("Chiang Mai", "Chiang Rai"))  # after the stat, before the read
+        return s
+
+    monkeypatch.setattr(ix, "scan_corpus", scan_then_edit)
+    run(fake_config)
+    monkeypatch.setattr(ix, "scan_corpus", real_scan)
+    s = Searcher(fake_config, HashingEmbedder(64))
+    assert "Chiang Rai" in s.search("Chiang", k=1, mode="lexical").results[0].text
+    emb = CountingEmbedder()
+    r = run(fake_config, emb)  # the newer mtime is noticed, the bytes are the ones indexed: nothing to do
+    assert (r.updated, r.unchanged, emb.calls) == (0, 2, 0)

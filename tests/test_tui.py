@@ -307,3 +307,19 @@ def test_snapshot_viewer(snap_app, snap_compare):
         await settle(pilot, snap_app)
 
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=before)
+
+
+def test_index_built_with_another_model_is_a_message_not_a_crash(fake_config):
+    Indexer(fake_config, HashingEmbedder(32)).run()  # built with hashing:32, the app asks for hashing:64
+
+    async def steps(pilot, app):
+        notes = " ".join(str(n.render()) for n in app.query(".note"))
+        assert "was built with model 'hashing:32'" in notes
+        assert "unusable" in app.query_one(StatusLine).index
+        await pilot.press("ctrl+r")  # rebuild for the app's model
+        await settle(pilot, app)
+        assert app.sub_title.startswith("2 documents")
+        await ask(pilot, app, "Thailand ministry")
+        assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
+
+    drive(HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False), steps)

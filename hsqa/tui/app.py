@@ -149,6 +149,9 @@ class HsqaApp(App):
             self.indexing = False
             self._progress(False)
             self.query_one(StatusLine).index = "indexing failed"
+        elif group == "open":
+            self.sub_title = "index unusable"
+            self.query_one(StatusLine).index = "index unusable — ctrl+r rebuilds it"
         self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
 
     # -- worker results ------------------------------------------------------------------------
