@@ -178,17 +178,20 @@ def test_file_changing_during_indexing_ends_consistent(fake_config, monkeypatch)
     run(fake_config)
     real_scan = ix.scan_corpus
     target = fake_config.corpus_dir / FHS_2007
+    target.write_text(target.read_text().replace("Chiang Mai", "Chiang Saen"))  # a change the scan sees
 
     def scan_then_edit(corpus):
         s = real_scan(corpus)
-        target.write_text(target.read_text().replace("Chiang Mai", "Chiang Rai"))  # after the stat, before the read
+        target.write_text(target.read_text().replace("Chiang Saen", "Chiang Rai"))  # after the stat, before the read
         return s
 
     monkeypatch.setattr(ix, "scan_corpus", scan_then_edit)
-    run(fake_config)
+    r = run(fake_config)
+    assert r.updated == 1
     monkeypatch.setattr(ix, "scan_corpus", real_scan)
     s = Searcher(fake_config, HashingEmbedder(64))
-    assert "Chiang Rai" in s.search("Chiang", k=1, mode="lexical").results[0].text
+    assert "Chiang Rai" in s.search("Chiang", k=1, mode="lexical").results[0].text  # the bytes it read
     emb = CountingEmbedder()
-    r = run(fake_config, emb)  # the newer mtime is noticed, the bytes are the ones indexed: nothing to do
+    r = run(fake_config, emb)  # the newer mtime is noticed, the bytes are the ones indexed: nothing to embed
     assert (r.updated, r.unchanged, emb.calls) == (0, 2, 0)
+    assert not staleness(fake_config, Store(fake_config)).stale
