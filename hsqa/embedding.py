@@ -133,15 +133,6 @@ class SentenceTransformerEmbedder(Embedder):
             self._model = model
         return self
 
-    @property
-    def max_seq_length(self) -> int:
-        self.load()
-        return int(self._model.max_seq_length)
-
-    def count_tokens(self, text: str) -> int:
-        self.load()
-        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
-
     def embed(self, texts: list[str], progress=None) -> np.ndarray:
         # one encode call: sentence-transformers sorts by length and batches internally (less padding)
         out = self.embed_batch(texts) if texts else np.zeros((0, self.dim), dtype=np.float32)

@@ -405,7 +405,7 @@ class Indexer:
         vec_ok = info is not None and self.config.vectors_path(info.generation).exists()
         if nothing and vec_ok:
             self._cleanup_vectors(info.generation)
-            self._record_skipped(conn, skipped, scan)
+            self._record_skipped(conn, skipped)
             report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
             report.documents, report.chunks = store.counts()
             report.generation = info.generation
@@ -481,7 +481,7 @@ class Indexer:
                 parser_version=PARSER_VERSION,
                 generation=new_gen,
             )
-            self._record_skipped(conn, skipped, scan)
+            self._record_skipped(conn, skipped)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -557,7 +557,7 @@ class Indexer:
         return ids
 
     @staticmethod
-    def _record_skipped(conn, skipped: dict[str, str], scan: Scan) -> None:
+    def _record_skipped(conn, skipped: dict[str, str]) -> None:
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped(path, reason) VALUES(?,?)", sorted(skipped.items()))
 
@@ -574,7 +574,3 @@ class Indexer:
                     pass
         if removed:
             fsync_dir(self.config.index_dir)
-
-
-def index_corpus(config: Config, embedder: Embedder | None = None, progress: Progress | None = None, **kw) -> IndexReport:
-    return Indexer(config, embedder, progress).run(**kw)

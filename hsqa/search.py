@@ -20,7 +20,7 @@ from .embedding import Embedder, canonical_model_name
 from .errors import HsqaError
 from .chunking import PASSAGE
 from .store import IndexInfo, Store
-from .text import STOPWORDS, TOKEN, expand_acronyms, fts_query, matched_terms, query_terms, stem, term_spans
+from .text import TOKEN, expand_acronyms, fts_query, matched_terms, query_terms, stem, term_spans
 
 MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 50

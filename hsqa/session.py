@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .answer import annotate, citation
 from .config import Config
-from .documents import human_date
 from .embedding import Embedder, make_embedder
 from .errors import HsqaError, IndexMissing
 from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
@@ -268,10 +267,4 @@ class Session:
 
 
 def _result_from(d: dict) -> Result:
-    fields = Result.__dataclass_fields__
-    r = Result(**{k: v for k, v in d.items() if k in fields})
-    return r
-
-
-def describe_date(iso: str | None) -> str:
-    return human_date(iso) or "undated"
+    return Result(**{k: v for k, v in d.items() if k in Result.__dataclass_fields__})
