@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from hsqa.doctor import diagnose
+from hsqa.doctor import _lock_holder, diagnose
 from hsqa.embedding import HashingEmbedder
 from hsqa.faults import CHECKPOINTS
 from hsqa.indexer import Indexer
@@ -96,8 +96,12 @@ def test_sigkill_at_random_moments(indexed):
 def test_second_writer_is_refused_and_readers_are_not_blocked(indexed):
     config = indexed
     change_corpus(config)
-    a = cli(config, "index", "-q", fault="rows-written:sleep=4")  # holds the lock inside its transaction
-    time.sleep(1.5)
+    a = cli(config, "index", "-q", fault="rows-written:sleep=5")  # holds the lock inside its transaction
+    deadline = time.monotonic() + 30
+    while _lock_holder(config) != str(a.pid):  # wait until it really holds the lock (slow CI machines)
+        assert time.monotonic() < deadline, "first writer never took the lock"
+        time.sleep(0.05)
+    time.sleep(0.5)
     b = cli(config, "index", "-q")
     _, err = b.communicate(timeout=30)
     assert b.returncode == 1

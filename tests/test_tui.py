@@ -323,3 +323,39 @@ def test_index_built_with_another_model_is_a_message_not_a_crash(fake_config):
         assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
 
     drive(HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False), steps)
+
+
+def test_viewer_jumps_between_cited_paragraphs_and_returns(hashing_app):
+    async def steps(pilot, app):
+        await ask(pilot, app, "Thailand Switzerland Slovenia representative")
+        turn = app.query(TurnView).last().turn
+        cited = sorted({r["paragraph"] for r in turn.results if r["source"] == turn.results[0]["source"]})
+        assert len(cited) >= 2
+        await pilot.press("1")
+        await settle(pilot, app)
+        viewer = app.screen
+        assert isinstance(viewer, SourceViewer)
+        first = viewer.current
+        assert viewer.query_one(".current").id == f"para-{first}"
+        await pilot.press("n")
+        nxt = cited[(cited.index(first) + 1) % len(cited)]
+        assert viewer.current == nxt and viewer.query_one(".current").id == f"para-{nxt}"
+        await pilot.press("p")
+        assert viewer.current == first
+        assert all(viewer.query_one(f"#para-{n}").has_class("cited") for n in cited)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SourceViewer) and app.query(TurnView)
+
+    drive(hashing_app(), steps)
+
+
+def test_nothing_relevant_is_said_plainly_with_dimmed_passages(hashing_app):
+    async def steps(pilot, app):
+        await ask(pilot, app, "lasagna recipe with basil")
+        view = app.query(TurnView).last()
+        assert not view.turn.relevant and view.turn.answer is None
+        assert "Nothing in the corpus answers this clearly" in str(view.query(".answer").first().render())
+        cards = list(view.query(CitationCard))
+        assert cards and all(c.has_class("dim") for c in cards)
+
+    drive(hashing_app(), steps)
