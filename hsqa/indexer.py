@@ -35,6 +35,10 @@ Progress = Callable[[str, int, int], None]
 #: texts embedded (and stored in the embedding cache) per step
 EMBED_GROUP = 128
 
+#: skip reasons that depend only on a file's bytes (safe to reuse while size and mtime are unchanged;
+#: not "unreadable" or "too large", which depend on permissions or settings)
+_CONTENT_REASONS = ("empty file", "binary file", "not a text document", "cannot decode", "no paragraphs")
+
 _TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
 
 
@@ -167,12 +171,12 @@ def staleness(config: Config, store: Store) -> Staleness:
     """What changed in the corpus since the last index: stat first, hash only when the stat differs."""
     scan = scan_corpus(config.corpus_dir)
     rows = {r["path"]: r for r in store.conn.execute("SELECT path, sha256, size, mtime_ns FROM documents")}
-    skipped = {r["path"] for r in store.conn.execute("SELECT path FROM skipped")}
+    skipped = {r["path"]: (r["size"], r["mtime_ns"]) for r in store.conn.execute("SELECT path, size, mtime_ns FROM skipped")}
     out = Staleness()
     for rel, fs in scan.files.items():
         row = rows.get(rel)
         if row is None:
-            if rel not in skipped and fs.size <= config.max_file_bytes:
+            if skipped.get(rel) != (fs.size, fs.mtime_ns) and fs.size <= config.max_file_bytes:
                 out.new.append(rel)
         elif (row["size"], row["mtime_ns"]) != (fs.size, fs.mtime_ns):
             try:
@@ -301,6 +305,10 @@ class Indexer:
 
         rows = {r["path"]: r for r in conn.execute("SELECT id, path, sha256, size, mtime_ns FROM documents")}
         rows_by_id = {r["id"]: p for p, r in rows.items()}
+        known_bad = {
+            r["path"]: (r["reason"], r["size"], r["mtime_ns"])
+            for r in conn.execute("SELECT path, reason, size, mtime_ns FROM skipped")
+        }
         skipped: dict[str, str] = dict(scan.skipped)
         pending: list[_Pending] = []
         touch: list[tuple[int, int, int]] = []  # (size, mtime_ns, id) for content-identical files
@@ -312,6 +320,10 @@ class Indexer:
             row = rows.get(rel)
             if row is not None and not full and (row["size"], row["mtime_ns"]) == (fs.size, fs.mtime_ns):
                 report.unchanged += 1
+                continue
+            was = known_bad.get(rel)
+            if row is None and was and was[1:] == (fs.size, fs.mtime_ns) and was[0].startswith(_CONTENT_REASONS):
+                skipped[rel] = was[0]  # its bytes were refused before and are untouched since: not read again
                 continue
             if fs.size > self.config.max_file_bytes:
                 skipped[rel] = (
@@ -405,7 +417,7 @@ class Indexer:
         vec_ok = info is not None and self.config.vectors_path(info.generation).exists()
         if nothing and vec_ok:
             self._cleanup_vectors(info.generation)
-            self._record_skipped(conn, skipped)
+            self._record_skipped(conn, skipped, scan)
             report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
             report.documents, report.chunks = store.counts()
             report.generation = info.generation
@@ -481,7 +493,7 @@ class Indexer:
                 parser_version=PARSER_VERSION,
                 generation=new_gen,
             )
-            self._record_skipped(conn, skipped)
+            self._record_skipped(conn, skipped, scan)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -557,9 +569,13 @@ class Indexer:
         return ids
 
     @staticmethod
-    def _record_skipped(conn, skipped: dict[str, str]) -> None:
+    def _record_skipped(conn, skipped: dict[str, str], scan: Scan) -> None:
         conn.execute("DELETE FROM skipped")
-        conn.executemany("INSERT INTO skipped(path, reason) VALUES(?,?)", sorted(skipped.items()))
+        stats = {rel: (f.size, f.mtime_ns) for rel, f in scan.files.items()}
+        conn.executemany(
+            "INSERT INTO skipped(path, reason, size, mtime_ns) VALUES(?,?,?,?)",
+            [(p, r, *stats.get(p, (None, None))) for p, r in sorted(skipped.items())],
+        )
 
     def _cleanup_vectors(self, keep: int) -> None:
         """Remove vector files of other generations and temp files (left by a run killed mid-way)."""

@@ -98,6 +98,11 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL
     );
     """,
+    # 2: remember the size and mtime of skipped files, so a fixed file shows up as new
+    """
+    ALTER TABLE skipped ADD COLUMN size INTEGER;
+    ALTER TABLE skipped ADD COLUMN mtime_ns INTEGER;
+    """,
 ]
 
 

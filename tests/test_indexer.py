@@ -195,3 +195,29 @@ def test_file_changing_during_indexing_ends_consistent(fake_config, monkeypatch)
     r = run(fake_config, emb)  # the newer mtime is noticed, the bytes are the ones indexed: nothing to embed
     assert (r.updated, r.unchanged, emb.calls) == (0, 2, 0)
     assert not staleness(fake_config, Store(fake_config)).stale
+
+
+def test_a_fixed_skipped_file_is_seen_as_new(fake_config):
+    (fake_config.corpus_dir / "draft.txt").write_text("")
+    r = run(fake_config)
+    assert r.skipped == [{"path": "draft.txt", "reason": "empty file"}]
+    assert not staleness(fake_config, Store(fake_config)).stale  # known and skipped: not "new" again
+    (fake_config.corpus_dir / "draft.txt").write_text("Title\n\nNow it has a paragraph about deserts.\n")
+    assert staleness(fake_config, Store(fake_config)).new == ["draft.txt"]
+    r = run(fake_config)
+    assert r.added == 1 and r.skipped == []
+
+
+def test_schema_migrations_upgrade_an_old_database(tmp_path):
+    import sqlite3
+
+    from hsqa.store import MIGRATIONS, migrate, _statements
+
+    db = sqlite3.connect(tmp_path / "old.sqlite3", isolation_level=None)
+    for stmt in _statements(MIGRATIONS[0]):  # a database as version 1 left it
+        db.execute(stmt)
+    db.execute("PRAGMA user_version=1")
+    db.execute("INSERT INTO skipped(path, reason) VALUES('a.txt', 'empty file')")
+    assert migrate(db) == len(MIGRATIONS)
+    row = db.execute("SELECT path, reason, size, mtime_ns FROM skipped").fetchone()
+    assert row == ("a.txt", "empty file", None, None)
