@@ -17,6 +17,10 @@ CORE = [
     "hsqa.search",
     "hsqa.answer",
     "hsqa.evaluate",
+    "hsqa.session",
+    "hsqa.doctor",
+    "hsqa.watch",
+    "hsqa.faults",
     "hsqa.cli",
 ]
 
@@ -27,6 +31,15 @@ def test_core_module_imports_neither_textual_nor_torch(module):
         f"import sys, {module}\n"
         "bad = [m for m in ('textual', 'torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
         "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_the_app_module_does_not_import_torch_at_start():
+    code = (
+        "import sys, hsqa.tui.app\n"
+        "print(','.join(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
