@@ -54,7 +54,7 @@ def canonical_model_name(model: str) -> str:
     if model.strip().lower() in _DEFAULT_ALIASES:
         return DEFAULT_MODEL
     if model.startswith(HASHING_PREFIX):
-        return model
+        return model if ":" in model else f"{HASHING_PREFIX}:256"
     p = Path(model).expanduser()
     if p.exists():
         return str(p.resolve())

@@ -115,3 +115,13 @@ def test_console_script_runs_as_a_process(env):
         [sys.executable, "-m", "hsqa.cli", "--version"], capture_output=True, text=True, cwd=ROOT, env=os.environ
     )
     assert p.returncode == 0 and p.stdout.startswith("hsqa ")
+
+
+def test_empty_corpus_and_model_aliases(tmp_path, capsys):
+    c = tmp_path / "c"
+    c.mkdir()
+    common = ["--corpus", str(c), "--index", str(tmp_path / "i"), "--model", "hashing"]
+    assert main(["index", "-q", *common]) == 0
+    assert main(["ask", *common, "anything"]) == 0
+    assert "No passage matches" in capsys.readouterr().out
+    assert main(["doctor", *common]) == 0
