@@ -28,6 +28,8 @@ from .widgets.status import StatusLine
 from .widgets.transcript import Transcript
 
 WATCH_SECONDS = 3.0
+#: turns of a previous conversation shown at start (all of them stay in the history file and the export)
+SHOWN_AT_START = 20
 
 
 class HsqaApp(App):
@@ -135,8 +137,11 @@ class HsqaApp(App):
             await transcript.mount(Static(WELCOME, id="welcome"))
         box = self.query_one(QuestionInput)
         for t in turns:
-            await transcript.add_turn(t, scroll=False)
             box.remember(t.question)
+        if len(turns) > SHOWN_AT_START:  # keep start-up quick: older turns stay in the history and the export
+            transcript.note(f"{len(turns) - SHOWN_AT_START} earlier questions are in the history (ctrl+s exports them all)")
+        for t in turns[-SHOWN_AT_START:]:
+            await transcript.add_turn(t, scroll=False)
         transcript.scroll_end(animate=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
