@@ -221,3 +221,18 @@ def test_schema_migrations_upgrade_an_old_database(tmp_path):
     assert migrate(db) == len(MIGRATIONS)
     row = db.execute("SELECT path, reason, size, mtime_ns FROM skipped").fetchone()
     assert row == ("a.txt", "empty file", None, None)
+
+
+@pytest.mark.parametrize("what", ["CHUNKER_VERSION", "PARSER_VERSION", "FORMAT_VERSION"])
+def test_chunker_parser_or_format_change_rebuilds_cleanly(fake_config, monkeypatch, what):
+    import hsqa.indexer as ix
+
+    run(fake_config)
+    monkeypatch.setattr(ix, what, getattr(ix, what) + 1)
+    emb = CountingEmbedder()
+    r = run(fake_config, emb)
+    assert r.rebuild and r.documents == 2 and r.chunks == 31
+    assert emb.calls == 0  # same texts, same model: the embedding cache serves the rebuild
+    meta = Store(fake_config).meta()
+    key = {"CHUNKER_VERSION": "chunker_version", "PARSER_VERSION": "parser_version", "FORMAT_VERSION": "format_version"}[what]
+    assert int(meta[key]) == getattr(ix, what)
