@@ -342,6 +342,9 @@ def test_viewer_jumps_between_cited_paragraphs_and_returns(hashing_app):
         assert viewer.current == nxt and viewer.query_one(".current").id == f"para-{nxt}"
         await pilot.press("p")
         assert viewer.current == first
+        await pilot.press("2", "ctrl+b")  # conversation keys do nothing over the viewer
+        await settle(pilot, app)
+        assert app.screen is viewer and len(app.screen_stack) == 2
         assert all(viewer.query_one(f"#para-{n}").has_class("cited") for n in cited)
         await pilot.press("escape")
         assert not isinstance(app.screen, SourceViewer) and app.query(TurnView)

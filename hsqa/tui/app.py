@@ -265,6 +265,14 @@ class HsqaApp(App):
         self.query_one(QuestionInput).focus()
 
     # -- actions ----------------------------------------------------------------------------------
+    MAIN_SCREEN_ONLY = {"toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_history", "focus_question"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # over the source viewer, conversation keys neither act nor show in its footer
+        if action in self.MAIN_SCREEN_ONLY and isinstance(self.screen, SourceViewer):
+            return False
+        return True
+
     def action_toggle_sidebar(self) -> None:
         side = self.query_one("#sidebar")
         side.toggle_class("visible")

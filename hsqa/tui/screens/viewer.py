@@ -50,7 +50,9 @@ class SourceViewer(Screen):
         if not self.cited:
             return Text("")
         i = self.cited.index(self.current) + 1 if self.current in self.cited else 0
-        return Text(f" cited ¶{self.current} ({i} of {len(self.cited)} cited here) — n / p to move, Esc to go back", style="dim")
+        section = next((p.section for p in self.view.paragraphs if p.number == self.current), "")
+        where = f" ¶{self.current}" + (f" · {section}" if section else "")
+        return Text(f"{where} — cited {i} of {len(self.cited)} here; n / p to move, Esc to go back", style="dim")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show, self.current)
