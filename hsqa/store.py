@@ -177,8 +177,23 @@ class Store:
             conn = connect(self.config.db_path, readonly=self.readonly)
             if not self.readonly:
                 migrate(conn)
+            elif conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
+                self._upgrade()  # an index written by an older hsqa: bring its schema up to date first
             self._local.conn = conn
         return conn
+
+    def _upgrade(self) -> None:
+        try:
+            rw = connect(self.config.db_path)
+            try:
+                migrate(rw)
+            finally:
+                rw.close()
+        except sqlite3.OperationalError as e:
+            raise IndexMissing(
+                f"the index at {self.config.index_dir}/ was made by an older hsqa and cannot be upgraded here ({e}): "
+                "run 'hsqa index' where the folder is writable"
+            ) from None
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -236,3 +236,20 @@ def test_chunker_parser_or_format_change_rebuilds_cleanly(fake_config, monkeypat
     meta = Store(fake_config).meta()
     key = {"CHUNKER_VERSION": "chunker_version", "PARSER_VERSION": "parser_version", "FORMAT_VERSION": "format_version"}[what]
     assert int(meta[key]) == getattr(ix, what)
+
+
+def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
+    import sqlite3
+
+    from hsqa.store import MIGRATIONS
+
+    run(fake_config)
+    db = sqlite3.connect(fake_config.db_path)
+    db.execute("ALTER TABLE skipped DROP COLUMN size")
+    db.execute("ALTER TABLE skipped DROP COLUMN mtime_ns")
+    db.execute("PRAGMA user_version=1")
+    db.commit()
+    db.close()
+    s = Searcher(fake_config, HashingEmbedder(64))  # read-only opener
+    assert not staleness(fake_config, s.store).stale
+    assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
