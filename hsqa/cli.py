@@ -27,8 +27,6 @@ from .errors import HsqaError
 class ProgressBar:
     """Progress on stderr: a redrawn bar on a terminal, one line per stage otherwise."""
 
-    LABELS = {"scan": "scanning", "parse": "parsing", "embed": "embedding", "write": "writing"}
-
     def __init__(self, stream=None, enabled: bool = True):
         self.stream = stream = stream or sys.stderr
         self.enabled = enabled
@@ -39,7 +37,9 @@ class ProgressBar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        label = self.LABELS.get(stage, stage)
+        from .indexer import STAGE_LABELS
+
+        label = STAGE_LABELS.get(stage, stage)
         if self.tty:
             now = time.monotonic()
             if stage == self.stage and done < total and now - self.last < 0.05:

@@ -32,6 +32,9 @@ from .store import FORMAT_VERSION, Store, fsync_dir, write_faiss_atomic
 
 Progress = Callable[[str, int, int], None]
 
+#: progress stages, in order, with the words shown to users
+STAGE_LABELS = {"scan": "scanning", "parse": "parsing", "model": "loading model", "embed": "embedding", "write": "writing"}
+
 #: texts embedded (and stored in the embedding cache) per step
 EMBED_GROUP = 128
 
@@ -391,6 +394,10 @@ class Indexer:
         report.reused = len(hashes) - len(todo)
         if todo:
             emb = self.embedder
+            if getattr(emb, "_model", True) is None:  # a sentence-transformers model not loaded yet (~6 s)
+                self.progress("model", 0, 1)
+                emb.load()
+                self.progress("model", 1, 1)
             done = 0
             self.progress("embed", 0, len(todo))
             # sorted by length so each model batch pads little (as model.encode does internally); groups of

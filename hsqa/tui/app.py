@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from ..config import Config
 from ..errors import HsqaError, IndexMissing
+from ..indexer import STAGE_LABELS
 from ..session import Session
 from . import messages as m
 from .screens.viewer import SourceViewer
@@ -197,7 +198,7 @@ class HsqaApp(App):
     def on_index_progressed(self, msg: m.IndexProgressed) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(msg.total, 1), progress=msg.done)
-        label = {"scan": "scanning", "parse": "parsing", "embed": "embedding", "write": "writing"}.get(msg.stage, msg.stage)
+        label = STAGE_LABELS.get(msg.stage, msg.stage)
         self.query_one(StatusLine).index = f"indexing: {label} {msg.done}/{msg.total}"
 
     def on_index_updated(self, msg: m.IndexUpdated) -> None:
