@@ -77,12 +77,16 @@ def _skip_reason(name: str) -> str | None:
     return None
 
 
-def scan_corpus(corpus: Path) -> Scan:
-    """Every document file under ``corpus`` with its size and mtime; symlink loops and oddities skipped."""
+def check_corpus(corpus: Path) -> None:
     if not corpus.exists():
         raise CorpusMissing(f"corpus folder {corpus}/ does not exist: create it or pass --corpus DIR")
     if not corpus.is_dir():
         raise CorpusMissing(f"corpus path {corpus} is not a folder: pass --corpus DIR")
+
+
+def scan_corpus(corpus: Path) -> Scan:
+    """Every document file under ``corpus`` with its size and mtime; symlink loops and oddities skipped."""
+    check_corpus(corpus)
     scan = Scan()
     seen_dirs: set[tuple[int, int]] = set()
 
@@ -283,10 +287,11 @@ class Indexer:
 
     def run(self, wait: bool = False, rebuild: bool = False) -> IndexReport:
         t0 = time.perf_counter()
-        scan = scan_corpus(self.config.corpus_dir)
+        check_corpus(self.config.corpus_dir)  # a missing corpus fails here, before any lock or file is made
         with writer_lock(self.config, wait=wait):
             checkpoint("locked")
-            report = self._run(scan, rebuild)
+            # scanned under the lock: a run that waited sees what the previous writer left
+            report = self._run(scan_corpus(self.config.corpus_dir), rebuild)
         report.seconds = time.perf_counter() - t0
         return report
 
