@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -267,6 +267,21 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     return None
 
 
+def _marker_style(line: str) -> str | None:
+    """The kind of list marker a line starts with ("number", "letter", "roman", "bullet"), if any."""
+    m = _LIST_ITEM.match(line)
+    if not m:
+        return None
+    mark = m.group(0).strip().strip("().")
+    if mark[:1].isdigit():
+        return "number"
+    if mark and mark.lower().strip("ivxlc") == "" and len(mark) > 1:
+        return "roman"
+    if mark[:1].isalpha():
+        return "letter"
+    return "bullet"
+
+
 def _is_boilerplate(line: str) -> bool:
     return bool(_BOILERPLATE.match(strip_markup(line)))
 
@@ -403,7 +418,7 @@ def parse_document(text: str, path: str = "<text>") -> Document:
             doc.date_end = dm.end.isoformat() if dm.end else None
 
     stack: list[tuple[int, str]] = []
-    spans: list[list] = []  # [start, end, section, kind] kind: "para" | "list"
+    spans: list[list] = []  # [start, end, section, kind, list marker style]; kind: "para" | "list"
     last_kind = None  # "heading" | "para" | "list" | None
 
     def section() -> str:
@@ -431,22 +446,27 @@ def parse_document(text: str, path: str = "<text>") -> Document:
             doc.dropped.append(b.lines[len(lines) - 1])
             lines.pop()
             end = b.lines[len(lines) - 1][1]
-        is_list = bool(_LIST_ITEM.match(strip_markup(first)) or _LIST_ITEM.match(first))
+        style = _marker_style(strip_markup(first)) or _marker_style(first)
         starts_lower = strip_markup(first)[:1].islower()
         if spans and last_kind in ("para", "list"):
             prev = text[spans[-1][0] : spans[-1][1]]
-            continuation = starts_lower and not is_list and not _ends_sentence(prev)
-            list_member = is_list and (spans[-1][3] == "list" or prev.rstrip("*_ ").endswith(":"))
+            continuation = starts_lower and not style and not _ends_sentence(prev)
+            # items join the list that a "...:" paragraph introduced, while they keep its marker style
+            list_member = style and (
+                (spans[-1][3] == "list" and spans[-1][4] == style) or prev.rstrip("*_ ").endswith(":")
+            )
             if continuation or list_member:
                 spans[-1][1] = end
-                if is_list:
-                    spans[-1][3] = "list"
+                if style:
+                    spans[-1][3], spans[-1][4] = "list", style
                 last_kind = spans[-1][3]
                 continue
-        spans.append([b.start, end, section(), "list" if is_list else "para"])
+        # a numbered or bulleted block that no "...:" introduces is a paragraph of its own (UN documents
+        # number their paragraphs "1.", "2.", ...)
+        spans.append([b.start, end, section(), "para", None])
         last_kind = spans[-1][3]
 
-    for n, (a, z, sec, _) in enumerate(spans, 1):
+    for n, (a, z, sec, _, _) in enumerate(spans, 1):
         doc.paragraphs.append(Paragraph(n, sec, a, z, text[a:z]))
     return doc
 

@@ -154,3 +154,18 @@ def test_no_header_uses_file_name():
     d = parse_document("This is a plain paragraph of text that ends with a full stop.\n", "2020-01-01-my-notes.txt")
     assert d.title == "My Notes"
     assert len(d.paragraphs) == 1
+
+
+def test_numbered_paragraphs_stay_separate_but_introduced_lists_stay_together():
+    text = (
+        "Summary of the Meeting\n\n12 March 2015\n\nDiscussion\n\n"
+        "1. The meeting opened with remarks by the Chair on the protection of civilians.\n\n"
+        "2. Delegates then discussed the situation of internally displaced persons.\n\n"
+        "The participants agreed on the following points:\n\n"
+        "(a) that outreach should continue;\n\n"
+        "(b) that a report would be prepared.\n\n"
+        "- A bullet paragraph standing alone after the list ends here.\n"
+    )
+    d = parse_document(text)
+    assert [p.text.split()[0] for p in d.paragraphs] == ["1.", "2.", "The", "-"]
+    assert d.paragraphs[2].text.endswith("(b) that a report would be prepared.")
