@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -214,11 +214,32 @@ def _blocks(text: str) -> list[_Block]:
         cur.append((a + lead, b - trail))
     if cur:
         blocks.append(_finish(text, cur))
-    return blocks
+    out: list[_Block] = []
+    for blk in blocks:
+        out += _split_line_paragraphs(text, blk)
+    return out
 
 
 def _finish(text: str, lines: list[tuple[int, int]]) -> _Block:
     return _Block(lines[0][0], lines[-1][1], lines)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]*_]*$")
+
+
+def _split_line_paragraphs(text: str, blk: _Block) -> list[_Block]:
+    """A block whose lines each end a sentence (after an optional title line) holds one paragraph per line:
+    files that separate paragraphs by single newlines. Hard-wrapped prose (lines ending mid-sentence) and
+    title blocks are left whole."""
+    lines = blk.lines
+    if len(lines) < 2:
+        return [blk]
+    rest = lines[1:]
+    if not all(_SENTENCE_END.search(text[a:b]) for a, b in rest):
+        return [blk]
+    if not _SENTENCE_END.search(text[lines[0][0] : lines[0][1]]) and len(text[lines[0][0] : lines[0][1]].split()) > 20:
+        return [blk]
+    return [_Block(a, b, [(a, b)]) for a, b in lines]
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -232,6 +253,7 @@ _BOILERPLATE = re.compile(
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TIME = re.compile(r"^\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:-|–|to)\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 _END_PUNCT = ".!?:;\"'”’)]…"
+_PLACE_LABEL = re.compile(r"^(?:venue|place|location|where)\s*:\s*", re.I)
 _SMALL_WORDS = {"of", "the", "de", "la", "du", "des", "and", "on", "for", "in", "at", "&"}
 
 
@@ -386,7 +408,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
     return _Header(
         title=_join_title(title_lines),
         date=date,
-        place=", ".join(place_lines) or None,
+        place=", ".join(_PLACE_LABEL.sub("", x) for x in place_lines) or None,
         end=hblocks[-1].end,
         n_blocks=len(hblocks),
     )

@@ -169,3 +169,24 @@ def test_numbered_paragraphs_stay_separate_but_introduced_lists_stay_together():
     d = parse_document(text)
     assert [p.text.split()[0] for p in d.paragraphs] == ["1.", "2.", "The", "-"]
     assert d.paragraphs[2].text.endswith("(b) that a report would be prepared.")
+
+
+def test_single_newline_paragraphs_and_labelled_venue():
+    d = parse_document(
+        "Report of the Workshop on Human Security in Africa\n"
+        "The workshop met in Addis Ababa on 3-4 March 2011 to discuss the protection of communities.\n"
+        "Participants agreed to meet again.\n",
+        "plain.txt",
+    )
+    assert d.title == "Report of the Workshop on Human Security in Africa"
+    assert (d.date, d.date_end) == ("2011-03-03", "2011-03-04")
+    assert [p.text for p in d.paragraphs][1] == "Participants agreed to meet again."
+    d = parse_document("# Debate\n\n**Date:** 22 May 2008\n**Venue:** Tokyo, Japan\n\n## Summary\n\nThe debate was held.\n")
+    assert (d.title, d.date, d.place) == ("Debate", "2008-05-22", "Tokyo, Japan")
+
+
+def test_hard_wrapped_prose_stays_one_paragraph():
+    d = parse_document(
+        "Title\n\nThe delegates discussed at length the situation\nof refugees and displaced persons in the\nregion.\n"
+    )
+    assert len(d.paragraphs) == 1 and d.paragraphs[0].text.endswith("region.")
