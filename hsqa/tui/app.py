@@ -58,7 +58,6 @@ class HsqaApp(App):
         self.index_ready = False
         self.indexing = False
         self.watch_corpus = watch
-        self.started = time.perf_counter()
         self.docs: dict[int, dict] = {}
 
     # -- layout ---------------------------------------------------------------------------------
