@@ -63,7 +63,7 @@ class GatedEmbedder(HashingEmbedder):
         self.fail = fail
 
     def load(self):
-        self.gate.wait(10)
+        self.gate.wait(60)
         if self.fail:
             raise ModelUnavailable("cannot load embedding model 'broken' (test)")
         return self
@@ -124,7 +124,7 @@ def test_lexical_answer_first_then_upgraded_in_place(fake_config):
             await pilot.pause()
             app.query_one("#question").value = "Thailand ministry"
             await pilot.press("enter")
-            for _ in range(40):
+            for _ in range(400):
                 await pilot.pause(0.05)
                 if app.query(TurnView):
                     break
