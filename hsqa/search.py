@@ -97,7 +97,7 @@ class SearchResponse:
         return any(r.relevant for r in self.results)
 
 
-_FILTER = re.compile(r"(?<!\S)(doc|year|in):(\"[^\"]+\"|\S+)", re.I)
+_FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
 
 def parse_filters(query: str, store: Store) -> tuple[str, Scope]:
@@ -110,7 +110,7 @@ def parse_filters(query: str, store: Store) -> tuple[str, Scope]:
             a, _, b = val.partition("-")
             scope.years.update(range(int(a), int(b or a) + 1))
             scope.labels.append(f"year:{val}")
-        elif kind in ("doc", "in"):
+        elif kind == "doc":
             if docs is None:
                 docs = store.documents()
             low = val.lower()

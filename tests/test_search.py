@@ -91,3 +91,11 @@ def test_results_are_verbatim_slices(searcher, fake_config):
     for r in searcher.search("human security definition", k=10).results:
         raw = (fake_config.corpus_dir / r.source).read_text(encoding="utf-8")
         assert raw[r.start : r.end] == r.text
+
+
+def test_only_doc_and_year_are_filters(searcher):
+    resp = searcher.search("what was said in: Tokyo", k=3, mode="lexical")
+    assert resp.scope is None or not resp.scope
+    assert resp.results and "Tokyo" in resp.results[0].text
+    resp = searcher.search('doc:"Friends of Human" climate', k=3)
+    assert {r.source for r in resp.results} == {FHS_2007}
