@@ -100,6 +100,12 @@ class SearchResponse:
 _FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
 
+def split_filters(text: str) -> tuple[str, str]:
+    """``("rest of the question", "doc:x year:2007")``: the filters a question contains, unparsed."""
+    filters = " ".join(m.group(0) for m in _FILTER.finditer(text))
+    return " ".join(_FILTER.sub(" ", text).split()), filters
+
+
 def parse_filters(query: str, store: Store) -> tuple[str, Scope]:
     """Pull ``doc:WORD`` / ``year:YYYY`` filters out of a question; return the rest and the scope."""
     scope = Scope()

@@ -38,6 +38,7 @@ class Turn:
     relevant: bool = True  #: False: nothing answers clearly; the results are only the nearest passages
     scope: list[str] = field(default_factory=list)
     doc_ids: list[int] = field(default_factory=list)  #: documents the question was scoped to
+    filters: str = ""  #: standing filters ("year:2007") the question was asked under
     asked_at: str = ""
     error: str | None = None
 
@@ -139,14 +140,22 @@ class Session:
             raise
 
     # -- questions ----------------------------------------------------------------------------
-    def ask(self, question: str, doc_ids: set[int] | None = None, k: int | None = None, turn_id: int | None = None) -> Turn:
-        """Answer ``question`` (hybrid when the model is ready, lexical before). Appends or replaces a turn."""
+    def ask(
+        self,
+        question: str,
+        doc_ids: set[int] | None = None,
+        k: int | None = None,
+        turn_id: int | None = None,
+        filters: str = "",
+    ) -> Turn:
+        """Answer ``question`` (hybrid when the model is ready, lexical before), restricted to ``doc_ids``
+        and to standing ``filters`` ("year:2007 doc:friends"). Appends or replaces a turn."""
         mode = "hybrid" if self.model_ready else "lexical"
         scope = Scope(doc_ids=set(doc_ids or ()))
         if doc_ids:
             docs = self.searcher.documents
             scope.labels = [f"doc:{docs[d]['title'][:40]}" for d in sorted(doc_ids) if d in docs]
-        resp = self.searcher.search(question, k=k or self.config.k, mode=mode, scope=scope or None)
+        resp = self.searcher.search(f"{filters} {question}".strip(), k=k or self.config.k, mode=mode, scope=scope or None)
         answer = annotate(resp, self.searcher)
         turn = Turn(
             id=turn_id if turn_id is not None else self.reserve_id(),
@@ -157,6 +166,7 @@ class Session:
             relevant=resp.any_relevant,
             scope=resp.scope.labels if resp.scope else [],
             doc_ids=sorted(doc_ids or ()),
+            filters=filters,
             asked_at=dt.datetime.now().isoformat(timespec="seconds"),
         )
         self._store_turn(turn)

@@ -180,6 +180,15 @@ def test_typed_year_filter_scopes_the_question(hashing_app):
         await ask(pilot, app, "human security year:2007")
         turn = app.query(TurnView).last().turn
         assert turn.scope == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
+        await ask(pilot, app, "year:2012")  # a filter on its own scopes the next questions
+        assert "year:2012" in str(app.query_one("#scope").render())
+        await ask(pilot, app, "human security")
+        assert {r["source"] for r in app.query(TurnView).last().turn.results} == {GA_2012}
+        await ask(pilot, app, "the Thailand ministry")
+        assert {r["source"] for r in app.query(TurnView).last().turn.results} == {GA_2012}
+        await pilot.press("ctrl+g")
+        await ask(pilot, app, "the Thailand ministry")
+        assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
 
     drive(hashing_app(), steps)
 

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from ..config import Config
 from ..errors import HsqaError, IndexMissing
 from ..indexer import STAGE_LABELS
+from ..search import split_filters
 from ..session import Session
 from . import messages as m
 from .screens.viewer import SourceViewer
@@ -54,6 +55,7 @@ class HsqaApp(App):
         self.config = config
         self.session = session or Session(config)
         self.scope_doc: int | None = None
+        self.scope_filters = ""  #: standing "doc:… year:…" filters typed on their own
         self.pending_upgrade: set[int] = set()
         self.index_ready = False
         self.indexing = False
@@ -104,8 +106,8 @@ class HsqaApp(App):
         self.post_message(m.ModelLoaded(time.perf_counter() - t))
 
     @work(thread=True, group="ask", exit_on_error=False)
-    def ask(self, question: str, doc_ids: set[int], turn_id: int, upgrade: bool = False) -> None:
-        turn = self.session.ask(question, doc_ids, turn_id=turn_id)
+    def ask(self, question: str, doc_ids: set[int], turn_id: int, upgrade: bool = False, filters: str = "") -> None:
+        turn = self.session.ask(question, doc_ids, turn_id=turn_id, filters=filters)
         self.post_message(m.AnswerReady(turn, upgraded=upgrade))
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
@@ -175,7 +177,7 @@ class HsqaApp(App):
         for turn_id in sorted(self.pending_upgrade):
             t = self.session.turn(turn_id)
             if t is not None:
-                self.ask(t.question, set(t.doc_ids), t.id, upgrade=True)
+                self.ask(t.question, set(t.doc_ids), t.id, upgrade=True, filters=t.filters)
         self.pending_upgrade.clear()
 
     def on_model_failed(self, msg: m.ModelFailed) -> None:
@@ -187,7 +189,7 @@ class HsqaApp(App):
         if turn.upgradable and not self.session.model_ready:
             self.pending_upgrade.add(turn.id)
         elif turn.upgradable and self.session.model_ready and not msg.upgraded:
-            self.ask(turn.question, set(turn.doc_ids), turn.id, upgrade=True)  # the model came meanwhile
+            self.ask(turn.question, set(turn.doc_ids), turn.id, upgrade=True, filters=turn.filters)  # model came meanwhile
         transcript = self.query_one(Transcript)
         for w in transcript.query("#welcome"):
             await w.remove()
@@ -234,8 +236,13 @@ class HsqaApp(App):
         if not self.index_ready:
             self.query_one(Transcript).note("⚠ There is no index to search yet: press ctrl+r to build it.", style="bold #e0b050")
             return
+        rest, filters = split_filters(q)
+        if filters and not rest:  # only filters: they scope the next questions until ctrl+g
+            self.scope_filters = filters
+            self._show_scope()
+            return
         doc_ids = {self.scope_doc} if self.scope_doc is not None else set()
-        self.ask(q, doc_ids, self.session.reserve_id())
+        self.ask(q, doc_ids, self.session.reserve_id(), filters=self.scope_filters)
 
     def on_citation_selected(self, msg: m.CitationSelected) -> None:
         turn = self.session.turn(msg.turn_id)
@@ -255,14 +262,20 @@ class HsqaApp(App):
 
     def on_scope_requested(self, msg: m.ScopeRequested) -> None:
         self.scope_doc = msg.doc_id
-        scope = self.query_one("#scope", Static)
         if msg.doc_id is None:
-            scope.remove_class("visible")
-        else:
-            title = self.docs.get(msg.doc_id, {}).get("title", f"document {msg.doc_id}")
-            scope.update(f"Scope: {title}   (ctrl+g to clear)")
-            scope.add_class("visible")
+            self.scope_filters = ""
+        self._show_scope()
         self.query_one(QuestionInput).focus()
+
+    def _show_scope(self) -> None:
+        parts = []
+        if self.scope_doc is not None:
+            parts.append(self.docs.get(self.scope_doc, {}).get("title", f"document {self.scope_doc}"))
+        if self.scope_filters:
+            parts.append(self.scope_filters)
+        scope = self.query_one("#scope", Static)
+        scope.update(f"Scope: {' · '.join(parts)}   (ctrl+g to clear)")
+        scope.set_class(bool(parts), "visible")
 
     # -- actions ----------------------------------------------------------------------------------
     MAIN_SCREEN_ONLY = {"toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_history", "focus_question"}
