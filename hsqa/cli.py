@@ -28,6 +28,9 @@ class ProgressBar:
     """Progress on stderr: a redrawn bar on a terminal, one line per stage otherwise."""
 
     def __init__(self, stream=None, enabled: bool = True):
+        from .indexer import STAGE_LABELS
+
+        self.labels = STAGE_LABELS
         self.stream = stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = stream.isatty()
@@ -37,9 +40,7 @@ class ProgressBar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        from .indexer import STAGE_LABELS
-
-        label = STAGE_LABELS.get(stage, stage)
+        label = self.labels.get(stage, stage)
         if self.tty:
             now = time.monotonic()
             if stage == self.stage and done < total and now - self.last < 0.05:

@@ -281,50 +281,36 @@ class Searcher:
         return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def _vector_owners(self, vids: list[int]) -> dict[int, tuple[int, int]]:
-        out: dict[int, tuple[int, int]] = {}
-        for i in range(0, len(vids), 500):
-            part = vids[i : i + 500]
-            q = f"SELECT id, chunk_id, kind FROM vectors WHERE id IN ({','.join('?' * len(part))})"
-            out.update({r[0]: (r[1], r[2]) for r in self.store.conn.execute(q, part)})
-        return out
+        rows = self.store.select_in("SELECT id, chunk_id, kind FROM vectors WHERE id IN ({in_})", vids)
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def _chunk_views(self, chunk_ids: list[int]) -> tuple[list[sqlite3.Row], np.ndarray | None]:
+        """Every vector row (passage and sentences) of ``chunk_ids``, with the vectors from FAISS."""
+        rows = self.store.select_in("SELECT id, chunk_id, kind, hash FROM vectors WHERE chunk_id IN ({in_})", chunk_ids)
+        if not rows:
+            return [], None
+        try:
+            return rows, self._index().reconstruct_batch(np.array([r[0] for r in rows], dtype=np.int64))
+        except RuntimeError:
+            return [], None
 
     def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
         """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
-        if not chunk_ids:
-            return {}
-        q = f"SELECT id, chunk_id, hash FROM vectors WHERE chunk_id IN ({','.join('?' * len(chunk_ids))})"
-        rows = self.store.conn.execute(q, chunk_ids).fetchall()
-        if not rows:
-            return {}
-        try:
-            vecs = self._index().reconstruct_batch(np.array([r[0] for r in rows], dtype=np.int64))
-        except RuntimeError:
-            return {}
+        rows, vecs = self._chunk_views(chunk_ids)
         out: dict[int, dict[str, np.ndarray]] = {}
-        for (vid, cid, h), v in zip(rows, vecs):
-            out.setdefault(cid, {})[h] = v
+        for r, v in zip(rows, vecs if vecs is not None else []):
+            out.setdefault(r["chunk_id"], {})[r["hash"]] = v
         return out
 
     def dense_scores(self, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """``PASSAGE_WEIGHT * cos(passage) + (1 - PASSAGE_WEIGHT) * max cos(sentence)`` per chunk."""
-        if not chunk_ids:
-            return {}
-        index = self._index()
-        rows = []
-        for i in range(0, len(chunk_ids), 500):
-            part = chunk_ids[i : i + 500]
-            q = f"SELECT id, chunk_id, kind FROM vectors WHERE chunk_id IN ({','.join('?' * len(part))})"
-            rows += self.store.conn.execute(q, part).fetchall()
-        if not rows:
-            return {}
-        try:
-            vecs = index.reconstruct_batch(np.array([r[0] for r in rows], dtype=np.int64))
-        except RuntimeError:
+        rows, vecs = self._chunk_views(chunk_ids)
+        if vecs is None:
             return {}
         sims = vecs @ qvec.astype(np.float32)
         passage: dict[int, float] = {}
         sentence: dict[int, float] = {}
-        for (vid, cid, kind), sim in zip(rows, sims):
+        for (vid, cid, kind, _), sim in zip(rows, sims):
             if kind == PASSAGE:
                 passage[cid] = float(sim)
             else:
@@ -466,13 +452,8 @@ class Searcher:
         return SearchResponse(query, mode, results, scope, qvec)
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
-        out = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            q = f"SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks WHERE id IN ({','.join('?' * len(part))})"
-            for r in self.store.conn.execute(q, part):
-                out[r["id"]] = r
-        return out
+        sql = "SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks WHERE id IN ({in_})"
+        return {r["id"]: r for r in self.store.select_in(sql, ids)}
 
 
 def _merge_scopes(a: Scope | None, b: Scope) -> Scope:

@@ -282,15 +282,19 @@ class Store:
         c = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return d, c
 
+    def select_in(self, sql: str, values: list, *args) -> list[sqlite3.Row]:
+        """Rows of ``sql`` whose ``{in}`` is bound to ``values``, in batches under SQLite's variable limit;
+        ``args`` bind the placeholders before it."""
+        rows: list[sqlite3.Row] = []
+        for i in range(0, len(values), 500):
+            part = list(values[i : i + 500])
+            rows += self.conn.execute(sql.format(in_=",".join("?" * len(part))), (*args, *part)).fetchall()
+        return rows
+
     # -- vectors ---------------------------------------------------------------------------
     def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        for i in range(0, len(hashes), 500):
-            part = hashes[i : i + 500]
-            q = f"SELECT hash, vector FROM embeddings WHERE model=? AND hash IN ({','.join('?' * len(part))})"
-            for h, blob in self.conn.execute(q, (model, *part)):
-                out[h] = np.frombuffer(blob, dtype=np.float32)
-        return out
+        rows = self.select_in("SELECT hash, vector FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
+        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
 
     def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, vectors)`` of every vector row from the embedding cache (rebuilding FAISS needs no model)."""
