@@ -110,7 +110,8 @@ def test_model_mismatch_is_reported_and_model_change_rebuilds(fake_config):
     assert r.rebuild and "model changed" in r.rebuild
     assert r.documents == 2 and r.chunks == 31
     s = Searcher(other, HashingEmbedder(32))
-    assert s._index().d == 32 and s._index().ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
+    vectors = s.dense.index(s.info)
+    assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
 
 
 def test_lock_refuses_a_second_writer(fake_config):

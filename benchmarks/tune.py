@@ -1,0 +1,226 @@
+"""Fit the fusion weights, the abstention threshold and the meeting-reference weight on the DEV split only.
+
+    .venv/bin/python benchmarks/tune.py [--model M] [--write]
+
+Indexes the evaluation corpus (bundled corpus + benchmarks/corpus/) once, collects every candidate passage
+of every dev question with its features (hsqa.search.fuse.FEATURES) and whether it answers the question,
+then per mode fits a logistic model, choosing its regularisation by 5-fold cross-validation grouped by
+question (MRR of the held-out folds). The abstention threshold is the highest probability at which, in
+cross-validation, at least TARGET_ANSWERED of answerable dev questions keep an answer. ``--write`` stores the
+result in hsqa/search/weights.json. The test split is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hsqa.config import DEFAULT_MODEL, Config  # noqa: E402
+from hsqa.evaluate import answerable, load_qa, targets, _norm  # noqa: E402
+from hsqa.search import fuse as fusion  # noqa: E402
+
+QUESTIONS = ROOT / "benchmarks" / "questions"
+CACHE = ROOT / "benchmarks" / ".cache"
+#: share of answerable dev questions that must keep an answer when the threshold is chosen (the issue asks
+#: >= 0.96 on test; a margin over it on dev)
+TARGET_ANSWERED = 0.975
+CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+MEETING_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def eval_corpus() -> Path:
+    """The bundled corpus and the dev corpus, copied into one folder (kept in sync)."""
+    dest = CACHE / "corpus"
+    dest.mkdir(parents=True, exist_ok=True)
+    want = {}
+    for src in [*(ROOT / "corpus").iterdir(), *(ROOT / "benchmarks" / "corpus").iterdir()]:
+        if src.is_file() and src.name != "README.md":
+            want[src.name] = src
+    for p in dest.iterdir():
+        if p.name not in want:
+            p.unlink()
+    for name, src in want.items():
+        d = dest / name
+        if not d.exists() or d.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, d)
+    return dest
+
+
+def open_searcher(model: str):
+    from hsqa.embedding import make_embedder
+    from hsqa.indexer import Indexer
+    from hsqa.search import Searcher
+
+    slug = "".join(ch if ch.isalnum() else "-" for ch in model)[-40:]
+    config = Config(corpus_dir=eval_corpus(), index_dir=CACHE / f"index-{slug}", model=model)
+    emb = make_embedder(model)
+    Indexer(config, emb).run()
+    return Searcher(config, emb)
+
+
+def collect(searcher, items: list[dict]) -> list[dict]:
+    """Per question: its candidates as feature rows with labels and paragraph keys."""
+    docs = {d: r["path"] for d, r in searcher.documents.items()}
+    out = []
+    for item in items:
+        query, scope, mode, qvec, got = searcher.candidates(item["question"], k=10, mode="hybrid")
+        cands, rows = got if got else ([], {})
+        recs = []
+        for c in cands:
+            row = rows[c.chunk_id]
+            hit = any(doc in docs[c.doc_id] and _norm(p) in _norm(row["text"]) for doc, p in targets(item))
+            recs.append({"c": c, "hit": hit, "para": (c.doc_id, row["paragraph"])})
+        out.append({"item": item, "answerable": answerable(item), "kind": item.get("kind", ""), "cands": recs})
+    return out
+
+
+def rank_metrics(questions: list[dict], params: fusion.Params, mode: str) -> dict:
+    """MRR / R@1 / R@5 over answerable questions and abstention, from collected candidates."""
+    rr, r1, r5, answered_a, abstained_u, n_u = [], 0, 0, 0, 0, 0
+    for q in questions:
+        pool = [r for r in q["cands"] if _in_mode(r["c"], mode)]
+        by_id = {r["c"].chunk_id: r for r in pool}
+        ranked = fusion.fuse([r["c"] for r in pool], mode, params)
+        seen, rank, hit_rank = set(), 0, None
+        for s in ranked:
+            rec = by_id[s.chunk_id]
+            if rec["para"] in seen:
+                continue
+            seen.add(rec["para"])
+            rank += 1
+            if rec["hit"]:
+                hit_rank = rank
+                break
+        top = max((s.probability for s in ranked), default=0.0)
+        answered = top >= params.threshold(mode)
+        if q["answerable"]:
+            rr.append(1.0 / hit_rank if hit_rank else 0.0)
+            r1 += hit_rank == 1
+            r5 += bool(hit_rank and hit_rank <= 5)
+            answered_a += answered
+        else:
+            n_u += 1
+            abstained_u += not answered
+    n = len(rr) or 1
+    return {"mrr": sum(rr) / n, "r1": r1 / n, "r5": r5 / n, "answered": answered_a / n,
+            "abstained": abstained_u / (n_u or 1)}
+
+
+def _in_mode(c: fusion.Candidate, mode: str) -> bool:
+    return mode == "hybrid" or (mode == "lexical" and c.lexical_rank is not None) or (mode == "dense" and c.dense_rank is not None)
+
+
+def fit_model(questions: list[dict], mode: str, C: float, threshold: float) -> fusion.Model:
+    from sklearn.linear_model import LogisticRegression
+
+    feats = fusion.MODE_FEATURES[mode]
+    X, y = [], []
+    for q in questions:
+        if not q["answerable"]:
+            continue
+        for r in q["cands"]:
+            if _in_mode(r["c"], mode):
+                X.append([r["c"].feature(f) for f in feats])
+                y.append(int(r["hit"]))
+    lr = LogisticRegression(C=C, max_iter=2000)
+    lr.fit(np.array(X), np.array(y))
+    return fusion.Model({f: float(w) for f, w in zip(feats, lr.coef_[0])}, float(lr.intercept_[0]), threshold)
+
+
+def folds(questions: list[dict], k: int = 5) -> list[tuple[list[dict], list[dict]]]:
+    """Deterministic k folds over questions (every k-th question)."""
+    return [([q for i, q in enumerate(questions) if i % k != f], [q for i, q in enumerate(questions) if i % k == f]) for f in range(k)]
+
+
+def with_model(params: fusion.Params, mode: str, model: fusion.Model, meeting_weight: float | None = None) -> fusion.Params:
+    models = dict(params.models)
+    models[mode] = model
+    return fusion.Params(models, params.meeting_weight if meeting_weight is None else meeting_weight)
+
+
+def choose_threshold(probs_answerable: list[float]) -> float:
+    """Highest threshold keeping TARGET_ANSWERED of answerable questions answered."""
+    xs = sorted(probs_answerable)
+    cut = int(math.floor((1 - TARGET_ANSWERED) * len(xs)))
+    return max(0.0, xs[cut] - 1e-6) if xs else 0.5
+
+
+def top_probability(q: dict, params: fusion.Params, mode: str) -> float:
+    model = params.models[mode]
+    return max((model.probability(r["c"]) for r in q["cands"] if _in_mode(r["c"], mode)), default=0.0)
+
+
+def tune(questions: list[dict], base: fusion.Params) -> tuple[fusion.Params, dict]:
+    """Per mode: regularisation by grouped CV, then the fit on all dev questions and its abstention
+    threshold (the mean of the per-fold choices); then the meeting-reference weight."""
+    params, log = fusion.Params(dict(base.models), 0.0), {}
+    for mode in ("lexical", "dense", "hybrid"):
+        best = None
+        for C in CS:
+            mrrs = []
+            for train, held in folds(questions):
+                p = with_model(params, mode, fit_model(train, mode, C, 0.0))
+                mrrs.append(rank_metrics(held, p, mode)["mrr"])
+            score = sum(mrrs) / len(mrrs)
+            log.setdefault(mode, {})[f"C={C}"] = round(score, 4)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, C)
+        C = best[1]
+        ths = []
+        for train, _ in folds(questions):
+            m = fit_model(train, mode, C, 0.0)
+            p = with_model(params, mode, m)
+            ths.append(choose_threshold([top_probability(q, p, mode) for q in train if q["answerable"]]))
+        params = with_model(params, mode, fit_model(questions, mode, C, sum(ths) / len(ths)))
+        log[mode]["chosen_C"] = C
+        log[mode]["threshold_folds"] = [round(t, 4) for t in ths]
+    best = None
+    for w in MEETING_WEIGHTS:
+        mrrs = [rank_metrics(held, fusion.Params(params.models, w), "hybrid")["mrr"] for _, held in folds(questions)]
+        m = sum(mrrs) / len(mrrs)
+        log.setdefault("meeting_weight", {})[str(w)] = round(m, 4)
+        if best is None or m > best[0] + 1e-9:
+            best = (m, w)
+    return fusion.Params(params.models, best[1]), log
+
+
+def to_json(params: fusion.Params, log: dict, model: str, n: int) -> dict:
+    return {
+        "note": f"fitted by benchmarks/tune.py on the dev split ({n} questions), model {model}",
+        "meeting_weight": params.meeting_weight,
+        "models": {m: {"weights": {f: round(w, 6) for f, w in v.weights.items()}, "bias": round(v.bias, 6),
+                       "threshold": round(v.threshold, 6)}
+                   for m, v in params.models.items()},
+        "cv": log,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    searcher = open_searcher(args.model)
+    items = load_qa(QUESTIONS / "dev.jsonl")
+    questions = collect(searcher, items)
+    params, log = tune(questions, fusion.Params.load())
+    report = {m: rank_metrics(questions, params, m) for m in ("lexical", "dense", "hybrid")}
+    data = to_json(params, log, args.model, len(items))
+    print(json.dumps({"params": data, "dev (in-sample)": report}, indent=1))
+    if args.write:
+        fusion.WEIGHTS_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {fusion.WEIGHTS_PATH}")
+
+
+if __name__ == "__main__":
+    main()

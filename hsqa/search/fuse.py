@@ -1,0 +1,132 @@
+"""Fusion, pure: candidate features -> a linear score per mode and a calibrated probability of answering.
+
+Each mode is a logistic model over a handful of features (its weights are fitted on the development split
+by ``benchmarks/tune.py`` and stored in ``weights.json`` beside this file). The score ranks the passages;
+its sigmoid is the probability that the passage answers the question, which decides abstention and the
+app's relevance dots. A meeting reference in the question ("the second meeting", "in May 2008") adds a
+bounded lift that reorders passages within the same relevance tier only: it can never lift a passage that
+does not otherwise match over one that does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .query import MEETING_NOUNS
+
+FEATURES = ("passage", "sentence", "bm25", "coverage", "bm25_coverage")
+MODE_FEATURES = {
+    "hybrid": FEATURES,
+    "lexical": ("bm25", "coverage", "bm25_coverage"),
+    "dense": ("passage", "sentence"),
+}
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+
+
+@dataclass
+class Candidate:
+    chunk_id: int
+    doc_id: int
+    passage: float = 0.0  #: cosine of the question and the whole passage
+    sentence: float = 0.0  #: best cosine of the question and one sentence of the passage
+    bm25: float = 0.0  #: BM25 divided by the question's best BM25 (0 when not a lexical hit)
+    coverage: float = 0.0  #: idf-weighted share of the question's terms in the passage
+    meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+    @property
+    def bm25_coverage(self) -> float:
+        return self.bm25 * self.coverage
+
+    def feature(self, name: str) -> float:
+        return float(getattr(self, name))
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5  #: probability at which a passage counts as answering the question
+
+    def score(self, c: Candidate) -> float:
+        return self.bias + sum(w * c.feature(f) for f, w in self.weights.items())
+
+    def probability(self, c: Candidate) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.score(c)))))
+
+
+@dataclass(frozen=True)
+class Params:
+    models: dict[str, Model]
+    meeting_weight: float  #: lift (in score units) for a full meeting-reference match
+
+    def threshold(self, mode: str) -> float:
+        return self.models[mode].threshold
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> "Params":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        models = {m: Model(dict(v["weights"]), float(v["bias"]), float(v["threshold"])) for m, v in data["models"].items()}
+        return cls(models, float(data["meeting_weight"]))
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    score: float
+    probability: float
+
+    @property
+    def chunk_id(self) -> int:
+        return self.candidate.chunk_id
+
+
+def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
+    """Candidates ranked best first for ``mode``: relevance tier, then score plus the meeting lift."""
+    model = params.models[mode]
+    scored = [Scored(c, model.score(c), model.probability(c)) for c in cands]
+
+    def key(s: Scored):
+        tier = s.probability >= model.threshold
+        return (not tier, -(s.score + params.meeting_weight * s.candidate.meeting), s.chunk_id)
+
+    return sorted(scored, key=key)
+
+
+def meeting_match(ref, doc_terms: dict[int, set[str]]) -> dict[int, float]:
+    """Per document, the idf-weighted share (0–1) of the question's meeting references it matches.
+
+    ``doc_terms`` hold each document's explicit metadata: year, month, title ordinal, ``place:<part>``.
+    """
+    if not ref or len(doc_terms) < 2:
+        return {}
+    wanted = {str(y) for y in ref.years} | set(ref.months) | set(ref.ordinals)
+    wanted |= {t for ts in doc_terms.values() for t in ts if t.startswith("place:") and _phrase_in(t[6:], ref.text)}
+    if not wanted:
+        return {}
+    n = len(doc_terms)
+    df = {t: sum(1 for ts in doc_terms.values() if t in ts) for t in wanted}
+    idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in wanted}
+    total = sum(idf.values()) or 1.0
+    out = {}
+    for doc_id, ts in doc_terms.items():
+        s = sum(idf[t] for t in wanted & ts if df[t] < n)
+        if s > 0:
+            out[doc_id] = s / total
+    return out
+
+
+def _phrase_in(place: str, text: str) -> bool:
+    """``place`` used as a meeting's place: "in/at/held in <place>" or "the <place> workshop"."""
+    if not place:
+        return False
+    p = re.escape(place)
+    if re.search(rf"\b(?:in|at|from|hosted by)\s+(?:the\s+)?{p}\b", text):
+        return True
+    m = re.search(rf"\b{p}\s+(\w+)", text)
+    return bool(m and m.group(1) in MEETING_NOUNS)

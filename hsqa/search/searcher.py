@@ -1,0 +1,236 @@
+"""The search pipeline: parse the question, retrieve lexically and densely in one read transaction, fuse.
+
+Results are paragraphs (the unit of citation): the best chunk of a paragraph stands for it, and
+near-identical passages are returned once. User text never reaches ``MATCH`` unquoted.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+
+from ..config import Config
+from ..documents import human_date
+from ..embedding import Embedder, canonical_model_name
+from ..errors import HsqaError
+from ..scope import Scope
+from ..store import IndexInfo, Store
+from ..text import TOKEN, term_spans
+from . import fuse as fusion
+from .dense import DenseRetriever, StaleGeneration
+from .lexical import LexicalRetriever, coverage
+from .query import ORDINALS, Query, parse, resolve_filters
+from .results import Result, SearchResponse
+
+MODES = ("hybrid", "lexical", "dense")
+#: candidates taken from each retriever
+CANDIDATES = 50
+#: passages sharing this share of their words with one already returned are not returned again
+NEAR_DUPLICATE = 0.9
+
+
+class Searcher:
+    """Answers questions from one index folder. Thread-safe; follows the index to each new generation."""
+
+    def __init__(self, config: Config, embedder: Embedder | None = None, model_name: str | None = None,
+                 params: fusion.Params | None = None):
+        self.config = config
+        self.store = Store(config, readonly=True)
+        self.embedder = embedder
+        self.model_name = model_name or (embedder.name if embedder else canonical_model_name(config.model))
+        self.params = params or fusion.Params.load()
+        self.info: IndexInfo = self.store.require_model(self.model_name)
+        self.lexical = LexicalRetriever()
+        self.dense = DenseRetriever(self.store)
+        self._meta_gen = -1
+        self._docs: dict[int, sqlite3.Row] = {}
+        self._doc_terms: dict[int, set[str]] = {}
+        self._acronyms: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def repaired(self) -> bool:
+        """The vector file was missing or inconsistent and was rebuilt in memory from stored embeddings."""
+        return self.dense.repaired
+
+    # -- index state ----------------------------------------------------------------------------
+    @contextmanager
+    def _read(self):
+        """One read transaction: every read of a search sees the same committed generation."""
+        conn = self.store.conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+    def refresh(self) -> int:
+        """Follow the index to its latest committed generation; return it."""
+        with self._lock:
+            gen = self.store.generation()
+            if gen != self._meta_gen:
+                self.info = self.store.require_model(self.model_name)
+                self._load_docs()
+                self._meta_gen = gen
+            return gen
+
+    def _load_docs(self) -> None:
+        self._acronyms = self.store.acronyms()
+        self._docs = {r["id"]: r for r in self.store.documents()}
+        self._doc_terms = {d["id"]: _meeting_terms(d) for d in self._docs.values()}
+
+    @property
+    def documents(self) -> dict[int, sqlite3.Row]:
+        self.refresh()
+        return self._docs
+
+    def expansions(self, text: str) -> list[str]:
+        """Long forms of acronyms in the question (corpus definitions first, then the glossary)."""
+        self.refresh()
+        return parse(text, self._acronyms).expansions
+
+    def parse(self, question: str, scope: Scope | None = None) -> tuple[Query, Scope | None]:
+        """The parsed question and its effective scope (``scope`` merged with the question's filters)."""
+        self.refresh()
+        query = parse(question, self._acronyms)
+        if query.filters:
+            scope = (scope or Scope()).merged(resolve_filters(query.filters, self._docs.values()))
+        return query, scope
+
+    # -- search -----------------------------------------------------------------------------------
+    def search(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,
+               qvec: np.ndarray | None = None) -> SearchResponse:
+        query, scope, mode, qvec, got = self.candidates(question, k, mode, scope, qvec)
+        if got is None:
+            return SearchResponse(query.raw, mode, [], scope, qvec, text=query.text)
+        cands, rows = got
+        results = self._results(fusion.fuse(cands, mode, self.params), rows, query, k, mode)
+        return SearchResponse(query.raw, mode, results, scope, qvec, text=query.text)
+
+    def candidates(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,
+                   qvec: np.ndarray | None = None):
+        """Parse and retrieve without ranking: ``(query, scope, mode, qvec, (candidates, chunk rows) | None)``.
+
+        The candidates are the union of both retrievers' top ``max(CANDIDATES, 4k)`` with every feature
+        :func:`fuse.fuse` needs; all of them read in one transaction (one committed generation).
+        """
+        if mode not in MODES:
+            raise HsqaError(f"unknown search mode '{mode}': use one of {', '.join(MODES)}")
+        query, scope = self.parse(question, scope)
+        if mode != "lexical" and self.embedder is None:
+            mode = "lexical"
+        if not query.text:
+            return query, scope, mode, qvec, None
+        if mode != "lexical" and qvec is None:
+            qvec = self.embedder.embed_query(query.embed_text)
+        for _ in range(5):
+            try:
+                with self._read() as conn:
+                    return query, scope, mode, qvec, self._retrieve(conn, query, k, mode, scope, qvec)
+            except StaleGeneration:
+                continue  # a writer replaced the vector file between our reads: read the new generation
+        raise HsqaError(f"the index at {self.config.index_dir}/ keeps changing: try again in a moment")
+
+    def _retrieve(self, conn, query: Query, k: int, mode: str, scope, qvec):
+        gen = int(conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+        info = self.store.require_model(self.model_name)
+        n = max(CANDIDATES, k * 4)
+        lex = self.lexical.search(conn, query.terms, n, scope) if mode != "dense" else []
+        index = self.dense.index(info) if mode != "lexical" else None
+        den = self.dense.search(conn, index, qvec, n, scope) if index is not None else []
+        ids = list(dict.fromkeys([*(c for c, _ in lex), *den]))
+        rows = {r["id"]: r for r in self.store.select_in(
+            "SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks WHERE id IN ({in_})", ids)}
+        cands = self._candidates(conn, query, gen, lex, den, rows, index, qvec)
+        return list(cands.values()), rows
+
+    def _candidates(self, conn, query: Query, gen: int, lex, den, rows, index, qvec) -> dict[int, fusion.Candidate]:
+        top = max((s for _, s in lex), default=0.0) or 1.0
+        meeting = fusion.meeting_match(query.ref, self._doc_terms)
+        idf = self.lexical.idf(conn, query.terms, gen)
+        cands: dict[int, fusion.Candidate] = {}
+        for cid, row in rows.items():
+            cands[cid] = fusion.Candidate(
+                cid, row["doc_id"], coverage=coverage(row["text"], query.terms, idf),
+                meeting=meeting.get(row["doc_id"], 0.0))
+        for r, (cid, s) in enumerate(lex, 1):
+            if cid in cands:
+                cands[cid].bm25, cands[cid].lexical_rank = s / top, r
+        for r, cid in enumerate(den, 1):
+            if cid in cands:
+                cands[cid].dense_rank = r
+        if index is not None:
+            for cid, (p, s) in self.dense.scores(index, list(cands), qvec).items():
+                cands[cid].passage, cands[cid].sentence = p, s
+        return cands
+
+    def _results(self, ranked: list[fusion.Scored], rows, query: Query, k: int, mode: str) -> list[Result]:
+        results: list[Result] = []
+        seen: set[tuple[int, int]] = set()
+        kept: list[set[str]] = []
+        for s in ranked:
+            row = rows[s.chunk_id]
+            key = (row["doc_id"], row["paragraph"])
+            if key in seen:
+                continue
+            words = {w.lower() for w in TOKEN.findall(row["text"])}
+            if any(_jaccard(words, w) >= NEAR_DUPLICATE for w in kept):
+                continue  # near-identical passage already returned (e.g. the same text in two files)
+            seen.add(key)
+            kept.append(words)
+            results.append(self._result(len(results) + 1, s, row, query, mode))
+            if len(results) >= k:
+                break
+        return results
+
+    def _result(self, rank: int, s: fusion.Scored, row, query: Query, mode: str) -> Result:
+        doc = self._docs.get(row["doc_id"]) or self.store.document(row["doc_id"])
+        c = s.candidate
+        return Result(
+            rank=rank, chunk_id=c.chunk_id, doc_id=row["doc_id"], source=doc["path"], title=doc["title"],
+            date=doc["date"], date_end=doc["date_end"], place=doc["place"], section=row["section"],
+            paragraph=row["paragraph"], score=s.score, text=row["text"], start=row["start"], end=row["end"],
+            similarity=c.sentence if c.dense_rank is not None or c.passage else None,
+            lexical_rank=c.lexical_rank, dense_rank=c.dense_rank,
+            relevant=s.probability >= self.params.threshold(mode), confidence=s.probability,
+            terms=term_spans(row["text"], query.terms),
+        )
+
+    def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
+        """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
+        out: dict[int, dict[str, np.ndarray]] = {}
+        try:
+            with self._read():
+                rows, vecs = self.dense.views(self.dense.index(self.store.require_model(self.model_name)), chunk_ids)
+        except StaleGeneration:
+            return out
+        for r, v in zip(rows, vecs):
+            out.setdefault(r["chunk_id"], {})[r["hash"]] = v
+        return out
+
+
+def _meeting_terms(doc) -> set[str]:
+    """A document's explicit meeting metadata: year and month of its date(s), each part of its place as a
+    phrase ("place:new york"), an ordinal in its title ("Second Meeting")."""
+    terms: set[str] = set()
+    for iso in (doc["date"], doc["date_end"]):
+        if iso:
+            terms.add(iso[:4])
+            human = human_date(iso).split()
+            if len(human) >= 2:
+                terms.add(human[1].lower())
+    for part in (doc["place"] or "").split(","):
+        if part.strip():
+            terms.add("place:" + part.strip().lower())
+    terms |= {w for w in ORDINALS if re.search(rf"\b{w}\b", doc["title"], re.I)}
+    return terms
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
