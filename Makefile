@@ -3,7 +3,7 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup index bench clean
+.PHONY: run test setup index bench quality tune clean
 
 run: setup
 	@HF_HUB_OFFLINE=1 $(VENV)/bin/hsqa index --if-missing
@@ -27,8 +27,16 @@ $(STAMP): pyproject.toml requirements.lock
 index: setup
 	HF_HUB_OFFLINE=1 $(VENV)/bin/hsqa index
 
-bench: setup
+bench: setup quality
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python benchmarks/run.py
+
+# Retrieval quality on the dev and test splits (benchmarks/QUALITY.md).
+quality: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python benchmarks/quality.py
+
+# Refit the fusion weights on the dev split only (writes hsqa/search/weights.json).
+tune: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python benchmarks/tune.py --write
 
 clean:
 	rm -rf $(VENV) index/*.sqlite3* index/*.faiss

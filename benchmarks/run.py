@@ -3,8 +3,7 @@
     make bench            # or: .venv/bin/python benchmarks/run.py [--quick]
 
 Measures, side by side in one run on this machine:
-  1. retrieval quality on tests/data/qa.jsonl: lexical, dense, hybrid (convex fusion, the default) and
-     hybrid with reciprocal-rank fusion, so the fusion choice is a measurement;
+  1. (retrieval quality is benchmarks/quality.py, run by `make bench` too: benchmarks/QUALITY.md);
   2. index throughput as a ratio to raw ``model.encode`` on exactly the texts the indexer embeds;
   3. warm per-question latency (search, and search + answer sentence) over the question set;
   4. cold ``hsqa ask`` process time and peak memory (RSS) of that process and of ``hsqa index``;
@@ -42,7 +41,6 @@ from hsqa.search import Searcher  # noqa: E402
 from hsqa.store import Store  # noqa: E402
 
 QA = ROOT / "tests" / "data" / "qa.jsonl"
-QA_HELDOUT = ROOT / "tests" / "data" / "qa_heldout.jsonl"
 HSQA = str(Path(sys.executable).parent / "hsqa")
 
 
@@ -61,30 +59,6 @@ def machine() -> str:
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
-QUALITY_VARIANTS = [
-    # (label, Searcher options, modes)
-    ("", {}, ("lexical", "dense", "hybrid")),
-    ("RRF fusion", {"fusion": "rrf"}, ("hybrid",)),
-    ("lexical weight 0.1", {"lexical_weight": 0.1}, ("hybrid",)),
-    ("lexical weight 0.3", {"lexical_weight": 0.3}, ("hybrid",)),
-]
-
-
-def quality(config, emb):
-    """Metrics on the development set (tests/data/qa.jsonl: the method was chosen on it) and on the
-    held-out set (tests/data/qa_heldout.jsonl: written after, never tuned on)."""
-    out = {}
-    for name, path in (("dev", QA), ("held-out", QA_HELDOUT)):
-        items = load_qa(path)
-        rows = {}
-        for label, opts, modes in QUALITY_VARIANTS:
-            rep = evaluate(Searcher(config, emb, **opts), items, k=5, modes=modes)
-            for mode, m in rep["metrics"].items():
-                rows[f"{mode} ({label})" if label else mode] = m
-        out[name] = {"n": len(items), "rows": rows}
-    return out
 
 
 def corpus_texts(corpus: Path) -> list[str]:
@@ -243,8 +217,6 @@ def main() -> None:
     config = Config(corpus_dir=corpus, index_dir=tmp / "index")
     Indexer(config, emb).run()
 
-    print("quality…", flush=True)
-    qual = quality(config, emb)
     print("throughput…", flush=True)
     thr = throughput(corpus, emb, reps)
     print("latency…", flush=True)
@@ -266,25 +238,8 @@ def main() -> None:
         f"Written by `{' '.join(['python', 'benchmarks/run.py', *sys.argv[1:]])}` (or `make bench`) on {when}.",
         f"Machine: {machine()}. Model: all-MiniLM-L6-v2 (CPU).",
         "",
-        "## Retrieval quality (`hsqa eval FILE`)",
-        "",
-        "A hit is a passage from the expected document containing the expected phrase. The method and its",
-        "weights were chosen on the development set; the held-out set was written afterwards and only measured.",
-        "",
-        *[
-            line
-            for name, q in qual.items()
-            for line in (
-                f"**{name}** ({q['n']} questions, `tests/data/{'qa' if name == 'dev' else 'qa_heldout'}.jsonl`)",
-                "",
-                "| mode | Recall@1 | Recall@5 | MRR |",
-                "|---|---|---|---|",
-                *[f"| {mode} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['mrr']:.3f} |" for mode, m in q["rows"].items()],
-                "",
-            )
-        ],
-        "Hybrid (the default): dense score + 0.2 × BM25 / best BM25 × idf-weighted share of the question the",
-        "passage contains. The other rows change one thing: reciprocal-rank fusion (k=60), or the lexical weight.",
+        "Retrieval quality (dev and test splits, per mode and kind, abstention): `benchmarks/QUALITY.md`,",
+        "written by `benchmarks/quality.py` (also run by `make bench`).",
         "",
         "## Indexing throughput (bundled corpus, model loaded, median of alternating runs)",
         "",
@@ -328,7 +283,7 @@ def main() -> None:
     ]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    json.dump({"quality": qual, "throughput": thr, "latency": lat, "cold": cp, "tui": tui, "incremental": inc},
+    json.dump({"throughput": thr, "latency": lat, "cold": cp, "tui": tui, "incremental": inc},
               open(Path(args.out).with_suffix(".json"), "w"), indent=1)
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from .query import MEETING_NOUNS
 
-FEATURES = ("passage", "sentence", "bm25", "coverage", "bm25_coverage")
+FEATURES = ("passage", "sentence", "sentence_gap", "bm25", "coverage", "bm25_coverage", "name_miss")
 MODE_FEATURES = {
     "hybrid": FEATURES,
-    "lexical": ("bm25", "coverage", "bm25_coverage"),
-    "dense": ("passage", "sentence"),
+    "lexical": ("bm25", "coverage", "bm25_coverage", "name_miss"),
+    "dense": ("passage", "sentence", "sentence_gap"),
 }
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -36,6 +36,10 @@ class Candidate:
     bm25: float = 0.0  #: BM25 divided by the question's best BM25 (0 when not a lexical hit)
     coverage: float = 0.0  #: idf-weighted share of the question's terms in the passage
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
+    #: share of the names the question uses (countries, people, symbols) that the passage lacks
+    name_miss: float = 0.0
+    #: its best sentence cosine minus the best among all candidates of the question (<= 0)
+    sentence_gap: float = 0.0
     lexical_rank: int | None = None
     dense_rank: int | None = None
 

@@ -19,7 +19,7 @@ from ..embedding import Embedder, canonical_model_name
 from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
-from ..text import TOKEN, term_spans
+from ..text import TOKEN, matched_terms, term_spans
 from . import fuse as fusion
 from .dense import DenseRetriever, StaleGeneration
 from .lexical import LexicalRetriever, coverage
@@ -156,7 +156,7 @@ class Searcher:
         for cid, row in rows.items():
             cands[cid] = fusion.Candidate(
                 cid, row["doc_id"], coverage=coverage(row["text"], query.terms, idf),
-                meeting=meeting.get(row["doc_id"], 0.0))
+                meeting=meeting.get(row["doc_id"], 0.0), name_miss=_name_miss(row["text"], query.names))
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
@@ -166,6 +166,9 @@ class Searcher:
         if index is not None:
             for cid, (p, s) in self.dense.scores(index, list(cands), qvec).items():
                 cands[cid].passage, cands[cid].sentence = p, s
+            best = max((c.sentence for c in cands.values()), default=0.0)
+            for c in cands.values():
+                c.sentence_gap = c.sentence - best
         return cands
 
     def _results(self, ranked: list[fusion.Scored], rows, query: Query, k: int, mode: str) -> list[Result]:
@@ -228,6 +231,12 @@ def _meeting_terms(doc) -> set[str]:
             terms.add("place:" + part.strip().lower())
     terms |= {w for w in ORDINALS if re.search(rf"\b{w}\b", doc["title"], re.I)}
     return terms
+
+
+def _name_miss(text: str, names: list[str]) -> float:
+    if not names:
+        return 0.0
+    return 1.0 - len(matched_terms(text, names)) / len(names)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -1,0 +1,86 @@
+"""Retrieval quality on the evaluation corpus: dev and test splits, per mode, per question kind, abstention.
+
+    .venv/bin/python benchmarks/quality.py [--model M]      (or: make quality; part of make bench)
+
+The corpus is the bundled one plus benchmarks/corpus/; the questions are benchmarks/questions/dev.jsonl
+(the fusion weights, threshold and meeting weight were fitted on it by benchmarks/tune.py) and test.jsonl
+(never used for any choice). Writes benchmarks/QUALITY.md and QUALITY.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from hsqa.config import DEFAULT_MODEL  # noqa: E402
+from hsqa.evaluate import evaluate, load_qa  # noqa: E402
+from tune import QUESTIONS, open_searcher  # noqa: E402
+
+MODES = ("lexical", "dense", "hybrid")
+
+
+def table(report: dict) -> list[str]:
+    k = report["k"]
+    lines = ["| questions | n | mode | Recall@1 | Recall@5 | MRR |", "|---|---|---|---|---|---|"]
+    rows = [("**all answerable**", report["metrics"])] + [(kind, per) for kind, per in report["kinds"].items()]
+    for name, per in rows:
+        best = max(v["mrr"] for v in per.values())
+        for mode in MODES:
+            v = per[mode]
+            mrr = f"**{v['mrr']:.3f}**" if v["mrr"] == best else f"{v['mrr']:.3f}"
+            label = "hybrid (default)" if mode == "hybrid" else mode
+            lines.append(f"| {name} | {v['n']} | {label} | {v['recall@1']:.3f} | {v[f'recall@{k}']:.3f} | {mrr} |")
+    return lines
+
+
+def abstention(report: dict) -> list[str]:
+    lines = ["| mode | unanswerable abstained (null) | answerable answered |", "|---|---|---|"]
+    for mode in MODES:
+        a = report["abstention"][mode]
+        lines.append(f"| {mode} | {a['unanswerable_abstained']:.3f} (of {a['unanswerable']}) | {a['answerable_answered']:.3f} |")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "QUALITY.md"))
+    args = ap.parse_args()
+    searcher = open_searcher(args.model)
+    n_docs = len(searcher.documents)
+    reports = {}
+    for split in ("dev", "test"):
+        reports[split] = evaluate(searcher, load_qa(QUESTIONS / f"{split}.jsonl"), k=5, modes=MODES)
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Retrieval quality",
+        "",
+        f"Written by `python benchmarks/quality.py` (part of `make bench`) on {when}; model {args.model};",
+        f"{n_docs} documents (corpus/ + benchmarks/corpus/). A hit is a passage of an expected document containing",
+        "its key phrase. Fusion weights, abstention thresholds and the meeting weight were fitted on **dev** by",
+        "`benchmarks/tune.py` (cross-validated); **test** questions are about other documents and were never used",
+        "for any choice. Best MRR per row group in bold.",
+        "",
+    ]
+    for split, rep in reports.items():
+        lines += [f"## {split} ({rep['n']} questions, {rep['answerable']} answerable)", "", *table(rep), "",
+                  "Abstention (`\"answer\": null`):", "", *abstention(rep), ""]
+        if rep.get("answer_sentence") is not None:
+            lines += [f"Quoted answer sentence contains the key phrase (hybrid): {rep['answer_sentence']:.3f}", ""]
+        misses = [q for q in rep["questions"] if q["answerable"] and (q["ranks"].get("hybrid") or 99) > 5]
+        if misses:
+            lines += [f"Hybrid misses (not in top 5), {len(misses)}:", ""] + [f"- [{q['kind']}] {q['question']}" for q in misses] + [""]
+    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    Path(args.out).with_suffix(".json").write_text(json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
