@@ -1,7 +1,7 @@
 """Verify qa-a.jsonl / followups-a.jsonl against benchmarks/corpus."""
 import json, re, sys, unicodedata
 from pathlib import Path
-CORPUS = Path('/work/main/benchmarks/corpus')
+CORPUS = Path(__file__).resolve().parent.parent / 'corpus'
 STOP = set("""a about above after again against all am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours yourself yourselves also per say said says according whose let us mr ms mrs s t don among""".split())
 def norm(s):
     s = unicodedata.normalize('NFC', s).replace('\r\n', '\n').replace('\r', '\n')
@@ -64,7 +64,7 @@ def check(doc, ans, q=None, kind=None, errs=None, tag=''):
             errs.append(f'{tag}: paraphrase shares content words {sh}')
 def main():
     errs = []; kinds = {}; ids = set()
-    qa = [json.loads(l) for l in open('/work/main/benchmarks/questions/qa-a.jsonl', encoding='utf-8') if l.strip()]
+    qa = [json.loads(l) for l in open(str(Path(__file__).resolve().parent / 'qa-a.jsonl'), encoding='utf-8') if l.strip()]
     for r in qa:
         if r['id'] in ids: errs.append(f"duplicate id {r['id']}")
         ids.add(r['id'])
@@ -81,7 +81,7 @@ def main():
                 errs.append(f"{r['id']}: first of answers differs from document/answer")
             for x in a:
                 check(x['document'], x['answer'], None, None, errs, r['id'])
-    fu = [json.loads(l) for l in open('/work/main/benchmarks/questions/followups-a.jsonl', encoding='utf-8') if l.strip()]
+    fu = [json.loads(l) for l in open(str(Path(__file__).resolve().parent / 'followups-a.jsonl'), encoding='utf-8') if l.strip()]
     for r in fu:
         if len(r['turns']) != 2: errs.append(f"{r['id']}: not two turns")
         for i, t in enumerate(r['turns']):

@@ -1,7 +1,7 @@
 """Verify qa-b.jsonl and followups-b.jsonl against benchmarks/corpus."""
 import json, re, sys, collections
 from pathlib import Path
-C = Path('/work/main/benchmarks/corpus')
+C = Path(__file__).resolve().parent.parent / 'corpus'
 MINE = sorted(p.name for p in C.iterdir() if p.name[:4].isdigit() and 2012 <= int(p.name[:4]) <= 2024)
 STOP = set("""a an the of to in on at by for from with and or but not no is are was were be been being do does did done
 what which who whom whose when where why how that this these those it its it's he she they them his her their our we us you your i
@@ -33,7 +33,7 @@ def check(qid, doc, ans, question=None, kind=None):
         shared = content(question) & set().union(*(content(p) for p in hits))
         if shared: errors.append(f'{qid}: paraphrase shares {sorted(shared)} with paragraph')
 counts = collections.Counter(); ids = set(); perdoc = collections.Counter()
-for line in open('/work/main/benchmarks/questions/qa-b.jsonl', encoding='utf-8'):
+for line in open(str(Path(__file__).resolve().parent / 'qa-b.jsonl'), encoding='utf-8'):
     q = json.loads(line); qid = q['id']
     if qid in ids: errors.append(f'duplicate id {qid}')
     ids.add(qid); counts[q['kind']] += 1
@@ -48,7 +48,7 @@ for line in open('/work/main/benchmarks/questions/qa-b.jsonl', encoding='utf-8')
         if a and (a[0]['document'], a[0]['answer']) != (q['document'], q['answer']): errors.append(f'{qid}: first answer mismatch')
         for x in a: check(qid, x['document'], x['answer']); perdoc[x['document']] += 0
 fu = 0
-for line in open('/work/main/benchmarks/questions/followups-b.jsonl', encoding='utf-8'):
+for line in open(str(Path(__file__).resolve().parent / 'followups-b.jsonl'), encoding='utf-8'):
     f = json.loads(line); fu += 1
     if f['id'] in ids: errors.append(f'duplicate id {f["id"]}')
     ids.add(f['id'])
