@@ -4,8 +4,10 @@
 
 A question goes to the split of its (first) answering document, so test questions are about documents no
 tuning ever looked at; unanswerable questions are split by their id. Documents are assigned by a hash of
-their file name (about half each); the two bundled documents and their older question sets
-(tests/data/qa.jsonl, qa_heldout.jsonl) are dev, since earlier versions were tuned on them. Writes
+their file name (about half each); the two bundled documents are dev. The older question sets
+(tests/data/qa.jsonl, qa_heldout.jsonl) are not used: they were written for a two-document corpus and are
+ambiguous in this one ("Who bears the main duty for keeping people safe?"); they stay the bundled corpus's
+own test data. Writes
 benchmarks/questions/{dev,test}.jsonl and followups-{dev,test}.jsonl; rerunning gives the same split.
 """
 
@@ -41,13 +43,13 @@ def read(path: Path) -> list[dict]:
 def main() -> None:
     out = {"dev": [], "test": []}
     fout = {"dev": [], "test": []}
-    for path in [ROOT / "tests/data/qa.jsonl", ROOT / "tests/data/qa_heldout.jsonl", *sorted(Q.glob("qa-*.jsonl"))]:
+    for path in sorted(Q.glob("qa-*.jsonl")):
         for i, item in enumerate(read(path)):
             item.setdefault("id", f"{path.stem}-{i + 1:03d}")
             item.setdefault("kind", "fact")
             doc = first_document(item)
             out[split_of(doc) if doc else split_of(item["id"])].append(item)
-    for path in sorted(Q.glob("followups-*.jsonl")):
+    for path in sorted(p for p in Q.glob("followups-*.jsonl") if p.stem not in ("followups-dev", "followups-test")):
         for item in read(path):
             fout[split_of(first_document(item))].append(item)
     for name in ("dev", "test"):
