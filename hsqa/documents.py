@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -247,7 +247,12 @@ _BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1\s*[:.]?$")
 _LIST_ITEM = re.compile(r"^\s*(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[-*•·–])\s+", re.I)
 _BOILERPLATE = re.compile(
     r"^\W*(?:back\s+to\s+(?:the\s+)?(?:index|top|contents|list|home|menu)|top\s+of\s+page|return\s+to\s+\w+"
-    r"|print(?:er[- ]friendly)?(?:\s+this)?\s+page|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-|\d+)\W*$",
+    r"|print(?:er[- ]friendly)?(?:\s+this)?\s+page|page\s+\d+(?:\s+of\s+\d+)?|-\s*\d+\s*-|\d+)\W*$"
+    # the forms of address and thanks that open and close a statement, and the end mark of a press release
+    r"|^(?:(?:mr\.?|madam|madame|mister)\s+(?:president|chair(?:person|man|woman)?|co-chairs?|secretary-general|moderator)"
+    r"|(?:your\s+)?excellenc(?:y|ies)|(?:distinguished\s+|dear\s+)?(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends)"
+    r"|thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
+    r"|^\*\s*\*+\s*\*$",
     re.I,
 )
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -319,6 +324,20 @@ def _placelike(line: str) -> bool:
     )
 
 
+_EVENT_WORDS = re.compile(
+    r"\b(?:meeting|session|debate|conference|summit|workshop|dialogue|forum|roundtable|seminar|symposium|consultations?"
+    r"|ministerial|assembly|council|commission|committee|network|friends|participants|summary|report|proceedings"
+    r"|programme|agenda|statement|remarks|resolution|minutes)\b",
+    re.I,
+)
+
+
+def _names_event(line: str) -> bool:
+    """A title-block line that names the meeting or the document ("Sixth Ministerial Meeting", "List of
+    Participants"), as opposed to its place ("Graz, Austria")."""
+    return bool(_EVENT_WORDS.search(line))
+
+
 def _join_title(lines: list[str]) -> str:
     out = ""
     for ln in lines:
@@ -388,11 +407,17 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
             dm = find_date(line)
             if date is None and dm and len(line.split()) <= 8:
                 date = dm
+                # "Bamako, 27-29 May 2004" / "First Meeting, New York, 19 October 2006": the words before
+                # the date name the place (trailing place-like parts) and the meeting (the rest)
+                parts = [x.strip() for x in line[: dm.span[0]].split(",") if x.strip() and not x.strip().endswith(":")]
+                while parts and _placelike(parts[-1]) and not _names_event(parts[-1]):
+                    place_lines.insert(0, parts.pop())
+                title_lines += parts
                 # short capitalised lines just before the date in this block name the place
                 j = len(title_lines)
                 pre = [x for x in lines[:li] if x and not _TIME.match(x)]
                 k = 0
-                while k < len(pre) and len(title_lines) - k > 1 and _placelike(pre[len(pre) - 1 - k]):
+                while k < len(pre) and len(title_lines) - k > 1 and _placelike(pre[len(pre) - 1 - k]) and not _names_event(pre[len(pre) - 1 - k]):
                     k += 1
                 if k:
                     place_lines = title_lines[j - k :] + place_lines
@@ -400,6 +425,8 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                 continue
             if date is None:
                 title_lines.append(line)
+            elif _names_event(line) and not ("," in line and _placelike(line.rsplit(",", 1)[1].strip())):
+                title_lines.append(line)  # "List of Participants" after the date belongs to the title
             elif _placelike(line) or len(line.split()) <= 6:
                 place_lines.append(line)
     # lines after the date block (same block) are places; anything else stays in the title
@@ -414,6 +441,81 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
     )
 
 
+#: a UN document symbol: GA/10941, SG/SM/12893, DSG/SM/779, A/RES/66/290, A/64/701, S/2010/1
+_SYMBOL = re.compile(r"^(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*(?:\s*\*)?$")
+#: lines of a UN masthead that carry no title: organ, meeting number, distribution, agenda items, ...
+_MASTHEAD = re.compile(
+    r"^(?:united\s+nations|general\s+assembly|security\s+council|economic\s+and\s+social\s+council|human\s+rights\s+council"
+    r"|plenary|un\s+news|press\s+release|meetings\s+coverage(?:\s+and\s+press\s+releases)?|department\s+of\s+public\s+information"
+    r"|distr\.?\s*:.*|original\s*:.*|[\w-]+(?:\s+[\w-]+)?\s+(?:session|general\s+assembly)|agenda\s+items?\b.*"
+    r"|\d+(?:st|nd|rd|th)(?:\s*(?:&|and|-)\s*\d+(?:st|nd|rd|th))?\s+meetings?\b.*|\[.*\]|resolution\s+adopted\s+by\b.*"
+    r"|news\s+and\s+media|statements?|speeches|\d{2}-\d{5}(?:\s*\(e\))?)$",
+    re.I,
+)
+_ADOPTED = re.compile(r"\badopted\s+by\b.*\bon\b", re.I)
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}),\s+(?P<rest>\d{1,2}\s+\w+\s+\d{4})")
+
+
+def _cells(line: str) -> list[str]:
+    """A masthead line's cells: "United Nations      A/RES/66/290" -> two cells."""
+    return [strip_markup(c) for c in re.split(r"\s{3,}|\t+", line) if c.strip()]
+
+
+def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
+    """The masthead of a UN press release, statement, resolution or news story: a symbol line and organ /
+    meeting / distribution lines, then a one-line headline (the title). ``None`` when the document does not
+    start with a symbol or masthead line."""
+    first = [c for b in blocks[:1] for x in b.line_texts(text) for c in _cells(x)]
+    if not first or not (_SYMBOL.match(first[0]) or _MASTHEAD.match(first[0])):
+        return None
+    symbol, date, adopted, place, n = None, None, None, None, 0
+    for b in blocks[:6]:
+        cells = [c for x in b.line_texts(text) for c in _cells(x)]
+        kinds = []
+        for c in cells:
+            dm = find_date(c)
+            if _SYMBOL.match(c):
+                symbol = symbol or c.rstrip(" *")
+                kinds.append("symbol")
+            elif dm and _ADOPTED.search(c):
+                adopted = adopted or dm
+                kinds.append("date")
+            elif _MASTHEAD.match(c):
+                kinds.append("meta")
+            elif dm and len(c.split()) <= 6:
+                date = date or dm
+                m = _DATELINE.match(c)
+                if m and _placelike(m.group("place")):
+                    place = place or m.group("place")
+                kinds.append("date")
+            else:
+                kinds.append("text")
+        if "text" in kinds:
+            break
+        n += 1
+    if n == 0 or n >= len(blocks):
+        return None
+    head = blocks[n]
+    lines = [strip_markup(x) for x in head.line_texts(text)]
+    words = sum(len(x.split()) for x in lines)
+    headline = " ".join(lines)
+    if len(lines) > 3 or words > 45 or (headline.endswith(".") and not re.match(r"^\d+/\d+\.", headline)):
+        return None  # no headline: the body starts here
+    title = f"{headline} ({symbol})" if symbol and symbol not in headline else headline
+    end, n = head.end, n + 1
+    # a dateline of its own after the headline ("New York, 22 May 2008"), or opening the first paragraph
+    # of a news story ("NEW YORK, 8 February 2022 — ...")
+    if n < len(blocks):
+        nxt = strip_markup(blocks[n].text(text))
+        m = _DATELINE.match(nxt)
+        if m and _placelike(m.group("place").title()):
+            place = place or m.group("place").title()
+            date = date or find_date(m.group("rest"))
+            if len(nxt.split()) <= 8:
+                end, n = blocks[n].end, n + 1
+    return _Header(title=title, date=adopted or date, place=place, end=end, n_blocks=n)
+
+
 def _ends_sentence(s: str) -> bool:
     s = s.rstrip("*_ ")
     return bool(s) and s[-1] in _END_PUNCT
@@ -422,7 +524,7 @@ def _ends_sentence(s: str) -> bool:
 def parse_document(text: str, path: str = "<text>") -> Document:
     """Parse decoded ``text`` into a :class:`Document`. Never raises on odd input."""
     blocks = _blocks(text)
-    header = _header(text, blocks)
+    header = _un_header(text, blocks) or _header(text, blocks)
     doc = Document(path=path, text=text, title=header.title if header else _title_from_path(path))
     if header:
         doc.header_end = header.end

@@ -38,7 +38,8 @@ def test_paraphrase_without_shared_words(searcher):
 
 
 def test_which_meeting_questions_use_metadata(searcher):
-    r = searcher.search("What did the 2012 debate conclude?", k=3).results[0]
+    # the year names the meeting; its passages match the question on their own, so the lift applies
+    r = searcher.search("What was concluded at the 2012 plenary?", k=3).results[0]
     assert r.source == GA_2012
     r = searcher.search("What happened in Tokyo?", k=3).results[0]
     assert r.source == FHS_2007 and "Tokyo" in r.text

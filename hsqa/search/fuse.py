@@ -4,8 +4,9 @@ Each mode is a logistic model over a handful of features (its weights are fitted
 by ``benchmarks/tune.py`` and stored in ``weights.json`` beside this file). The score ranks the passages;
 its sigmoid is the probability that the passage answers the question, which decides abstention and the
 app's relevance dots. A meeting reference in the question ("the second meeting", "in May 2008") adds a
-bounded lift that reorders passages within the same relevance tier only: it can never lift a passage that
-does not otherwise match over one that does.
+bounded lift to the passages of the matching document(s) that match the question on their own (clear
+their mode's threshold, or contain some of its terms): a passage that does not otherwise match is never
+lifted.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from pathlib import Path
 
 from .query import MEETING_NOUNS
 
-FEATURES = ("passage", "sentence", "sentence_gap", "bm25", "coverage", "bm25_coverage", "name_miss")
+FEATURES = ("passage", "sentence", "bm25", "coverage", "bm25_coverage", "title")
 MODE_FEATURES = {
     "hybrid": FEATURES,
-    "lexical": ("bm25", "coverage", "bm25_coverage", "name_miss"),
-    "dense": ("passage", "sentence", "sentence_gap"),
+    "lexical": ("bm25", "coverage", "bm25_coverage", "title"),
+    "dense": ("passage", "sentence"),
 }
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -36,10 +37,8 @@ class Candidate:
     bm25: float = 0.0  #: BM25 divided by the question's best BM25 (0 when not a lexical hit)
     coverage: float = 0.0  #: idf-weighted share of the question's terms in the passage
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
-    #: share of the names the question uses (countries, people, symbols) that the passage lacks
-    name_miss: float = 0.0
-    #: its best sentence cosine minus the best among all candidates of the question (<= 0)
-    sentence_gap: float = 0.0
+    #: idf-weighted share of the question's terms in its document's title, symbol and place
+    title: float = 0.0
     lexical_rank: int | None = None
     dense_rank: int | None = None
 
@@ -55,7 +54,13 @@ class Candidate:
 class Model:
     weights: dict[str, float]
     bias: float
-    threshold: float = 0.5  #: probability at which a passage counts as answering the question
+    #: a passage counts as answering when ``gate`` (a feature, or "probability") reaches ``threshold``
+    threshold: float = 0.5
+    gate: str = "probability"
+
+    def answers(self, c: Candidate) -> bool:
+        value = self.probability(c) if self.gate == "probability" else c.feature(self.gate)
+        return value >= self.threshold
 
     def score(self, c: Candidate) -> float:
         return self.bias + sum(w * c.feature(f) for f, w in self.weights.items())
@@ -69,13 +74,12 @@ class Params:
     models: dict[str, Model]
     meeting_weight: float  #: lift (in score units) for a full meeting-reference match
 
-    def threshold(self, mode: str) -> float:
-        return self.models[mode].threshold
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> "Params":
         data = json.loads(path.read_text(encoding="utf-8"))
-        models = {m: Model(dict(v["weights"]), float(v["bias"]), float(v["threshold"])) for m, v in data["models"].items()}
+        models = {m: Model(dict(v["weights"]), float(v["bias"]), float(v["threshold"]), v.get("gate", "probability"))
+                  for m, v in data["models"].items()}
         return cls(models, float(data["meeting_weight"]))
 
 
@@ -84,6 +88,7 @@ class Scored:
     candidate: Candidate
     score: float
     probability: float
+    answers: bool  #: the passage clears its mode's answering threshold
 
     @property
     def chunk_id(self) -> int:
@@ -91,13 +96,13 @@ class Scored:
 
 
 def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
-    """Candidates ranked best first for ``mode``: relevance tier, then score plus the meeting lift."""
+    """Candidates ranked best first for ``mode``: by score, plus the meeting lift for answering passages only."""
     model = params.models[mode]
-    scored = [Scored(c, model.score(c), model.probability(c)) for c in cands]
+    scored = [Scored(c, model.score(c), model.probability(c), model.answers(c)) for c in cands]
 
     def key(s: Scored):
-        tier = s.probability >= model.threshold
-        return (not tier, -(s.score + params.meeting_weight * s.candidate.meeting), s.chunk_id)
+        lift = params.meeting_weight * s.candidate.meeting if s.answers or s.candidate.coverage > 0 else 0.0
+        return (-(s.score + lift), s.chunk_id)
 
     return sorted(scored, key=key)
 

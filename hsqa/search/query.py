@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..errors import HsqaError
 from ..scope import Scope
-from ..text import STOPWORDS, TOKEN, expand_acronyms, query_terms
+from ..text import TOKEN, expand_acronyms, query_terms
 
 FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
@@ -58,7 +58,6 @@ class Query:
     expansions: list[str]  #: long forms of the acronyms the question uses
     filters: list[tuple[str, str]]  #: ("doc", "friends"), ("year", "2007")
     ref: MeetingRef
-    names: list[str] = field(default_factory=list)  #: proper names and symbols the question uses
 
     @property
     def embed_text(self) -> str:
@@ -80,22 +79,8 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
     expansions = expand_acronyms(text, acronyms or {})
     terms = query_terms(text)
     terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
-    ref = meeting_refs(text)
-    return Query(raw, text, terms, expansions, filters, ref, [n for n in names(text) if not (n.isdigit() and int(n) in ref.years)])
+    return Query(raw, text, terms, expansions, filters, meeting_refs(text))
 
-
-def names(text: str) -> list[str]:
-    """Proper names and symbols in a question: capitalised words past the first ("Norway", "Ogata"), words
-    in capitals or with digits or slashes anywhere ("UNDP", "A/64/701", "1325"); stopwords excluded."""
-    out: dict[str, None] = {}
-    for i, m in enumerate(TOKEN.finditer(text)):
-        w = m.group(0)
-        if w.lower() in STOPWORDS or w.lower() in MONTHS or w.lower() in ORDINALS:
-            continue
-        symbol = any(ch.isdigit() for ch in w) or "/" in w or (len(w) > 1 and w.isupper())
-        if symbol or (i > 0 and w[0].isupper()):
-            out.setdefault(w.lower(), None)
-    return list(out)
 
 
 def meeting_refs(text: str) -> MeetingRef:

@@ -19,7 +19,7 @@ from ..embedding import Embedder, canonical_model_name
 from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
-from ..text import TOKEN, matched_terms, term_spans
+from ..text import TOKEN, term_spans
 from . import fuse as fusion
 from .dense import DenseRetriever, StaleGeneration
 from .lexical import LexicalRetriever, coverage
@@ -153,10 +153,14 @@ class Searcher:
         meeting = fusion.meeting_match(query.ref, self._doc_terms)
         idf = self.lexical.idf(conn, query.terms, gen)
         cands: dict[int, fusion.Candidate] = {}
+        titles: dict[int, float] = {}
         for cid, row in rows.items():
+            d = row["doc_id"]
+            if d not in titles:
+                doc = self._docs.get(d) or self.store.document(d)
+                titles[d] = coverage(f"{doc['title']} {doc['place'] or ''}", query.terms, idf)
             cands[cid] = fusion.Candidate(
-                cid, row["doc_id"], coverage=coverage(row["text"], query.terms, idf),
-                meeting=meeting.get(row["doc_id"], 0.0), name_miss=_name_miss(row["text"], query.names))
+                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d])
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
@@ -166,9 +170,6 @@ class Searcher:
         if index is not None:
             for cid, (p, s) in self.dense.scores(index, list(cands), qvec).items():
                 cands[cid].passage, cands[cid].sentence = p, s
-            best = max((c.sentence for c in cands.values()), default=0.0)
-            for c in cands.values():
-                c.sentence_gap = c.sentence - best
         return cands
 
     def _results(self, ranked: list[fusion.Scored], rows, query: Query, k: int, mode: str) -> list[Result]:
@@ -199,7 +200,7 @@ class Searcher:
             paragraph=row["paragraph"], score=s.score, text=row["text"], start=row["start"], end=row["end"],
             similarity=c.sentence if c.dense_rank is not None or c.passage else None,
             lexical_rank=c.lexical_rank, dense_rank=c.dense_rank,
-            relevant=s.probability >= self.params.threshold(mode), confidence=s.probability,
+            relevant=s.answers, confidence=s.probability,
             terms=term_spans(row["text"], query.terms),
         )
 
@@ -231,12 +232,6 @@ def _meeting_terms(doc) -> set[str]:
             terms.add("place:" + part.strip().lower())
     terms |= {w for w in ORDINALS if re.search(rf"\b{w}\b", doc["title"], re.I)}
     return terms
-
-
-def _name_miss(text: str, names: list[str]) -> float:
-    if not names:
-        return 0.0
-    return 1.0 - len(matched_terms(text, names)) / len(names)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
