@@ -85,8 +85,6 @@ def staleness(config: Config, store: Store) -> Staleness:
             if skipped.get(rel) != (fs.size, fs.mtime_ns) and fs.size <= config.max_file_bytes:
                 out.new.append(rel)
         elif (row["size"], row["mtime_ns"]) != (fs.size, fs.mtime_ns):
-            if skipped.get(rel) == (fs.size, fs.mtime_ns):
-                continue
             try:
                 if _sha256_file(fs.path) != row["sha256"]:
                     out.changed.append(rel)

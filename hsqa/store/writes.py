@@ -38,7 +38,8 @@ def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, 
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+            conn.execute("ROLLBACK")
         raise
 
 
