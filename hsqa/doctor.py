@@ -154,14 +154,10 @@ def _unchanged_file(config: Config, d):
 def _check_database(config: Config, holder: str | None, writable: bool, problems: list[str], notes: list[str]) -> None:
     """SQLite's own checks. ``quick_check`` reads (it never waits for a writer); the FTS5 integrity check is
     a write statement, so it runs only when no index run holds the lock and the folder is writable."""
-    from .store.schema import connect
+    from .store.schema import fts_integrity_check, quick_check
 
     try:
-        ro = connect(config.db_path, readonly=True)
-        try:
-            check = ro.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            ro.close()
+        check = quick_check(config.db_path)
     except sqlite3.DatabaseError as e:
         problems.append(f"database check failed ({e}): run 'hsqa index --rebuild'")
         return
@@ -173,11 +169,7 @@ def _check_database(config: Config, holder: str | None, writable: bool, problems
         notes.append(f"lexical index integrity check skipped: {why}")
         return
     try:
-        rw = sqlite3.connect(config.db_path, timeout=2, isolation_level=None)
-        try:
-            rw.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
-        finally:
-            rw.close()
+        fts_integrity_check(config.db_path)
     except sqlite3.OperationalError as e:
         if "locked" in str(e) or "busy" in str(e):
             notes.append("lexical index integrity check skipped: the index is busy (another process is writing)")

@@ -183,6 +183,30 @@ def _statements(sql: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# SQLite's own checks (hsqa doctor)
+# ---------------------------------------------------------------------------------------------
+
+
+def quick_check(path: Path) -> str:
+    """``PRAGMA quick_check`` on a read-only connection ("ok" when sound); never waits for a writer."""
+    conn = connect(path, readonly=True)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def fts_integrity_check(path: Path, timeout: float = 2.0) -> None:
+    """FTS5's integrity check; raises ``sqlite3.DatabaseError`` when the lexical index is damaged. It is a
+    write statement: it needs the database lock (``sqlite3.OperationalError`` "locked" when busy)."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
 # Disk errors -> clear messages
 # ---------------------------------------------------------------------------------------------
 
