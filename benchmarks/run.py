@@ -8,7 +8,9 @@ Measures, side by side in one run on this machine:
   3. warm per-question latency (search, and search + answer sentence) over the question set;
   4. cold ``hsqa ask`` process time and peak memory (RSS) of that process and of ``hsqa index``;
      the chat app's first paint and first answer in tmux (benchmarks/tui.py);
-  5. incremental costs: a no-op re-index, and adding one summary to a ~5,000-passage index.
+  5. incremental costs: a no-op re-index, and adding one summary to a ~5,000-passage index;
+  6. parse + chunk time of one 120 KB and one 8 MiB file (three kinds of text): linear means 8 MiB costs
+     about 8 MiB / 120 KB = 70 times as much (``--only chunking`` runs this section alone).
 Timings are medians of repeated runs; ratios compare runs made alternately in the same process.
 """
 
@@ -201,11 +203,80 @@ def incremental(emb, pairs: int):
         }
 
 
+CHUNK_SIZES = (120_000, 8 * 1024 * 1024)
+
+
+def _chunk_texts() -> dict:
+    """Generators of one paragraph-heavy text of ``n`` characters: the cases that once went quadratic
+    (rejected sentence ends: "word1. next word2. next …"; unwrapped lowercase prose) and real prose."""
+
+    def rejected_ends(n):
+        out, i, size = [], 0, 0
+        while size < n:
+            piece = f"word{i}. next "
+            out.append(piece)
+            size += len(piece)
+            i += 1
+        return "".join(out)
+
+    def lowercase(n):
+        base = ("the delegates discussed human security and the protection of civilians in armed conflict. "
+                "then they agreed e.g. to meet again. ")
+        return (base * (n // len(base) + 1))[:n]
+
+    seed = sorted((ROOT / "corpus").iterdir())[0].read_text(encoding="utf-8")
+    body = seed.split("\n\n", 3)[-1]
+
+    def prose(n):
+        return (body * (n // len(body) + 1))[:n]
+
+    return {"one paragraph, rejected sentence ends": rejected_ends, "one paragraph, lowercase prose": lowercase,
+            "real prose, many paragraphs": prose}
+
+
+def chunking() -> dict:
+    """Seconds to parse + chunk (+ sentence views) one file of each size; the ratio 8 MiB / 120 KB."""
+    from hsqa.documents import parse_document
+
+    out = {}
+    for name, gen in _chunk_texts().items():
+        secs = {}
+        for n in CHUNK_SIZES:
+            text = "Title\n\n" + gen(n) + "\n"
+            t = time.perf_counter()
+            doc = parse_document(text, "big.txt")
+            for c in chunk_document(doc):
+                c.views()
+            secs[n] = time.perf_counter() - t
+        out[name] = {"small_s": secs[CHUNK_SIZES[0]], "large_s": secs[CHUNK_SIZES[1]],
+                     "ratio": secs[CHUNK_SIZES[1]] / secs[CHUNK_SIZES[0]]}
+    return out
+
+
+def chunking_lines(ch: dict) -> list[str]:
+    linear = CHUNK_SIZES[1] / CHUNK_SIZES[0]
+    return [
+        "## Chunking time vs file size (`parse_document` + `chunk_document` + sentence views)",
+        "",
+        f"Linear time means the 8 MiB file costs about {linear:.0f}× the 120 KB one (before the fix, rejected",
+        "sentence ends made a 120 KB paragraph take 37 s).",
+        "",
+        "| text | 120 KB | 8 MiB | ratio |",
+        "|---|---|---|---|",
+        *[f"| {name} | {v['small_s']:.2f} s | {v['large_s']:.1f} s | {v['ratio']:.0f}× |" for name, v in ch.items()],
+        "",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions, smaller incremental corpus")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    ap.add_argument("--only", choices=["chunking"], help="run one section and print it (RESULTS.md untouched)")
     args = ap.parse_args()
+    if args.only == "chunking":
+        print("\n".join(chunking_lines(chunking())))
+        return
     reps = 2 if args.quick else 5
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -229,6 +300,8 @@ def main() -> None:
     tui = tui_measure(3)
     print("incremental…", flush=True)
     inc = incremental(emb, 40 if args.quick else 160)
+    print("chunking…", flush=True)
+    chk = chunking()
     shutil.rmtree(tmp)
 
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -280,10 +353,11 @@ def main() -> None:
         f"- adding one new summary ({inc['add_one_texts']} new texts): {inc['add_one_s']:.2f} s; embedding those texts alone takes {inc['add_one_encode_s']:.2f} s:",
         f"  **overhead {inc['add_one_overhead_s']:.2f} s** (target < 1 s)",
         "",
+        *chunking_lines(chk),
     ]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-    json.dump({"throughput": thr, "latency": lat, "cold": cp, "tui": tui, "incremental": inc},
+    json.dump({"throughput": thr, "latency": lat, "cold": cp, "tui": tui, "incremental": inc, "chunking": chk},
               open(Path(args.out).with_suffix(".json"), "w"), indent=1)
 
 

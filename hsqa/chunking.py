@@ -24,6 +24,8 @@ _UNIT = re.compile(r"\w+|[^\w\s]")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|Nos|Art|Arts|para|paras|Vol|vs|etc|approx|Amb|Gen|Sen|Rev|Jr|Sr|Co|Inc|Ltd|H\.E|e\.g|i\.e|U\.N|U\.S|cf|p|pp)|\b[A-Z])\.$"
 )
+#: characters an abbreviation (with its word boundary) can span at a sentence candidate's end
+_ABBREV_WINDOW = 16
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
 
 
@@ -42,8 +44,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         end = m.end()
         if end <= start:
             continue
-        head = text[start:end]
-        if _ABBREV.search(head.rstrip("\"'”’)]")):
+        # an abbreviation ends the candidate? look only at its last few characters (searching the whole
+        # sentence so far made a long run of rejected candidates quadratic)
+        stop = end
+        while stop > start and text[stop - 1] in "\"'”’)]":
+            stop -= 1
+        if _ABBREV.search(text, max(start, stop - _ABBREV_WINDOW), stop):
             continue
         nxt = end
         while nxt < n and text[nxt].isspace():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 from .config import Config
+from .corpus import display_path
 from .errors import HsqaError
 
 
@@ -72,7 +74,6 @@ def render_passage(
     text: str, terms, highlight, width: int, color: bool, indent: str = "    ", first: str | None = None
 ) -> str:
     """Wrap ``text`` (whitespace collapsed) with query terms bold and the answering sentence underlined."""
-    import re
 
     style = _style(color)
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
@@ -123,7 +124,7 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
             f"[{r.rank}] {citation(r, with_text=False)}{sim}", width=width, subsequent_indent="    "
         )
         out.write(style(head, "1" if r.relevant else "2") + "\n")
-        out.write(style(f"    {r.source}" + (f" · {r.place}" if r.place else ""), "2") + "\n")
+        out.write(style(f"    {display_path(r.source)}" + (f" · {r.place}" if r.place else ""), "2") + "\n")
         body = render_passage(r.text, r.terms, r.highlight, width, color)
         out.write((body if r.relevant else style(body, "2")) + "\n\n")
 
@@ -147,8 +148,8 @@ def cmd_index(args, config: Config) -> int:
         print(f"hsqa: rebuilt the whole index: {report.rebuild}", file=sys.stderr)
     if report.repaired:
         print("hsqa: the vector file did not match the database and was rebuilt from stored embeddings", file=sys.stderr)
-    for s in report.skipped:
-        print(f"hsqa: skipped {s['path']}: {s['reason']}", file=sys.stderr)
+    for s in report.new_skips:  # each skip is reported once, by the run that first meets it
+        print(f"hsqa: skipped {display_path(s['path'])}: {s['reason']}", file=sys.stderr)
     if args.json:
         keys = ["added", "updated", "removed", "unchanged", "documents", "chunks", "skipped", "seconds"]
         d = report.as_json()
@@ -165,15 +166,29 @@ def cmd_index(args, config: Config) -> int:
     return 0
 
 
-def _questions(args) -> list[str]:
-    qs = list(args.question or [])
+#: in a --questions file, a line that is only "#", or "#" followed by a space, is a comment; "#MeToo ..." is
+#: a question (hashtags are common in questions about campaigns)
+_COMMENT = re.compile(r"#(\s|$)")
+
+
+def _questions(args) -> list[tuple[str, str]]:
+    """``(where, question)`` pairs: ``where`` names the question's source for error messages."""
+    qs = [(f"question {i}", q) for i, q in enumerate(args.question or [], 1)]
     if args.questions:
-        src = sys.stdin if args.questions == "-" else None
+        name = "standard input" if args.questions == "-" else args.questions
         try:
-            lines = (src or open(args.questions, encoding="utf-8")).read().splitlines()
+            data = sys.stdin.buffer.read() if args.questions == "-" else Path(args.questions).read_bytes()
         except OSError as e:
             raise HsqaError(f"cannot read questions file {args.questions}: {e.strerror}") from None
-        qs += [q.strip() for q in lines if q.strip() and not q.lstrip().startswith("#")]
+        for n, raw in enumerate(data.splitlines(), 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8").strip()
+            except UnicodeDecodeError as e:
+                raise HsqaError(
+                    f"{name}, line {n}: not valid UTF-8 (byte {e.start + 1}): save the file as UTF-8"
+                ) from None
+            if line and not _COMMENT.match(line):
+                qs.append((f"{name}, line {n}", line))
     return qs
 
 
@@ -212,9 +227,17 @@ def cmd_ask(args, config: Config) -> int:
     searcher = _open_searcher(config, args.mode)
     _warn_stale(config, searcher)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for q in qs:
-        resp = searcher.search(q, k=args.k, mode=args.mode)
-        answer = annotate(resp, searcher)
+    failed = 0
+    for where, q in qs:
+        try:
+            resp = searcher.search(q, k=args.k, mode=args.mode)
+            answer = annotate(resp, searcher)
+        except HsqaError as e:  # one bad question (an unknown doc: filter…) does not stop the batch
+            failed += 1
+            print(f"hsqa: {where}: {e}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"question": q, "error": str(e), "results": []}, ensure_ascii=False), flush=True)
+            continue
         if args.json:
             obj = {
                 "question": q,
@@ -227,7 +250,9 @@ def cmd_ask(args, config: Config) -> int:
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         else:
             _print_response(resp, answer, color)
-    return 0
+    if failed and len(qs) > 1:
+        print(f"hsqa: {failed} of {len(qs)} questions could not be answered (see above)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_eval(args, config: Config) -> int:
@@ -319,7 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("question", nargs="*", help="question(s) to ask")
     pa.add_argument("-k", type=_positive, default=5, help="passages per question (default 5)")
     pa.add_argument("--json", action="store_true", help="one JSON object per question per line")
-    pa.add_argument("--questions", metavar="FILE", help="read one question per line ('-' for stdin)")
+    pa.add_argument(
+        "--questions", metavar="FILE",
+        help="read one question per line, UTF-8 ('-' for stdin); lines starting '# ' are comments",
+    )
     pa.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="retrieval mode")
     pa.set_defaults(func=cmd_ask)
 

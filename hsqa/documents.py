@@ -7,7 +7,7 @@ always the verbatim slice ``text[start:end]``: users quote it.
 
 Messiness handled here (never by editing files): markdown ``#`` and whole-line ``**bold**`` headings,
 short plain headings, paragraphs split by a page break (a block ending mid-sentence continued by a block
-starting in lower case), list items that belong to the paragraph introducing them, and navigation
+starting in lower case, with no page number or other boilerplate between them), list items that belong to the paragraph introducing them, and navigation
 boilerplate such as "Back to Index".
 """
 
@@ -544,6 +544,7 @@ def parse_document(text: str, path: str = "<text>") -> Document:
     stack: list[tuple[int, str]] = []
     spans: list[list] = []  # [start, end, section, kind, list marker style]; kind: "para" | "list"
     last_kind = None  # "heading" | "para" | "list" | None
+    clean_gap = True  # no boilerplate was dropped since the last paragraph's end (joining would pull it in)
 
     def section() -> str:
         return " > ".join(t for _, t in stack)
@@ -553,6 +554,7 @@ def parse_document(text: str, path: str = "<text>") -> Document:
         first = lines[0]
         if all(_is_boilerplate(x) for x in lines):
             doc.dropped.append((b.start, b.end))
+            clean_gap = False
             continue
         if len(lines) == 1:
             h = _heading_of(first)
@@ -562,17 +564,21 @@ def parse_document(text: str, path: str = "<text>") -> Document:
                     stack.pop()
                 stack.append((level, title))
                 doc.headings.append(Heading(level, title, b.start, b.end))
-                last_kind = "heading"
+                last_kind, clean_gap = "heading", True
                 continue
         # drop trailing boilerplate lines inside a block ("...text\nBack to Index")
         end = b.end
+        gap_before, clean_gap = clean_gap, True
         while len(lines) > 1 and _is_boilerplate(lines[-1]):
             doc.dropped.append(b.lines[len(lines) - 1])
             lines.pop()
             end = b.lines[len(lines) - 1][1]
+            clean_gap = False
         style = _marker_style(strip_markup(first)) or _marker_style(first)
         starts_lower = strip_markup(first)[:1].islower()
-        if spans and last_kind in ("para", "list"):
+        # a paragraph split by a page break is joined again only when nothing was dropped in between: a
+        # paragraph is one verbatim slice, so joining across "- 3 -" or "Back to Index" would quote it
+        if spans and last_kind in ("para", "list") and gap_before:
             prev = text[spans[-1][0] : spans[-1][1]]
             continuation = starts_lower and not style and not _ends_sentence(prev)
             # items join the list that a "...:" paragraph introduced, while they keep its marker style

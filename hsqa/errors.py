@@ -32,3 +32,19 @@ class DocumentError(HsqaError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class DiskFull(HsqaError):
+    """The disk holding the index is full; nothing was changed."""
+
+
+class IndexReadOnly(HsqaError):
+    """The index folder cannot be written (read-only file system or permissions)."""
+
+
+class BadIndexPath(HsqaError):
+    """The index path exists but is not a folder."""
+
+
+class StaleSnapshot(HsqaError):
+    """A read snapshot's generation was superseded before its vector file could be read: read again."""

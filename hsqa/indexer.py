@@ -1,18 +1,20 @@
 """Build and update the index from the corpus folder: incremental by content, crash-safe, one writer.
 
-Steps of a run: take the writer lock → scan the corpus (stat only) → read and hash only files whose size or
-mtime changed → recognise renames by hash → parse and chunk new/changed documents → embed only chunk texts
-not already in the embedding cache (stored per batch, so a killed run resumes) → one SQLite transaction for
-all row changes, with the new FAISS generation written (temp + fsync + rename) before it commits.
+A run, in three stages:
+
+1. **plan** (:mod:`hsqa.plan`, pure): take the writer lock → scan the corpus (stat only) → compare with the
+   manifest → read and hash only files whose size or mtime changed → recognise renames by hash → parse;
+2. **embed**: chunk texts not already in the embedding cache go to the model, stored per group (so a
+   killed run resumes where it stopped);
+3. **commit**: one SQLite transaction (:meth:`hsqa.store.Store.transaction`) for every row change, with the
+   new FAISS generation written (temp + fsync + rename) before it commits.
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import os
-import stat as _stat
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -22,13 +24,16 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .chunking import CHUNKER_VERSION, chunk_document, text_hash
-from .config import DOCUMENT_EXTENSIONS, Config
-from .documents import PARSER_VERSION, Document, human_date, parse_document, read_text
+from .config import Config
+from .corpus import FileStat, Scan, check_corpus, read_document_bytes, scan_corpus  # noqa: F401 (re-exported)
+from .documents import PARSER_VERSION, Document, parse_document, read_text
 from .embedding import Embedder, canonical_model_name, make_embedder
-from .errors import CorpusMissing, DocumentError, IndexBusy
+from .errors import BadIndexPath, DocumentError, IndexBusy
 from .faults import checkpoint
-from .text import find_acronyms
-from .store import FORMAT_VERSION, Store, fsync_dir, write_faiss_atomic
+from .plan import Indexed, KnownSkip, Resolution, plan, resolve, settle
+from .store import FORMAT_VERSION, LEXICAL_VERSION, Store, fts_meta  # noqa: F401 (fts_meta re-exported)
+from .store import vectors as _vectors
+from .store.schema import translate
 
 Progress = Callable[[str, int, int], None]
 
@@ -38,116 +43,9 @@ STAGE_LABELS = {"scan": "scanning", "parse": "parsing", "model": "loading model"
 #: texts embedded (and stored in the embedding cache) per step
 EMBED_GROUP = 128
 
-#: skip reasons that depend only on a file's bytes (safe to reuse while size and mtime are unchanged;
-#: not "unreadable" or "too large", which depend on permissions or settings)
-_CONTENT_REASONS = ("empty file", "binary file", "not a text document", "cannot decode", "no paragraphs")
-
-_TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
-
 
 # ---------------------------------------------------------------------------------------------
-# Scanning
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileStat:
-    rel: str
-    path: Path
-    size: int
-    mtime_ns: int
-
-
-@dataclass
-class Scan:
-    files: dict[str, FileStat] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-
-
-def _skip_reason(name: str) -> str | None:
-    """Why a file name is not a document (``None``: it is one). Hidden files return ``""`` (silent)."""
-    if name.startswith("."):
-        return ""
-    low = name.lower()
-    if name.startswith(("~$", "#")) or low.endswith(_TEMP_SUFFIXES):
-        return "editor temporary file"
-    if not low.endswith(DOCUMENT_EXTENSIONS):
-        ext = os.path.splitext(name)[1] or "(no extension)"
-        return f"unsupported file type {ext}: hsqa reads {', '.join(DOCUMENT_EXTENSIONS)}"
-    return None
-
-
-def check_corpus(corpus: Path) -> None:
-    if not corpus.exists():
-        raise CorpusMissing(f"corpus folder {corpus}/ does not exist: create it or pass --corpus DIR")
-    if not corpus.is_dir():
-        raise CorpusMissing(f"corpus path {corpus} is not a folder: pass --corpus DIR")
-
-
-def scan_corpus(corpus: Path) -> Scan:
-    """Every document file under ``corpus`` with its size and mtime; symlink loops and oddities skipped."""
-    check_corpus(corpus)
-    scan = Scan()
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def walk(d: Path, rel: str) -> None:
-        try:
-            st = d.stat()
-        except OSError:
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
-            scan.skipped[rel or "."] = "symlink loop or duplicate folder"
-            return
-        seen_dirs.add(key)
-        try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except OSError as e:
-            scan.skipped[rel or "."] = f"unreadable folder ({e.strerror})"
-            return
-        for e in entries:
-            r = f"{rel}/{e.name}" if rel else e.name
-            reason = _skip_reason(e.name)
-            try:
-                is_dir = e.is_dir(follow_symlinks=True)
-                is_file = e.is_file(follow_symlinks=True)
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                if e.name.startswith("."):
-                    continue
-                if reason is None:  # a folder named like a document
-                    scan.skipped[r] = "is a directory, not a document"
-                walk(Path(e.path), r)
-                continue
-            if reason == "":
-                continue
-            if reason is not None:
-                scan.skipped[r] = reason
-                continue
-            if not is_file:
-                try:
-                    os.stat(e.path)
-                    scan.skipped[r] = "not a regular file"
-                except OSError as err:
-                    scan.skipped[r] = "broken symlink" if err.errno == errno.ENOENT else "unreadable"
-                continue
-            try:
-                st = os.stat(e.path)
-            except OSError as err:
-                scan.skipped[r] = f"unreadable ({err.strerror})"
-                continue
-            if not _stat.S_ISREG(st.st_mode):
-                scan.skipped[r] = "not a regular file"
-                continue
-            scan.files[r] = FileStat(r, Path(e.path), st.st_size, st.st_mtime_ns)
-
-    walk(corpus, "")
-    return scan
-
-
-# ---------------------------------------------------------------------------------------------
-# Staleness
+# Staleness (what `ask` and `doctor` warn about)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -177,8 +75,9 @@ def _sha256_file(path: Path) -> str:
 def staleness(config: Config, store: Store) -> Staleness:
     """What changed in the corpus since the last index: stat first, hash only when the stat differs."""
     scan = scan_corpus(config.corpus_dir)
-    rows = {r["path"]: r for r in store.conn.execute("SELECT path, sha256, size, mtime_ns FROM documents")}
-    skipped = {r["path"]: (r["size"], r["mtime_ns"]) for r in store.conn.execute("SELECT path, size, mtime_ns FROM skipped")}
+    with store.snapshot() as snap:
+        rows = snap.manifest()
+        skipped = {p: (r["size"], r["mtime_ns"]) for p, r in snap.skipped_rows().items()}
     out = Staleness()
     for rel, fs in scan.files.items():
         row = rows.get(rel)
@@ -191,7 +90,7 @@ def staleness(config: Config, store: Store) -> Staleness:
                     out.changed.append(rel)
             except OSError:
                 out.changed.append(rel)
-    out.deleted = sorted(set(rows) - set(scan.files))
+    out.deleted = sorted(p for p in set(rows) - set(scan.files) if not scan.covers(p))
     return out
 
 
@@ -203,8 +102,13 @@ def staleness(config: Config, store: Store) -> Staleness:
 @contextmanager
 def writer_lock(config: Config, wait: bool = False) -> Iterator[None]:
     """Exclusive writer lock on the index folder; raises :class:`IndexBusy` unless ``wait``."""
-    config.index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(config.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    if config.index_dir.exists() and not config.index_dir.is_dir():
+        raise BadIndexPath(f"index path {config.index_dir} is a file, not a folder: pass --index DIR")
+    try:
+        config.index_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(config.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise translate(e, config.index_dir) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -216,8 +120,11 @@ def writer_lock(config: Config, wait: bool = False) -> Iterator[None]:
             raise IndexBusy(
                 f"another index run is in progress (pid {pid}): wait for it, or use 'hsqa index --wait'"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:
+            raise translate(e, config.index_dir) from None
         yield
     finally:
         os.close(fd)  # closing releases the flock
@@ -243,20 +150,18 @@ class IndexReport:
     reused: int = 0  #: chunk vectors taken from the embedding cache
     rebuild: str | None = None  #: why everything was rebuilt, if it was
     repaired: bool = False  #: the FAISS file did not match SQLite and was rewritten
-    changes: list[dict] = field(default_factory=list)  #: {"path", "change": added|updated|removed|renamed}
+    #: {"path", "change": added|updated|removed|renamed|withdrawn} (+ "from" for renames, "reason" for withdrawals)
+    changes: list[dict] = field(default_factory=list)
     generation: int = 0
     model: str = ""
+    withdrawn: int = 0  #: documents taken out of answers because their file can no longer be read or parsed
+    new_skips: list[dict] = field(default_factory=list)  #: the skipped files not reported by the previous run
+    pruned: int = 0  #: cached embeddings dropped (no passage uses them, beyond the recent window)
 
     def as_json(self) -> dict:
         d = asdict(self)
         d["seconds"] = round(self.seconds, 3)
         return d
-
-
-def fts_meta(doc_title: str, date: str | None, date_end: str | None, place: str | None, path: str) -> str:
-    """The lexical 'meta' column: date words, year, place, file name words (for 'the 2007 meeting')."""
-    words = [human_date(date), human_date(date_end), place or "", Path(path).stem.replace("-", " ").replace("_", " ")]
-    return " ".join(w for w in words if w)
 
 
 @dataclass
@@ -290,6 +195,7 @@ class Indexer:
         check_corpus(self.config.corpus_dir)  # a missing corpus fails here, before any lock or file is made
         with writer_lock(self.config, wait=wait):
             checkpoint("locked")
+            _vectors.remove_temp_files(self.config.index_dir)  # left by a writer that died (we hold the lock)
             # scanned under the lock: a run that waited sees what the previous writer left
             report = self._run(scan_corpus(self.config.corpus_dir), rebuild)
         report.seconds = time.perf_counter() - t0
@@ -297,229 +203,118 @@ class Indexer:
 
     # -- the run ---------------------------------------------------------------------------
     def _run(self, scan: Scan, rebuild: bool) -> IndexReport:
-        store, conn = self.store, self.store.conn
-        report = IndexReport(model=self.model_name)
+        store = self.store
         info = store.info()
-        if rebuild:
-            report.rebuild = "requested with --rebuild"
-        elif info is not None:
-            if info.model != self.model_name:
-                report.rebuild = f"model changed from '{info.model}' to '{self.model_name}'"
-            elif info.format_version != FORMAT_VERSION:
-                report.rebuild = f"index format changed from {info.format_version} to {FORMAT_VERSION}"
-            elif info.chunker_version != CHUNKER_VERSION or info.parser_version != PARSER_VERSION:
-                report.rebuild = "the parser or chunker changed"
+        report = IndexReport(model=self.model_name, rebuild=self._rebuild_reason(info, rebuild))
         full = report.rebuild is not None
+        manifest = {p: Indexed(r["id"], p, r["sha256"], r["size"], r["mtime_ns"]) for p, r in store.manifest().items()}
+        known = {p: KnownSkip(r["reason"], r["size"], r["mtime_ns"]) for p, r in store.skipped_rows().items()}
 
-        rows = {r["path"]: r for r in conn.execute("SELECT id, path, sha256, size, mtime_ns FROM documents")}
-        rows_by_id = {r["id"]: p for p, r in rows.items()}
-        known_bad = {
-            r["path"]: (r["reason"], r["size"], r["mtime_ns"])
-            for r in conn.execute("SELECT path, reason, size, mtime_ns FROM skipped")
-        }
-        skipped: dict[str, str] = dict(scan.skipped)
-        pending: list[_Pending] = []
-        touch: list[tuple[int, int, int]] = []  # (size, mtime_ns, id) for content-identical files
-        candidates: list[tuple[str, FileStat, bytes, str]] = []
+        # 1. plan: what changed (pure), read what must be read, parse
+        p = plan(scan, manifest, known, full=full, max_bytes=self.config.max_file_bytes)
+        data, errors = self._read(scan, [r for r in p.read if r not in p.skipped])
+        res = resolve(p, manifest, {r: sha for r, (_, sha) in data.items()}, errors)
+        pending, titles, parse_errors = self._parse(scan, res, data, manifest)
+        res = settle(res, manifest, parse_errors)
+        checkpoint("parsed")
+        report.unchanged = len(p.unchanged) + len(res.touch) + len(p.kept)
+        report.skipped = [{"path": k, "reason": v} for k, v in sorted(res.skipped.items())]
+        report.new_skips = [s for s in report.skipped if known.get(s["path"], KnownSkip("", 0, 0)).reason != s["reason"]]
 
-        total = len(scan.files)
-        for i, (rel, fs) in enumerate(sorted(scan.files.items())):
-            self.progress("scan", i + 1, total)
-            row = rows.get(rel)
-            if row is not None and not full and (row["size"], row["mtime_ns"]) == (fs.size, fs.mtime_ns):
-                report.unchanged += 1
-                continue
-            was = known_bad.get(rel)
-            if row is None and was and was[1:] == (fs.size, fs.mtime_ns) and was[0].startswith(_CONTENT_REASONS):
-                skipped[rel] = was[0]  # its bytes were refused before and are untouched since: not read again
-                continue
-            if fs.size > self.config.max_file_bytes:
-                skipped[rel] = (
-                    f"too large ({fs.size // 1024} KiB > {self.config.max_file_bytes // 1024} KiB limit)"
-                )
-                continue
+        # 2. embed what the cache does not have
+        cached = self._embed(pending, report, next_generation=(info.generation if info else 0) + 1)
+        dim = self._dim(info, cached)
+
+        # 3. commit (or nothing, when nothing changed and the vector file is sound)
+        if res.nothing_to_write(full) and info is not None and self._vectors_ok(info):
+            self._settle_skipped(res.skipped, scan, known)
+            _vectors.remove_others(self.config.index_dir, self.config.vectors_path(info.generation))
+            report.generation = info.generation
+        else:
+            report.generation = self._commit(info, res, pending, titles, cached, dim, scan, report)
+        report.documents, report.chunks = store.counts()
+        return report
+
+    def _rebuild_reason(self, info, rebuild: bool) -> str | None:
+        if rebuild:
+            return "requested with --rebuild"
+        if info is None:
+            return None
+        if info.model != self.model_name:
+            return f"model changed from '{info.model}' to '{self.model_name}'"
+        if info.format_version != FORMAT_VERSION:
+            return f"index format changed from {info.format_version} to {FORMAT_VERSION}"
+        if info.chunker_version != CHUNKER_VERSION or info.parser_version != PARSER_VERSION:
+            return "the parser or chunker changed"
+        if info.lexical_version != LEXICAL_VERSION:
+            return "the lexical index format changed"
+        return None
+
+    def _read(self, scan: Scan, rels: list[str]) -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
+        """``({path: (bytes, sha256)}, {path: why unreadable})`` for the files the plan must read."""
+        data, errors = {}, {}
+        for i, rel in enumerate(rels):
+            self.progress("scan", i + 1, len(rels))
             try:
-                data = fs.path.read_bytes()
-            except FileNotFoundError:
-                skipped[rel] = "vanished while being read"
+                raw = read_document_bytes(self.config.corpus_dir, scan.files[rel])
+            except DocumentError as e:
+                errors[rel] = e.reason
                 continue
-            except OSError as e:
-                skipped[rel] = f"unreadable ({e.strerror})"
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if row is not None and not full and row["sha256"] == sha:
-                touch.append((len(data), fs.mtime_ns, row["id"]))
-                report.unchanged += 1
-                continue
-            candidates.append((rel, fs, data, sha))
+            data[rel] = (raw, hashlib.sha256(raw).hexdigest())
+        return data, errors
 
-        # renames: a new path whose bytes equal a document whose path is gone
-        gone = {r["sha256"]: r for p, r in rows.items() if p not in scan.files}
-        renames: list[tuple[str, FileStat, int]] = []
-        if not full:
-            keep = []
-            for rel, fs, data, sha in candidates:
-                if rel not in rows and sha in gone:
-                    renames.append((rel, fs, gone.pop(sha)["id"]))
-                else:
-                    keep.append((rel, fs, data, sha))
-            candidates = keep
-        report.renamed = len(renames)
-        report.changes += [{"path": rel, "change": "renamed", "from": rows_by_id[doc_id]} for rel, _, doc_id in renames]
-
-        for i, (rel, fs, data, sha) in enumerate(candidates):
-            self.progress("parse", i + 1, len(candidates))
+    def _parse(self, scan: Scan, res: Resolution, data, manifest) -> tuple[list[_Pending], dict[str, str], dict[str, str]]:
+        """Parse and chunk new and changed files; parse renamed ones for their title (it may come from the
+        file name). Returns ``(pending, {renamed path: title}, {path: why it does not parse})``."""
+        pending, titles, errors = [], {}, {}
+        todo = res.parse + [rel for rel, _, _ in res.renames]
+        for i, rel in enumerate(todo):
+            self.progress("parse", i + 1, len(todo))
+            raw, sha = data[rel]
             try:
-                text, _ = read_text(data, rel)
+                text, _ = read_text(raw, rel)
                 doc = parse_document(text, rel)
                 if not doc.paragraphs:
                     raise DocumentError(rel, "no paragraphs of text found")
             except DocumentError as e:
-                skipped[rel] = e.reason
+                if rel in res.parse:
+                    errors[rel] = e.reason
                 continue
-            row = rows.get(rel)
-            pending.append(_Pending(rel, fs, sha, doc, chunk_document(doc), row["id"] if row else None))
-        # a previously indexed file that now fails keeps its indexed version (nothing indexed is lost)
-        if not full:
-            for rel in list(skipped):
-                if rel in rows and rel in scan.files:
-                    skipped[rel] += " (the previously indexed version is kept)"
-        checkpoint("parsed")
-        renamed_ids = {doc_id for _, _, doc_id in renames}
-        removed_ids = [r["id"] for p, r in rows.items() if p not in scan.files and r["id"] not in renamed_ids]
-        if full:
-            removed_ids = []  # handled with the rest of the rebuild below
+            if rel not in res.parse:
+                titles[rel] = doc.title
+                continue
+            row = manifest.get(rel)
+            pending.append(_Pending(rel, scan.files[rel], sha, doc, chunk_document(doc), row.id if row else None))
+        return pending, titles, errors
 
-        # ---- embed what the cache does not have -------------------------------------------
-        all_chunks = [c for p in pending for c in p.chunks]
-        by_hash = {text_hash(t): t for c in all_chunks for _, t in c.views()}
+    def _embed(self, pending: list[_Pending], report: IndexReport, next_generation: int) -> dict[str, np.ndarray]:
+        """Vectors of every text ``pending`` needs: from the cache, the rest from the model (stored per group)."""
+        by_hash = {text_hash(t): t for p in pending for c in p.chunks for _, t in c.views()}
         hashes = list(by_hash)
-        cached = store.cached_vectors(self.model_name, hashes) if hashes else {}
+        cached = self.store.cached_vectors(self.model_name, hashes) if hashes else {}
         todo = [h for h in hashes if h not in cached]
         report.reused = len(hashes) - len(todo)
-        if todo:
-            emb = self.embedder
-            if getattr(emb, "_model", True) is None:  # a sentence-transformers model not loaded yet (~6 s)
-                self.progress("model", 0, 1)
-                emb.load()
-                self.progress("model", 1, 1)
-            done = 0
-            self.progress("embed", 0, len(todo))
-            # sorted by length so each model batch pads little (as model.encode does internally); groups of
-            # EMBED_GROUP are stored as they finish, so a killed run resumes where it stopped
-            todo.sort(key=lambda h: len(by_hash[h]))
-            for i in range(0, len(todo), EMBED_GROUP):
-                part = todo[i : i + EMBED_GROUP]
-                vecs = emb.embed([by_hash[h] for h in part])
-                conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings(model, hash, vector) VALUES(?,?,?)",
-                    [(self.model_name, h, v.astype(np.float32).tobytes()) for h, v in zip(part, vecs)],
-                )
-                conn.execute("COMMIT")
-                for h, v in zip(part, vecs):
-                    cached[h] = v
-                done += len(part)
-                self.progress("embed", done, len(todo))
-                checkpoint("embedded-group")
-            report.embedded = len(todo)
-        dim = self._dim(info, cached)
+        if not todo:
+            return cached
+        emb = self.embedder
+        if getattr(emb, "_model", True) is None:  # a sentence-transformers model not loaded yet (~6 s)
+            self.progress("model", 0, 1)
+            emb.load()
+            self.progress("model", 1, 1)
+        self.progress("embed", 0, len(todo))
+        # sorted by length so each model batch pads little (as model.encode does internally); groups of
+        # EMBED_GROUP are stored as they finish, so a killed run resumes where it stopped
+        todo.sort(key=lambda h: len(by_hash[h]))
+        for i in range(0, len(todo), EMBED_GROUP):
+            part = todo[i : i + EMBED_GROUP]
+            vecs = emb.embed([by_hash[h] for h in part])
+            self.store.put_embeddings(self.model_name, list(zip(part, vecs)), next_generation)
+            cached.update(zip(part, (v.astype(np.float32) for v in vecs)))
+            self.progress("embed", min(i + EMBED_GROUP, len(todo)), len(todo))
+            checkpoint("embedded-group")
+        report.embedded = len(todo)
+        return cached
 
-        nothing = not (pending or renames or removed_ids or touch or full)
-        vec_ok = info is not None and self.config.vectors_path(info.generation).exists()
-        if nothing and vec_ok:
-            self._cleanup_vectors(info.generation)
-            self._record_skipped(conn, skipped, scan)
-            report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
-            report.documents, report.chunks = store.counts()
-            report.generation = info.generation
-            return report
-
-        # ---- one transaction for every row change; FAISS file written before it commits ----
-        import faiss
-
-        old_gen = info.generation if info else 0
-        self.progress("write", 0, 1)
-        if full or info is None or info.dim != dim:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-            base_ok = False
-        else:
-            index, report.repaired = store.load_faiss(info)
-            base_ok = True
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            dead: list[int] = []
-            for doc_id in removed_ids:
-                dead += self._delete_doc(conn, doc_id)
-                report.removed += 1
-                report.changes.append({"path": rows_by_id[doc_id], "change": "removed"})
-            for rel, fs, doc_id in renames:
-                conn.execute(
-                    "UPDATE documents SET path=?, size=?, mtime_ns=? WHERE id=?", (rel, fs.size, fs.mtime_ns, doc_id)
-                )
-                r = conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
-                meta = fts_meta(r["title"], r["date"], r["date_end"], r["place"], rel)
-                conn.execute(
-                    "UPDATE chunks_fts SET meta=? WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?)", (meta, doc_id)
-                )
-            conn.executemany("UPDATE documents SET size=?, mtime_ns=? WHERE id=?", touch)
-            added_ids: list[int] = []
-            added_vecs: list[np.ndarray] = []
-            for i, p in enumerate(pending):
-                self.progress("write", i, len(pending))
-                if p.existing_id is not None:
-                    dead += self._delete_doc(conn, p.existing_id)
-                    report.updated += 1
-                else:
-                    report.added += 1
-                if not full:
-                    report.changes.append({"path": p.rel, "change": "updated" if p.existing_id else "added"})
-                for vid, h in self._insert_doc(conn, p):
-                    added_ids.append(vid)
-                    added_vecs.append(cached[h])
-            if full:
-                # a rebuild keeps only what was parsed this run: old rows have no vectors for the new model
-                pending_paths = {p.rel for p in pending}
-                for r in conn.execute("SELECT id, path FROM documents").fetchall():
-                    if r["path"] not in pending_paths:
-                        dead += self._delete_doc(conn, r["id"])
-                        report.removed += r["path"] not in scan.files
-            if base_ok and dead:
-                index.remove_ids(np.array(dead, dtype=np.int64))
-            if full:
-                index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-                ids, vecs = store.all_vectors(self.model_name, dim)
-                if len(ids):
-                    index.add_with_ids(vecs, ids)
-            elif added_ids:
-                index.add_with_ids(np.vstack(added_vecs).astype(np.float32), np.array(added_ids, dtype=np.int64))
-            new_gen = old_gen + 1
-            checkpoint("rows-written")
-            write_faiss_atomic(index, self.config.vectors_path(new_gen))
-            checkpoint("faiss-written")
-            store.set_meta(
-                format_version=FORMAT_VERSION,
-                model=self.model_name,
-                dim=dim,
-                chunker_version=CHUNKER_VERSION,
-                parser_version=PARSER_VERSION,
-                generation=new_gen,
-            )
-            self._record_skipped(conn, skipped, scan)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        checkpoint("committed")
-        self.progress("write", 1, 1)
-        self._cleanup_vectors(new_gen)
-        checkpoint("done")
-        report.generation = new_gen
-        report.skipped = [{"path": p, "reason": r} for p, r in sorted(skipped.items())]
-        report.documents, report.chunks = store.counts()
-        return report
-
-    # -- helpers -----------------------------------------------------------------------------
     def _dim(self, info, cached: dict) -> int:
         if cached:
             return int(next(iter(cached.values())).shape[0])
@@ -530,75 +325,107 @@ class Indexer:
             emb.load()
         return emb.dim
 
-    @staticmethod
-    def _delete_doc(conn, doc_id: int) -> list[int]:
-        """Delete a document's rows; return its FAISS (vector) ids."""
-        ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
-        vids = [
-            r[0] for r in conn.execute("SELECT v.id FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id=?", (doc_id,))
-        ]
-        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
-        conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades: paragraphs, headings, chunks, vectors
-        return vids
+    def _vectors_ok(self, info) -> bool:
+        """Whether the committed generation's vector file is whole: its size as written, or (an index from
+        before sizes were recorded) its ids matching the database."""
+        path = self.config.vectors_path(info.generation)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return False
+        if info.vectors_bytes is not None:
+            return size == info.vectors_bytes
+        return _vectors.matches(_vectors.read_index(path), info.dim, self.store.vector_ids())
+
+    def _settle_skipped(self, skipped: dict[str, str], scan: Scan, known: dict[str, KnownSkip]) -> None:
+        rows = self._skip_rows(skipped, scan)
+        if {r[0]: KnownSkip(*r[1:]) for r in rows} != known:
+            with self.store.transaction() as w:
+                w.replace_skipped(rows)
 
     @staticmethod
-    def _insert_doc(conn, p: _Pending) -> list[tuple[int, str]]:
-        """Insert a parsed document; return ``(vector id, text hash)`` for each vector row it needs."""
-        d = p.doc
-        cur = conn.execute(
-            "INSERT INTO documents(path, sha256, size, mtime_ns, title, date, date_end, place, header_end, n_paragraphs)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?)",
-            (p.rel, p.sha, p.fs.size, p.fs.mtime_ns, d.title, d.date, d.date_end, d.place, d.header_end, len(d.paragraphs)),
-        )
-        doc_id = cur.lastrowid
-        conn.executemany(
-            "INSERT INTO paragraphs(doc_id, number, section, start, end, text) VALUES(?,?,?,?,?,?)",
-            [(doc_id, q.number, q.section, q.start, q.end, q.text) for q in d.paragraphs],
-        )
-        conn.executemany(
-            "INSERT INTO headings(doc_id, level, title, start, end) VALUES(?,?,?,?,?)",
-            [(doc_id, h.level, h.title, h.start, h.end) for h in d.headings],
-        )
-        conn.executemany(
-            "INSERT INTO acronyms(doc_id, acronym, expansion) VALUES(?,?,?)",
-            [(doc_id, a, x) for a, x in find_acronyms(d.text).items()],
-        )
-        meta = fts_meta(d.title, d.date, d.date_end, d.place, p.rel)
-        ids = []
-        for c in p.chunks:
-            cid = conn.execute(
-                "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
-                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text),
-            ).lastrowid
-            conn.execute(
-                "INSERT INTO chunks_fts(rowid, body, section, title, meta) VALUES(?,?,?,?,?)",
-                (cid, c.embed_text, c.section, d.title, meta),
-            )
-            for kind, t in c.views():
-                h = text_hash(t)
-                vid = conn.execute("INSERT INTO vectors(chunk_id, kind, hash) VALUES(?,?,?)", (cid, kind, h)).lastrowid
-                ids.append((vid, h))
-        return ids
-
-    @staticmethod
-    def _record_skipped(conn, skipped: dict[str, str], scan: Scan) -> None:
-        conn.execute("DELETE FROM skipped")
+    def _skip_rows(skipped: dict[str, str], scan: Scan) -> list[tuple]:
         stats = {rel: (f.size, f.mtime_ns) for rel, f in scan.files.items()}
-        conn.executemany(
-            "INSERT INTO skipped(path, reason, size, mtime_ns) VALUES(?,?,?,?)",
-            [(p, r, *stats.get(p, (None, None))) for p, r in sorted(skipped.items())],
-        )
+        return [(p, r, *stats.get(p, (None, None))) for p, r in sorted(skipped.items())]
 
-    def _cleanup_vectors(self, keep: int) -> None:
-        """Remove vector files of other generations and temp files (left by a run killed mid-way)."""
-        keep_name = self.config.vectors_path(keep).name
-        removed = False
-        for p in [*self.config.index_dir.glob("vectors-*.faiss"), *self.config.index_dir.glob(".vectors-*.tmp")]:
-            if p.name != keep_name:
-                try:
-                    p.unlink()
-                    removed = True
-                except OSError:
-                    pass
-        if removed:
-            fsync_dir(self.config.index_dir)
+    # -- commit ----------------------------------------------------------------------------
+    def _commit(self, info, res: Resolution, pending, titles, cached, dim: int, scan: Scan, report: IndexReport) -> int:
+        """One transaction for every row change; the new generation's vector file is written before it
+        commits. Returns the new generation."""
+        store, full = self.store, report.rebuild is not None
+        new_gen = (info.generation if info else 0) + 1
+        self.progress("write", 0, 1)
+        if full or info is None:
+            index, base_ok = _vectors.new_index(dim), False
+        else:
+            (index, report.repaired), base_ok = store.private_faiss(info), True
+        with store.transaction() as w:
+            dead = self._apply_removals(w, res, report)
+            for rel, doc_id, _ in res.renames:
+                fs = scan.files[rel]
+                title = titles.get(rel) or store.document(doc_id)["title"]
+                w.rename_document(doc_id, rel, fs.size, fs.mtime_ns, title)
+            w.touch_documents([(scan.files[rel].size, scan.files[rel].mtime_ns, doc_id) for rel, doc_id in res.touch])
+            added: list[tuple[int, str]] = []
+            for i, p in enumerate(pending):
+                self.progress("write", i, len(pending))
+                if p.existing_id is not None:
+                    dead += w.delete_document(p.existing_id)
+                    report.updated += 1
+                else:
+                    report.added += 1
+                if not full:
+                    report.changes.append({"path": p.rel, "change": "updated" if p.existing_id else "added"})
+                added += w.insert_document(p.rel, p.sha, p.fs.size, p.fs.mtime_ns, p.doc, p.chunks)
+            if full:
+                # a rebuild keeps only what was parsed this run: old rows have no vectors for the new model
+                keep = {p.rel for p in pending}
+                for doc_id, path in w.document_ids():
+                    if path not in keep:
+                        dead += w.delete_document(doc_id)
+                        report.removed += path not in scan.files
+            index = self._update_vectors(index, base_ok, full, dead, added, cached, dim)
+            w.mark_used(self.model_name, sorted({h for _, h in dead + added}), new_gen)
+            report.pruned = w.prune_embeddings(new_gen)
+            checkpoint("rows-written")
+            size = _vectors.write_atomic(index, self.config.vectors_path(new_gen))
+            checkpoint("faiss-written")
+            w.set_meta(
+                format_version=FORMAT_VERSION, model=self.model_name, dim=dim, chunker_version=CHUNKER_VERSION,
+                parser_version=PARSER_VERSION, lexical_version=LEXICAL_VERSION, generation=new_gen,
+                vectors_bytes=size,
+            )
+            w.replace_skipped(self._skip_rows(res.skipped, scan))
+        checkpoint("committed")
+        self.progress("write", 1, 1)
+        _vectors.remove_others(self.config.index_dir, self.config.vectors_path(new_gen))
+        checkpoint("done")
+        return new_gen
+
+    @staticmethod
+    def _apply_removals(w, res: Resolution, report: IndexReport) -> list[tuple[int, str]]:
+        dead: list[tuple[int, str]] = []
+        for doc_id, rel in res.removed.items():
+            dead += w.delete_document(doc_id)
+            report.removed += 1
+            report.changes.append({"path": rel, "change": "removed"})
+        for doc_id, rel in res.withdraw.items():
+            dead += w.delete_document(doc_id)
+            report.withdrawn += 1
+            report.changes.append({"path": rel, "change": "withdrawn", "reason": res.skipped[rel]})
+        for rel, _, old in res.renames:
+            report.renamed += 1
+            report.changes.append({"path": rel, "change": "renamed", "from": old})
+        return dead
+
+    def _update_vectors(self, index, base_ok: bool, full: bool, dead, added, cached, dim: int):
+        if full:
+            return self.store.build_faiss(self.model_name, dim)
+        if base_ok and dead:
+            index.remove_ids(np.array([vid for vid, _ in dead], dtype=np.int64))
+        if added:
+            index.add_with_ids(
+                np.vstack([cached[h] for _, h in added]).astype(np.float32), np.array([vid for vid, _ in added], dtype=np.int64)
+            )
+        return index
+

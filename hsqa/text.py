@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 #: Words, and symbols such as A/62/695, 64/291, H1N1, HIV/AIDS, Co-Chairs (kept whole).
 TOKEN = re.compile(r"[^\W_]+(?:[/.\-'’][^\W_]+)*")
@@ -21,17 +23,183 @@ STOPWORDS = frozenset(
 MAX_QUERY_TERMS = 48
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A deliberately light stemmer: case, possessives and common English inflections."""
+    """The token FTS5's ``porter unicode61 remove_diacritics 2`` tokenizer makes of ``word``: case folded,
+    diacritics removed, possessive dropped, then Porter-stemmed exactly as SQLite does (``measures`` and
+    ``measure`` -> ``measur``, ``States`` -> ``state``), so highlights agree with what BM25 matched. A symbol
+    the tokenizer would split (``A/62/695``, ``HIV/AIDS``) is only case folded."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    if len(w) > 4 and w.isalpha():
-        for suf, rep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-            if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
-                w = w[: len(w) - len(suf)] + rep
-                break
-    return w
+    w = _fold_diacritics(w)
+    if not w.isalnum():
+        return w
+    return _porter(w.encode("utf-8")).decode("utf-8")
+
+
+def _fold_diacritics(w: str) -> str:
+    if w.isascii():
+        return w
+    return "".join(ch for ch in unicodedata.normalize("NFKD", w) if not unicodedata.combining(ch))
+
+
+# -- Porter stemming, as FTS5 implements it (fts5_tokenize.c): on UTF-8 bytes, tokens of 3..64 bytes; any
+# -- byte that is not a, e, i, o, u (or y after a consonant) counts as a consonant.
+_VOWELS = frozenset(b"aeiou")
+_Y = ord("y")
+
+
+def _is_vowel(c: int, y_is_vowel: bool) -> bool:
+    return c in _VOWELS or (y_is_vowel and c == _Y)
+
+
+def _gobble_vc(w: bytes, start: int, n: int, prev_cons: bool) -> int:
+    """Offset just past the first vowel-then-consonant run in ``w[start:n]`` (relative to ``start``), or 0."""
+    cons = prev_cons
+    i = start
+    while i < n:
+        cons = not _is_vowel(w[i], cons)
+        if not cons:
+            break
+        i += 1
+    i += 1
+    while i < n:
+        cons = not _is_vowel(w[i], cons)
+        if cons:
+            return i + 1 - start
+        i += 1
+    return 0
+
+
+def _m_gt0(w: bytes, n: int) -> bool:
+    return _gobble_vc(w, 0, n, False) > 0
+
+
+def _m_gt1(w: bytes, n: int) -> bool:
+    k = _gobble_vc(w, 0, n, False)
+    return k > 0 and _gobble_vc(w, k, n, True) > 0
+
+
+def _m_eq1(w: bytes, n: int) -> bool:
+    k = _gobble_vc(w, 0, n, False)
+    return k > 0 and _gobble_vc(w, k, n, True) == 0
+
+
+def _o_star(w: bytes, n: int) -> bool:
+    """Ends consonant-vowel-consonant, the last consonant not w, x or y."""
+    if w[n - 1] in b"wxy":
+        return False
+    mask, cons = 0, False
+    for i in range(n):
+        cons = not _is_vowel(w[i], cons)
+        mask = (mask << 1) + cons
+    return (mask & 7) == 5
+
+
+def _has_vowel(w: bytes, n: int) -> bool:
+    return any(_is_vowel(w[i], i > 0) for i in range(n))
+
+
+def _m_gt1_s_or_t(w: bytes, n: int) -> bool:
+    return w[n - 1] in b"st" and _m_gt1(w, n)
+
+
+# (suffix, condition on the stem before it, replacement); the first rule whose suffix matches decides
+_STEP2 = [(s.encode(), _m_gt0, r.encode()) for s, r in (
+    ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"), ("logi", "log"),
+    ("bli", "ble"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"), ("ization", "ize"),
+    ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"),
+    ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"),
+)]
+_STEP3 = [(s.encode(), _m_gt0, r.encode()) for s, r in (
+    ("ical", "ic"), ("ness", ""), ("icate", "ic"), ("iciti", "ic"), ("ful", ""), ("ative", ""), ("alize", "al"),
+)]
+_STEP4 = [(s.encode(), _m_gt1_s_or_t if s == "ion" else _m_gt1, b"") for s in (
+    "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou", "ism", "ate",
+    "iti", "ous", "ive", "ize",
+)]
+
+
+def _apply(w: bytearray, rules) -> None:
+    n = len(w)
+    for suffix, cond, rep in rules:
+        k = len(suffix)
+        if n > k and w.endswith(suffix):
+            if cond(w, n - k):
+                w[n - k :] = rep
+            return
+
+
+def _porter(token: bytes) -> bytes:
+    if not 3 <= len(token) <= 64:
+        return token
+    w = bytearray(token)
+    # step 1a: plurals
+    if w[-1] == ord("s"):
+        if w[-2] == ord("e"):
+            if (len(w) > 4 and w[-4:-2] == b"ss") or (len(w) > 3 and w[-3] == ord("i")):
+                del w[-2:]
+            else:
+                del w[-1:]
+        elif w[-2] != ord("s"):
+            del w[-1:]
+    # step 1b: -eed, -ed, -ing
+    removed = False
+    if len(w) > 3 and w.endswith(b"eed"):
+        if _m_gt0(w, len(w) - 3):
+            del w[-1:]
+    elif len(w) > 2 and w.endswith(b"ed"):
+        if _has_vowel(w, len(w) - 2):
+            del w[-2:]
+            removed = True
+    elif len(w) > 3 and w.endswith(b"ing"):
+        if _has_vowel(w, len(w) - 3):
+            del w[-3:]
+            removed = True
+    if removed and len(w) >= 2:
+        if len(w) > 2 and w[-2:] in (b"at", b"bl", b"iz"):
+            w.append(ord("e"))
+        elif not _is_vowel(w[-1], False) and w[-1] not in b"lsz" and w[-1] == w[-2]:
+            del w[-1:]
+        elif _m_eq1(w, len(w)) and _o_star(w, len(w)):
+            w.append(ord("e"))
+    elif removed and _m_eq1(w, len(w)) and _o_star(w, len(w)):
+        w.append(ord("e"))
+    # step 1c: y -> i after a vowel
+    if w[-1] == _Y and _has_vowel(w, len(w) - 1):
+        w[-1] = ord("i")
+    _apply(w, _STEP2)
+    _apply(w, _STEP3)
+    _apply(w, _STEP4)
+    # step 5: a final -e, a final double l
+    if w[-1] == ord("e"):
+        n = len(w) - 1
+        if _m_gt1(w, n) or (_m_eq1(w, n) and not _o_star(w, n)):
+            del w[-1:]
+    if len(w) > 1 and w[-1] == ord("l") and w[-2] == ord("l") and _m_gt1(w, len(w) - 1):
+        del w[-1:]
+    return bytes(w)
+
+
+#: runs of Chinese, Japanese and Korean characters, which unicode61 cannot split into words
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f]+")
+
+
+def cjk_segment(text: str) -> str:
+    """``text`` with every run of CJK characters replaced by its overlapping character bigrams ("人间安全"
+    -> " 人间 间安 安全 "), the usual way to index languages written without spaces: a word inside a
+    sentence then matches as the phrase of its bigrams. Text without CJK is returned unchanged."""
+    if text.isascii():
+        return text
+
+    def bigrams(m: re.Match) -> str:
+        run = m.group(0)
+        if len(run) == 1:
+            return f" {run} "
+        return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
+
+    return _CJK_RUN.sub(bigrams, text)
 
 
 def query_terms(text: str) -> list[str]:
@@ -50,7 +218,7 @@ def query_terms(text: str) -> list[str]:
 
 def fts_quote(term: str) -> str:
     """One FTS5 string token: always double-quoted, inner quotes doubled. Safe for any user text."""
-    return '"' + term.replace('"', '""') + '"'
+    return '"' + cjk_segment(term).replace('"', '""').strip() + '"'
 
 
 def fts_query(terms: list[str]) -> str | None:

@@ -54,3 +54,33 @@ def test_views_passage_and_sentences():
         (SENTENCE, "First sentence here."),
         (SENTENCE, "Second sentence there."),
     ]
+
+
+class _CountingPattern:
+    """Wraps the abbreviation pattern to count the characters each search may scan."""
+
+    def __init__(self, pattern):
+        self.pattern, self.scanned = pattern, 0
+
+    def search(self, string, pos=0, endpos=None):
+        end = len(string) if endpos is None else endpos
+        self.scanned += end - pos
+        return self.pattern.search(string, pos, end)
+
+
+def test_sentence_splitting_is_linear_in_the_paragraph_length(monkeypatch):
+    """Many rejected sentence ends ("word1. next word2. next ...", unwrapped lowercase prose) once made every
+    candidate re-scan the sentence so far: quadratic (a 120 KB paragraph took 37 s)."""
+    import hsqa.chunking as ch
+
+    counter = _CountingPattern(ch._ABBREV)
+    monkeypatch.setattr(ch, "_ABBREV", counter)
+    for text in (
+        "".join(f"word{i}. next " for i in range(3000)),
+        "the delegates met. then they agreed e.g. to meet again. " * 600,
+    ):
+        counter.scanned = 0
+        doc = parse_document(f"Title\n\n{text}\n")
+        chunks = chunk_document(doc)
+        assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+        assert counter.scanned <= 20 * len(text), (counter.scanned, len(text))

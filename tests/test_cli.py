@@ -125,3 +125,28 @@ def test_empty_corpus_and_model_aliases(tmp_path, capsys):
     assert main(["ask", *common, "anything"]) == 0
     assert "No passage matches" in capsys.readouterr().out
     assert main(["doctor", *common]) == 0
+
+
+def test_questions_batch_reports_a_bad_line_and_answers_the_rest(env, tmp_path, capsys):
+    main(["index", "-q"])
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("Thailand ministry\ndoc:nosuchdocument climate\n#MeToo movement and women\n# a comment\n#\nclimate change\n")
+    capsys.readouterr()
+    assert main(["ask", "--json", "--questions", str(qfile), "-k", "1"]) == 1  # one question failed
+    out, err = capsys.readouterr()
+    objs = [json.loads(x) for x in out.strip().splitlines()]
+    assert [o["question"] for o in objs] == [
+        "Thailand ministry", "doc:nosuchdocument climate", "#MeToo movement and women", "climate change"
+    ]
+    assert "error" in objs[1] and objs[1]["results"] == [] and objs[3]["results"]
+    assert f"{qfile}, line 2: no document matches 'doc:nosuchdocument'" in err
+
+
+def test_questions_file_with_invalid_utf8_names_file_and_line(env, tmp_path, capsys):
+    main(["index", "-q"])
+    qfile = tmp_path / "q.txt"
+    qfile.write_bytes(b"Thailand ministry\nclimate \xff\xfe change\n")
+    capsys.readouterr()
+    assert main(["ask", "--questions", str(qfile)]) == 1
+    err = capsys.readouterr().err
+    assert f"{qfile}, line 2: not valid UTF-8" in err and "unexpected" not in err

@@ -190,3 +190,17 @@ def test_hard_wrapped_prose_stays_one_paragraph():
         "Title\n\nThe delegates discussed at length the situation\nof refugees and displaced persons in the\nregion.\n"
     )
     assert len(d.paragraphs) == 1 and d.paragraphs[0].text.endswith("region.")
+
+
+@pytest.mark.parametrize("gap", ["\n\n- 3 -\n\n", "\n\nPage 3 of 9\n\n", "\nBack to Index\n\n"])
+def test_page_break_repair_never_pulls_in_dropped_boilerplate(gap):
+    text = (
+        "Meeting Title\n\n4 June 2012\n\nDelegates affirmed that this provided the clarity that so many of the Member States were"
+        f"{gap}seeking without prioritizing certain threats.\n\nA second paragraph ends here.\n"
+    )
+    d = parse_document(text, "x.txt")
+    for p in d.paragraphs:
+        assert text[p.start : p.end] == p.text
+        assert not any(p.start < b and a < p.end for a, b in d.dropped), (p.text, d.dropped)
+    assert not any(x in p.text for p in d.paragraphs for x in ("- 3 -", "Page 3", "Back to Index"))
+    assert d.paragraphs[0].text.startswith("Delegates affirmed") and d.paragraphs[-1].text == "A second paragraph ends here."

@@ -110,7 +110,7 @@ def test_model_mismatch_is_reported_and_model_change_rebuilds(fake_config):
     assert r.rebuild and "model changed" in r.rebuild
     assert r.documents == 2 and r.chunks == 31
     s = Searcher(other, HashingEmbedder(32))
-    vectors = s.dense.index(s.info)
+    vectors, _ = s.store.load_faiss()
     assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
 
 
@@ -248,6 +248,8 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
     db = sqlite3.connect(fake_config.db_path)
     db.execute("ALTER TABLE skipped DROP COLUMN size")
     db.execute("ALTER TABLE skipped DROP COLUMN mtime_ns")
+    db.execute("ALTER TABLE embeddings DROP COLUMN used")  # and undo migration 3: a database as version 1 left it
+    db.execute("DROP INDEX vectors_hash")
     db.execute("PRAGMA user_version=1")
     db.commit()
     db.close()

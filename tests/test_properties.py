@@ -52,6 +52,8 @@ def test_parser_never_raises_and_paragraphs_are_verbatim(text):
         assert p.text.strip() == p.text and p.text
         assert p.start > last_end  # in order, never overlapping
         last_end = p.end
+        # dropped boilerplate ("Back to Index", page numbers) is never part of a paragraph's text
+        assert not any(p.start < b and a < p.end for a, b in doc.dropped), (p, doc.dropped)
 
 
 @SETTINGS

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -19,9 +18,10 @@ from ..embedding import Embedder, canonical_model_name
 from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
+from ..store.reads import require_model
 from ..text import TOKEN, term_spans
 from . import fuse as fusion
-from .dense import DenseRetriever, StaleGeneration
+from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
 from .query import ORDINALS, Query, parse, resolve_filters
 from .results import Result, SearchResponse
@@ -45,7 +45,7 @@ class Searcher:
         self.params = params or fusion.Params.load()
         self.info: IndexInfo = self.store.require_model(self.model_name)
         self.lexical = LexicalRetriever()
-        self.dense = DenseRetriever(self.store)
+        self.dense = DenseRetriever()
         self._meta_gen = -1
         self._docs: dict[int, sqlite3.Row] = {}
         self._doc_terms: dict[int, set[str]] = {}
@@ -58,16 +58,6 @@ class Searcher:
         return self.dense.repaired
 
     # -- index state ----------------------------------------------------------------------------
-    @contextmanager
-    def _read(self):
-        """One read transaction: every read of a search sees the same committed generation."""
-        conn = self.store.conn
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
-
     def refresh(self) -> int:
         """Follow the index to its latest committed generation; return it."""
         with self._lock:
@@ -127,37 +117,32 @@ class Searcher:
             return query, scope, mode, qvec, None
         if mode != "lexical" and qvec is None:
             qvec = self.embedder.embed_query(query.embed_text)
-        for _ in range(5):
-            try:
-                with self._read() as conn:
-                    return query, scope, mode, qvec, self._retrieve(conn, query, k, mode, scope, qvec)
-            except StaleGeneration:
-                continue  # a writer replaced the vector file between our reads: read the new generation
-        raise HsqaError(f"the index at {self.config.index_dir}/ keeps changing: try again in a moment")
+        # one snapshot: FTS rows, chunk rows and vectors of one committed generation (retried if a writer
+        # replaced that generation's vector file meanwhile)
+        got = self.store.read(lambda snap: self._retrieve(snap, query, k, mode, scope, qvec))
+        return query, scope, mode, qvec, got
 
-    def _retrieve(self, conn, query: Query, k: int, mode: str, scope, qvec):
-        gen = int(conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
-        info = self.store.require_model(self.model_name)
+    def _retrieve(self, snap, query: Query, k: int, mode: str, scope, qvec):
+        require_model(snap.info, self.model_name, self.config)
         n = max(CANDIDATES, k * 4)
-        lex = self.lexical.search(conn, query.terms, n, scope) if mode != "dense" else []
-        index = self.dense.index(info) if mode != "lexical" else None
-        den = self.dense.search(conn, index, qvec, n, scope) if index is not None else []
+        lex = self.lexical.search(snap.conn, query.terms, n, scope) if mode != "dense" else []
+        den = self.dense.search(snap, qvec, n, scope) if mode != "lexical" else []
         ids = list(dict.fromkeys([*(c for c, _ in lex), *den]))
-        rows = {r["id"]: r for r in self.store.select_in(
+        rows = {r["id"]: r for r in snap.select_in(
             "SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks WHERE id IN ({in_})", ids)}
-        cands = self._candidates(conn, query, gen, lex, den, rows, index, qvec)
+        cands = self._candidates(snap, query, lex, den, rows, qvec if mode != "lexical" else None)
         return list(cands.values()), rows
 
-    def _candidates(self, conn, query: Query, gen: int, lex, den, rows, index, qvec) -> dict[int, fusion.Candidate]:
+    def _candidates(self, snap, query: Query, lex, den, rows, qvec) -> dict[int, fusion.Candidate]:
         top = max((s for _, s in lex), default=0.0) or 1.0
         meeting = fusion.meeting_match(query.ref, self._doc_terms)
-        idf = self.lexical.idf(conn, query.terms, gen)
+        idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
         cands: dict[int, fusion.Candidate] = {}
         titles: dict[int, float] = {}
         for cid, row in rows.items():
             d = row["doc_id"]
             if d not in titles:
-                doc = self._docs.get(d) or self.store.document(d)
+                doc = self._docs.get(d) or snap.document(d)
                 titles[d] = coverage(f"{doc['title']} {doc['place'] or ''}", query.terms, idf)
             cands[cid] = fusion.Candidate(
                 cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d])
@@ -167,8 +152,8 @@ class Searcher:
         for r, cid in enumerate(den, 1):
             if cid in cands:
                 cands[cid].dense_rank = r
-        if index is not None:
-            for cid, (p, s) in self.dense.scores(index, list(cands), qvec).items():
+        if qvec is not None:
+            for cid, (p, s) in self.dense.scores(snap, list(cands), qvec).items():
                 cands[cid].passage, cands[cid].sentence = p, s
         return cands
 
@@ -207,11 +192,7 @@ class Searcher:
     def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
         """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
         out: dict[int, dict[str, np.ndarray]] = {}
-        try:
-            with self._read():
-                rows, vecs = self.dense.views(self.dense.index(self.store.require_model(self.model_name)), chunk_ids)
-        except StaleGeneration:
-            return out
+        rows, vecs = self.store.read(lambda snap: self.dense.views(snap, chunk_ids))
         for r, v in zip(rows, vecs):
             out.setdefault(r["chunk_id"], {})[r["hash"]] = v
         return out

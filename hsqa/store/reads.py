@@ -1,0 +1,241 @@
+"""Every read of the index: metadata, documents, manifest, embedding cache, and :class:`Snapshot`.
+
+A :class:`Snapshot` is one read transaction: every query made through it (or through ``store.conn`` on the
+same thread while it is open) sees one committed generation, and its :meth:`Snapshot.faiss` is the vector
+file of that same generation. Searches use one snapshot each, so FTS rows, chunk rows and vectors agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import HsqaError, IndexMissing, ModelMismatch
+from .schema import FORMAT_VERSION
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import Store
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    format_version: int
+    model: str
+    dim: int
+    chunker_version: int
+    parser_version: int
+    generation: int
+    lexical_version: int = 0
+    vectors_bytes: int | None = None  #: size of the generation's vector file when it was written
+
+
+def info_from_meta(m: dict[str, str]) -> IndexInfo | None:
+    if "model" not in m:
+        return None
+    return IndexInfo(
+        format_version=int(m.get("format_version", 0)),
+        model=m["model"],
+        dim=int(m.get("dim", 0)),
+        chunker_version=int(m.get("chunker_version", 0)),
+        parser_version=int(m.get("parser_version", 0)),
+        generation=int(m.get("generation", 0)),
+        lexical_version=int(m.get("lexical_version", 0)),
+        vectors_bytes=int(m["vectors_bytes"]) if "vectors_bytes" in m else None,
+    )
+
+
+class Reads:
+    """Read queries; ``self.conn`` is the calling thread's connection (inside its snapshot, if one is open)."""
+
+    conn: sqlite3.Connection
+    config: object
+
+    # -- metadata ------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        try:
+            return {r["key"]: r["value"] for r in self.conn.execute("SELECT key, value FROM meta")}
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return {}
+            raise
+
+    def info(self) -> IndexInfo | None:
+        return info_from_meta(self.meta())
+
+    def generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def require_model(self, model_name: str) -> IndexInfo:
+        """Info of a usable index built with ``model_name``; raise clear errors otherwise."""
+        return require_model(self.info(), model_name, self.config)
+
+    # -- documents -------------------------------------------------------------------------
+    def documents(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT d.*, (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n_chunks "
+            "FROM documents d ORDER BY d.date, d.path"
+        ).fetchall()
+
+    def document(self, doc_id: int) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+
+    def paragraphs(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM paragraphs WHERE doc_id=? ORDER BY number", (doc_id,)).fetchall()
+
+    def headings(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM headings WHERE doc_id=? ORDER BY start", (doc_id,)).fetchall()
+
+    def chunks_of(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT id, paragraph, ordinal, start, end, section, text FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,)
+        ).fetchall()
+
+    def acronyms(self) -> dict[str, str]:
+        """Acronyms the corpus defines ("Friends of Human Security (FHS)"), most common expansion first."""
+        rows = self.conn.execute(
+            "SELECT acronym, expansion, count(*) n FROM acronyms GROUP BY acronym, expansion ORDER BY n"
+        ).fetchall()
+        return {r["acronym"]: r["expansion"] for r in rows}
+
+    def counts(self) -> tuple[int, int]:
+        d = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        c = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return d, c
+
+    def select_in(self, sql: str, values: list, *args) -> list[sqlite3.Row]:
+        """Rows of ``sql`` whose ``{in_}`` is bound to ``values``, in batches under SQLite's variable limit;
+        ``args`` bind the placeholders before it."""
+        rows: list[sqlite3.Row] = []
+        for i in range(0, len(values), 500):
+            part = list(values[i : i + 500])
+            rows += self.conn.execute(sql.format(in_=",".join("?" * len(part))), (*args, *part)).fetchall()
+        return rows
+
+    # -- manifest (what the indexer compares the corpus with) -------------------------------
+    def manifest(self) -> dict[str, sqlite3.Row]:
+        """``{path: row(id, path, sha256, size, mtime_ns, title)}`` of every indexed document."""
+        rows = self.conn.execute("SELECT id, path, sha256, size, mtime_ns, title FROM documents")
+        return {r["path"]: r for r in rows}
+
+    def skipped_rows(self) -> dict[str, sqlite3.Row]:
+        """``{path: row(path, reason, size, mtime_ns)}`` of the files the last run skipped."""
+        return {r["path"]: r for r in self.conn.execute("SELECT path, reason, size, mtime_ns FROM skipped")}
+
+    # -- vectors ---------------------------------------------------------------------------
+    def vector_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+
+    def vector_ids(self) -> np.ndarray:
+        return np.array([r[0] for r in self.conn.execute("SELECT id FROM vectors ORDER BY id")], dtype=np.int64)
+
+    def fts_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
+
+    def missing_embeddings(self, model: str) -> int:
+        """Vector rows whose embedding is not in the cache (FAISS could not be rebuilt for them)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash WHERE e.hash IS NULL",
+            (model,),
+        ).fetchone()[0]
+
+    def embedding_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+
+    def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        rows = self.select_in("SELECT hash, vector FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
+        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
+
+    def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, vectors)`` of every vector row from the embedding cache (rebuilding FAISS needs no model)."""
+        rows = self.conn.execute(
+            "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
+            "ORDER BY v.id",
+            (model,),
+        ).fetchall()
+        missing = sum(1 for r in rows if r[1] is None)
+        if missing:
+            raise IndexMissing(
+                f"{missing} passages have no stored embedding for model '{model}': run 'hsqa index --rebuild'"
+            )
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        if not rows:
+            return ids, np.zeros((0, dim), dtype=np.float32)
+        return ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def vectors_of_documents(self, doc_ids: list[int]) -> list[int]:
+        """FAISS ids of every vector of ``doc_ids``."""
+        rows = self.select_in(
+            "SELECT v.id FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id IN ({in_})", doc_ids
+        )
+        return [r[0] for r in rows]
+
+    def hashes_of_vectors(self, vector_ids: list[int]) -> list[str]:
+        return [r[0] for r in self.select_in("SELECT hash FROM vectors WHERE id IN ({in_})", vector_ids)]
+
+
+def require_model(info: IndexInfo | None, model_name: str, config) -> IndexInfo:
+    if info is None:
+        raise IndexMissing(
+            f"no index at {config.index_dir}/ yet: build it with 'hsqa index' (corpus: {config.corpus_dir}/)"
+        )
+    if info.format_version != FORMAT_VERSION:
+        raise ModelMismatch(
+            f"the index at {config.index_dir}/ has format {info.format_version}, this hsqa reads "
+            f"format {FORMAT_VERSION}: run 'hsqa index' to rebuild it"
+        )
+    if info.model != model_name:
+        raise ModelMismatch(
+            f"the index at {config.index_dir}/ was built with model '{info.model}', not "
+            f"'{model_name}': run 'hsqa index --model {model_name}' to rebuild it for that model, "
+            f"or ask without --model/HSQA_MODEL"
+        )
+    return info
+
+
+class Snapshot(Reads):
+    """One read transaction on the calling thread's connection, pinned to one committed generation.
+
+    ``generation`` and ``info`` are read inside the transaction; :meth:`faiss` returns the vector index of
+    exactly that generation (loaded once per generation and shared by every snapshot of it). Use it only on
+    the thread that opened it, and only inside its ``with`` block.
+    """
+
+    def __init__(self, store: "Store", conn: sqlite3.Connection):
+        self.store = store
+        self.config = store.config
+        self.conn = conn
+        self.meta_values = self.meta()  # the first read: it fixes the generation this transaction sees
+        self.info = info_from_meta(self.meta_values)
+        self.generation = self.info.generation if self.info else 0
+        self.repaired = False  #: the vector file was missing or did not match and was rebuilt in memory
+        self._faiss = None
+
+    def execute(self, sql: str, args=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, args)
+
+    def faiss(self):
+        """The FAISS index of this snapshot's generation. Raises :class:`~hsqa.errors.StaleSnapshot` when
+        that generation's file was removed because a newer one committed (read again in a new snapshot:
+        :meth:`Store.read` does it)."""
+        if self._faiss is None:
+            self._faiss, repaired = self.store._faiss_for(self)
+            self.repaired = self.repaired or repaired
+        return self._faiss
+
+    def vectors(self, vector_ids) -> np.ndarray:
+        """Stored vectors of ``vector_ids`` (FAISS ids of this generation), shape ``(n, dim)``. An id the
+        generation does not hold is an error, never a silently missing score."""
+        ids = np.asarray(vector_ids, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros((0, self.info.dim if self.info else 0), dtype=np.float32)
+        try:
+            return self.faiss().reconstruct_batch(ids)
+        except RuntimeError as e:
+            raise HsqaError(
+                f"the vector file of generation {self.generation} in {self.config.index_dir}/ lacks vectors the "
+                f"database lists ({str(e).splitlines()[0]}): run 'hsqa index' to repair it"
+            ) from None

@@ -1,0 +1,244 @@
+"""The index schema: numbered migrations, connections, and the errors a full or read-only disk turns into.
+
+Every table hsqa keeps is created here (``MIGRATIONS``, applied in order past ``PRAGMA user_version``);
+reads live in :mod:`hsqa.store.reads`, every INSERT/UPDATE/DELETE in :mod:`hsqa.store.writes`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from ..errors import DiskFull, IndexMissing, IndexReadOnly
+
+#: format of the saved index as a whole; a change rebuilds every index
+FORMAT_VERSION = 1
+
+#: how passage text is written into the lexical (FTS5) index; a change rebuilds it from the embedding cache
+#: (1: text as is; 2: runs of CJK characters also indexed as overlapping bigrams, see ``text.cjk_segment``)
+LEXICAL_VERSION = 2
+
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        date TEXT,
+        date_end TEXT,
+        place TEXT,
+        header_end INTEGER NOT NULL DEFAULT 0,
+        n_paragraphs INTEGER NOT NULL,
+        indexed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE INDEX documents_sha ON documents(sha256);
+    CREATE TABLE paragraphs(
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY(doc_id, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE headings(
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        level INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL
+    );
+    CREATE INDEX headings_doc ON headings(doc_id);
+    CREATE TABLE chunks(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        paragraph INTEGER NOT NULL,
+        ordinal INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX chunks_doc ON chunks(doc_id);
+    CREATE TABLE vectors(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the FAISS id
+        chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+        kind INTEGER NOT NULL,                 -- 0 whole passage, 1 one sentence of it
+        hash TEXT NOT NULL                     -- sha256 of the embedded text: key into embeddings
+    );
+    CREATE INDEX vectors_chunk ON vectors(chunk_id);
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        body, section, title, meta, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE embeddings(
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY(model, hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE acronyms(
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        acronym TEXT NOT NULL,
+        expansion TEXT NOT NULL
+    );
+    CREATE TABLE skipped(
+        path TEXT PRIMARY KEY,
+        reason TEXT NOT NULL
+    );
+    """,
+    # 2: remember the size and mtime of skipped files, so a fixed file shows up as new
+    """
+    ALTER TABLE skipped ADD COLUMN size INTEGER;
+    ALTER TABLE skipped ADD COLUMN mtime_ns INTEGER;
+    """,
+    # 3: the embedding cache remembers the generation that last used each vector, so vectors no live
+    # passage uses can be pruned beyond a recent window; vectors(hash) makes "is it used" a lookup
+    """
+    ALTER TABLE embeddings ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX vectors_hash ON vectors(hash);
+    """,
+]
+
+
+def _ro_uri(path: Path, immutable: bool = False) -> str:
+    """``file:`` URI of ``path`` for a read-only connection. ``Path.as_uri`` percent-encodes ``%``, ``#``
+    and ``?``, so an index folder named ``idx%41`` or ``idx#1`` opens that folder and no other."""
+    uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (``isolation_level=None``: transactions are always explicit)."""
+    if readonly:
+        conn = _connect_ro(path)
+    else:
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=True)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as e:
+            raise translate(e, path.parent) from None
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    if not readonly:
+        conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(_ro_uri(path), uri=True, timeout=30, isolation_level=None, check_same_thread=True)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise IndexMissing(f"cannot open the index at {path.parent}/ ({e}): run 'hsqa index'") from None
+    # A WAL database in a folder we cannot write: SQLite cannot create its shared-memory file. With no
+    # write-ahead log left behind the file is complete as it is, and nobody can change it from here.
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise IndexReadOnly(
+            f"the index folder {path.parent}/ is read-only and holds an unfinished log ({wal.name}): "
+            "open it once where it is writable (any 'hsqa ask' there finishes it)"
+        )
+    conn = sqlite3.connect(_ro_uri(path, immutable=True), uri=True, isolation_level=None, check_same_thread=True)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply numbered migrations past ``PRAGMA user_version``; return the resulting version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _statements(sql):
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _statements(sql: str) -> list[str]:
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite's own checks (hsqa doctor)
+# ---------------------------------------------------------------------------------------------
+
+
+def quick_check(path: Path) -> str:
+    """``PRAGMA quick_check`` on a read-only connection ("ok" when sound); never waits for a writer."""
+    conn = connect(path, readonly=True)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def fts_integrity_check(path: Path, timeout: float = 2.0) -> None:
+    """FTS5's integrity check; raises ``sqlite3.DatabaseError`` when the lexical index is damaged. It is a
+    write statement: it needs the database lock (``sqlite3.OperationalError`` "locked" when busy)."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Disk errors -> clear messages
+# ---------------------------------------------------------------------------------------------
+
+
+def is_disk_full(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(e, sqlite3.Error) and "full" in str(e).lower()
+
+
+def is_read_only(e: BaseException) -> bool:
+    if isinstance(e, OSError):
+        return e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return isinstance(e, sqlite3.Error) and ("readonly" in str(e).lower() or "read-only" in str(e).lower())
+
+
+def translate(e: BaseException, index_dir: Path) -> BaseException:
+    """The library error a low-level disk error means, or ``e`` itself."""
+    if is_disk_full(e):
+        return DiskFull(
+            f"the disk holding {index_dir}/ is full ({_why(e)}): free some space and run 'hsqa index' again "
+            "(the index is unchanged: answers still come from the last completed run)"
+        )
+    if is_read_only(e):
+        return IndexReadOnly(
+            f"the index folder {index_dir}/ is not writable ({_why(e)}): make it writable, or pass "
+            "--index DIR for a folder you can write"
+        )
+    return e
+
+
+def _why(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e)

@@ -1,0 +1,163 @@
+"""Every INSERT, UPDATE and DELETE hsqa makes, as methods of :class:`Writer`.
+
+A ``Writer`` exists only inside ``Store.transaction()`` (one ``BEGIN IMMEDIATE`` … ``COMMIT``), except
+:func:`put_embeddings`, which stores one group of fresh embeddings in its own short transaction so a killed
+run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from ..chunking import text_hash
+from ..documents import Document, human_date
+from ..text import cjk_segment, find_acronyms
+
+#: embeddings no live passage uses are kept while they were last used within this many generations…
+RECENT_GENERATIONS = 20
+#: …and at most this many of them (plus a quarter of the live ones), most recently used first
+RECENT_MIN = 2000
+
+
+def fts_meta(date: str | None, date_end: str | None, place: str | None, path: str) -> str:
+    """The lexical 'meta' column: date words, year, place, file name words (for 'the 2007 meeting')."""
+    words = [human_date(date), human_date(date_end), place or "", Path(path).stem.replace("-", " ").replace("_", " ")]
+    return " ".join(w for w in words if w)
+
+
+def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
+    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT OR REPLACE INTO embeddings(model, hash, vector, used) VALUES(?,?,?,?)",
+            [(model, h, np.asarray(v, dtype=np.float32).tobytes(), used) for h, v in items],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+            conn.execute("ROLLBACK")
+        raise
+
+
+class Writer:
+    """Row changes inside one write transaction."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    # -- documents ---------------------------------------------------------------------------
+    def delete_document(self, doc_id: int) -> list[tuple[int, str]]:
+        """Delete a document's rows; return ``(FAISS id, text hash)`` of each of its vectors."""
+        conn = self.conn
+        ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
+        vids = [
+            (r[0], r[1])
+            for r in conn.execute(
+                "SELECT v.id, v.hash FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id=?", (doc_id,)
+            )
+        ]
+        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades: paragraphs, headings, chunks, vectors
+        return vids
+
+    def insert_document(self, rel: str, sha: str, size: int, mtime_ns: int, doc: Document, chunks) -> list[tuple[int, str]]:
+        """Insert a parsed document and its chunks; return ``(vector id, text hash)`` for each vector row."""
+        conn = self.conn
+        d = doc
+        doc_id = conn.execute(
+            "INSERT INTO documents(path, sha256, size, mtime_ns, title, date, date_end, place, header_end, n_paragraphs)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?)",
+            (rel, sha, size, mtime_ns, d.title, d.date, d.date_end, d.place, d.header_end, len(d.paragraphs)),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO paragraphs(doc_id, number, section, start, end, text) VALUES(?,?,?,?,?,?)",
+            [(doc_id, q.number, q.section, q.start, q.end, q.text) for q in d.paragraphs],
+        )
+        conn.executemany(
+            "INSERT INTO headings(doc_id, level, title, start, end) VALUES(?,?,?,?,?)",
+            [(doc_id, h.level, h.title, h.start, h.end) for h in d.headings],
+        )
+        conn.executemany(
+            "INSERT INTO acronyms(doc_id, acronym, expansion) VALUES(?,?,?)",
+            [(doc_id, a, x) for a, x in find_acronyms(d.text).items()],
+        )
+        meta = cjk_segment(fts_meta(d.date, d.date_end, d.place, rel))
+        title = cjk_segment(d.title)
+        ids = []
+        for c in chunks:
+            cid = conn.execute(
+                "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
+                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text),
+            ).lastrowid
+            conn.execute(
+                "INSERT INTO chunks_fts(rowid, body, section, title, meta) VALUES(?,?,?,?,?)",
+                (cid, cjk_segment(c.embed_text), cjk_segment(c.section), title, meta),
+            )
+            for kind, t in c.views():
+                h = text_hash(t)
+                vid = conn.execute("INSERT INTO vectors(chunk_id, kind, hash) VALUES(?,?,?)", (cid, kind, h)).lastrowid
+                ids.append((vid, h))
+        return ids
+
+    def rename_document(self, doc_id: int, rel: str, size: int, mtime_ns: int, title: str) -> None:
+        """A file moved with its bytes unchanged: new path, stat and (for files without a title block, whose
+        title comes from the file name) title; the lexical rows follow."""
+        conn = self.conn
+        conn.execute(
+            "UPDATE documents SET path=?, size=?, mtime_ns=?, title=? WHERE id=?", (rel, size, mtime_ns, title, doc_id)
+        )
+        r = conn.execute("SELECT date, date_end, place FROM documents WHERE id=?", (doc_id,)).fetchone()
+        meta = cjk_segment(fts_meta(r["date"], r["date_end"], r["place"], rel))
+        conn.execute(
+            "UPDATE chunks_fts SET meta=?, title=? WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?)",
+            (meta, cjk_segment(title), doc_id),
+        )
+
+    def touch_documents(self, stats: list[tuple[int, int, int]]) -> None:
+        """``(size, mtime_ns, id)``: files whose bytes are unchanged but whose stat moved."""
+        self.conn.executemany("UPDATE documents SET size=?, mtime_ns=? WHERE id=?", stats)
+
+    def document_ids(self) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT id, path FROM documents")]
+
+    # -- index state -------------------------------------------------------------------------
+    def set_meta(self, **values) -> None:
+        self.conn.executemany(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            [(k, str(v)) for k, v in values.items()],
+        )
+
+    def replace_skipped(self, entries: list[tuple[str, str, int | None, int | None]]) -> None:
+        """The files the run skipped: ``(path, reason, size, mtime_ns)``."""
+        self.conn.execute("DELETE FROM skipped")
+        self.conn.executemany("INSERT INTO skipped(path, reason, size, mtime_ns) VALUES(?,?,?,?)", entries)
+
+    # -- embedding cache -----------------------------------------------------------------------
+    def mark_used(self, model: str, hashes: list[str], generation: int) -> None:
+        """Record that ``generation`` used (or just stopped using) these cached embeddings."""
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            self.conn.execute(
+                f"UPDATE embeddings SET used=? WHERE model=? AND hash IN ({','.join('?' * len(part))})",
+                (generation, model, *part),
+            )
+
+    def prune_embeddings(self, generation: int) -> int:
+        """Drop cached embeddings no passage uses, beyond a recent window: those last used more than
+        ``RECENT_GENERATIONS`` generations ago, and the oldest beyond ``RECENT_MIN`` + a quarter of the live
+        ones. Returns how many were dropped."""
+        conn = self.conn
+        unused = "NOT EXISTS (SELECT 1 FROM vectors v WHERE v.hash = embeddings.hash)"
+        n = conn.execute(f"DELETE FROM embeddings WHERE used < ? AND {unused}", (generation - RECENT_GENERATIONS,)).rowcount
+        live = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        cap = RECENT_MIN + live // 4
+        n += conn.execute(
+            f"DELETE FROM embeddings WHERE (model, hash) IN (SELECT model, hash FROM embeddings WHERE {unused} "
+            "ORDER BY used DESC LIMIT -1 OFFSET ?)",
+            (cap,),
+        ).rowcount
+        return n

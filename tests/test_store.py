@@ -1,0 +1,323 @@
+"""The store: consistent read snapshots, index paths, disk errors, vector-file repair, embedding-cache pruning."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from hsqa.cli import main
+from hsqa.config import Config
+from hsqa.doctor import diagnose
+from hsqa.embedding import HashingEmbedder
+from hsqa.errors import HsqaError, StaleSnapshot
+from hsqa.indexer import Indexer
+from hsqa.store import Store
+from hsqa.store.writes import RECENT_GENERATIONS
+
+from .conftest import CORPUS, FHS_2007, GA_2012, ROOT
+
+
+def index(config, emb=None):
+    return Indexer(config, emb or HashingEmbedder(64)).run()
+
+
+def cli(config, *args, fault=None):
+    env = dict(os.environ, HSQA_CORPUS=str(config.corpus_dir), HSQA_INDEX=str(config.index_dir), HSQA_MODEL=config.model)
+    env.pop("HSQA_FAULT", None)
+    if fault:
+        env["HSQA_FAULT"] = fault
+    return subprocess.run(
+        [sys.executable, "-m", "hsqa.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. consistent reads
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_one_generation(snap) -> tuple[int, int]:
+    """What a search does, in separate statements with pauses between them (widening every race window):
+    FTS hits -> their chunk rows -> their vector rows -> their stored vectors. Returns (generation, hits)."""
+    hits = [r[0] for r in snap.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH '\"security\"'")]
+    time.sleep(0.002)
+    rows = {r["id"]: r for r in snap.select_in("SELECT id, doc_id, text FROM chunks WHERE id IN ({in_})", hits)}
+    assert set(hits) <= set(rows), f"FTS rows without chunk rows in generation {snap.generation}"
+    marker = snap.execute("SELECT text FROM chunks WHERE text LIKE 'Revision %'").fetchone()
+    assert marker is None or marker[0] == f"Revision {snap.generation}.", (marker[0], snap.generation)
+    time.sleep(0.002)
+    vrows = snap.select_in("SELECT id FROM vectors WHERE chunk_id IN ({in_})", hits)
+    vecs = snap.vectors([r[0] for r in vrows])
+    assert vecs.shape == (len(vrows), 64) and np.all(np.abs(vecs).sum(axis=1) > 0)
+    assert snap.faiss().ntotal == snap.vector_count()
+    return snap.generation, len(hits)
+
+
+def test_snapshot_reads_one_generation_while_a_writer_commits(fake_config):
+    """Chunk rows, FTS rows and FAISS vectors seen by one snapshot always belong to one commit."""
+    config = fake_config
+    target = config.corpus_dir / FHS_2007
+    original = target.read_text(encoding="utf-8")
+    index(config)
+    store = Store(config, readonly=True)
+    stop = threading.Event()
+    seen: set[int] = set()
+    failures: list[BaseException] = []
+
+    def writer():
+        try:
+            for _ in range(12):
+                gen = Store(config).info().generation + 1
+                # each generation changes the matching passages and names itself in a 'Revision N.' paragraph
+                extra = "".join(f"\n\nHuman security item {gen}-{i} was discussed." for i in range(gen % 4 + 1))
+                target.write_text(original + extra + f"\n\nRevision {gen}.\n", encoding="utf-8")
+                index(config)
+        except BaseException as e:  # noqa: BLE001
+            failures.append(e)
+        finally:
+            stop.set()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                gen, n = store.read(_read_one_generation)
+                seen.add(gen)
+            except BaseException as e:  # noqa: BLE001
+                failures.append(e)
+                return
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not failures, failures[0]
+    assert len(seen) >= 3  # the readers really ran across several generations
+
+
+def test_a_snapshot_whose_vector_file_was_superseded_is_read_again(fake_config):
+    config = fake_config
+    index(config)
+    store = Store(config, readonly=True)
+    with store.snapshot() as snap:
+        gen = snap.generation
+        (config.corpus_dir / "new.txt").write_text("Title\n\nA paragraph about glaciers.\n")
+        index(config)  # commits gen + 1 and removes vectors of gen: the snapshot still reads gen's rows
+        assert not config.vectors_path(gen).exists()
+        assert snap.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+        with pytest.raises(StaleSnapshot):
+            snap.faiss()
+    attempts = []
+
+    def count(snap):
+        attempts.append(snap.generation)
+        return snap.generation, snap.faiss().ntotal, snap.vector_count()
+
+    g, ntotal, nvec = store.read(count)
+    assert g == gen + 1 and ntotal == nvec and attempts == [gen + 1]
+
+
+def test_a_lost_vector_file_is_rebuilt_for_the_snapshot_and_reconstruct_errors_raise(fake_config):
+    config = fake_config
+    r = index(config)
+    config.vectors_path(r.generation).unlink()
+    store = Store(config, readonly=True)
+    with store.snapshot() as snap:
+        assert snap.faiss().ntotal == snap.vector_count() and snap.repaired
+        bad = int(snap.vector_ids().max()) + 1000
+        with pytest.raises(HsqaError, match="run 'hsqa index'"):
+            snap.vectors([bad])
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. index paths with %, #, ?
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["idx%41", "idx#1", "idx?x=1"])
+def test_index_path_with_uri_characters_opens_that_folder(tmp_path, name, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    shutil.copy(CORPUS / FHS_2007, a)
+    shutil.copy(CORPUS / GA_2012, b)
+    common = ["--model", "hashing:64"]
+    assert main(["index", "-q", "--corpus", str(a), "--index", str(tmp_path / name), *common]) == 0
+    assert main(["index", "-q", "--corpus", str(b), "--index", str(tmp_path / "idxA"), *common]) == 0
+    capsys.readouterr()
+    assert main(["ask", "--json", "--corpus", str(a), "--index", str(tmp_path / name), *common, "security"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["results"] and {r["source"] for r in out["results"]} == {FHS_2007}
+
+
+# ---------------------------------------------------------------------------------------------
+# 12. read-only index folder, index path that is a file
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_read_only():
+    """Make a folder read-only for this process: chmod for normal users; a read-only bind mount for root
+    (root ignores permissions). Skips when neither is possible."""
+    mounted = []
+
+    def ro(path):
+        if os.geteuid() != 0:
+            for p in [path, *path.iterdir()]:
+                p.chmod(0o555 if p.is_dir() else 0o444)
+            return
+        r = subprocess.run(f"mount --bind '{path}' '{path}' && mount -o remount,ro,bind '{path}'", shell=True, capture_output=True)
+        if r.returncode != 0:
+            subprocess.run(["umount", str(path)], capture_output=True)
+            pytest.skip(f"cannot make a read-only mount here: {r.stderr.decode().strip()}")
+        mounted.append(path)
+
+    yield ro
+    for p in mounted:
+        subprocess.run(["umount", "-l", str(p)], capture_output=True)
+
+
+def test_read_only_index_folder_answers_and_explains(fake_config, make_read_only, monkeypatch, capsys):
+    config = fake_config
+    for k, v in (("HSQA_CORPUS", config.corpus_dir), ("HSQA_INDEX", config.index_dir), ("HSQA_MODEL", config.model)):
+        monkeypatch.setenv(k, str(v))
+    assert main(["index", "-q"]) == 0
+    make_read_only(config.index_dir)
+    capsys.readouterr()
+    assert main(["ask", "--json", "Thailand ministry"]) == 0
+    assert '"source"' in capsys.readouterr().out
+    rep = diagnose(config)
+    assert rep["ok"], rep["problems"]
+    assert any("read-only" in n or "not writable" in n for n in rep["lines"])
+    (config.corpus_dir / "new.txt").write_text("Title\n\nA paragraph.\n")
+    assert main(["index", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "not writable" in err and "unexpected" not in err
+
+
+def test_index_path_that_is_a_file(fake_config, tmp_path, capsys):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    for cmd in (["index", "-q"], ["ask", "q"], ["doctor"]):
+        assert main([*cmd, "--corpus", str(fake_config.corpus_dir), "--index", str(f), "--model", "hashing:64"]) == 1
+        err = capsys.readouterr().err
+        assert "is a file, not a folder" in err and "unexpected" not in err, (cmd, err)
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. disk full, temp files, embedding cache
+# ---------------------------------------------------------------------------------------------
+
+
+def test_disk_full_while_writing_vectors_is_a_clear_message_and_leaves_nothing_behind(fake_config):
+    config = fake_config
+    index(config)
+    before = Store(config).info().generation
+    (config.corpus_dir / "new.txt").write_text("Title\n\nA paragraph about glaciers.\n")
+    p = cli(config, "index", "-q", fault="faiss-write:enospc")
+    assert p.returncode == 1
+    assert "is full" in p.stderr and "free some space" in p.stderr and "unexpected" not in p.stderr, p.stderr
+    assert not list(config.index_dir.glob(".vectors-*")), "temp file left behind"
+    assert Store(config).info().generation == before
+    p = cli(config, "index", "-q")
+    assert p.returncode == 0, p.stderr
+    assert Store(config).info().generation == before + 1
+
+
+def test_temp_files_of_a_killed_writer_are_removed_by_the_next_run(fake_config):
+    config = fake_config
+    index(config)
+    (config.corpus_dir / "new.txt").write_text("Title\n\nA paragraph about glaciers.\n")
+    p = cli(config, "index", "-q", fault="faiss-write")
+    assert p.returncode == -signal.SIGKILL
+    assert list(config.index_dir.glob(".vectors-*.tmp"))
+    assert cli(config, "index", "-q").returncode == 0
+    assert not list(config.index_dir.glob(".vectors-*.tmp"))
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    d = tmp_path / "disk"
+    d.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(d)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.decode().strip()}")
+    yield d
+    subprocess.run(["umount", "-l", str(d)], capture_output=True)
+
+
+def test_really_full_disk(fake_config, tiny_disk):
+    config = Config(fake_config.corpus_dir, tiny_disk / "index", fake_config.model)
+    assert cli(config, "index", "-q").returncode == 0
+    before = Store(config).info().generation
+    filler = tiny_disk / "filler"
+    with open(filler, "wb") as f:  # fill the disk to the last block
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    big = "\n\n".join(f"Paragraph {i} about the protection of civilians, number {i}." for i in range(400))
+    (config.corpus_dir / "big.txt").write_text("Big Title\n\n" + big)
+    p = cli(config, "index", "-q")
+    assert p.returncode == 1
+    assert "is full" in p.stderr and "unexpected" not in p.stderr, p.stderr
+    filler.unlink()
+    assert not list(config.index_dir.glob(".vectors-*.tmp"))
+    assert Store(config).info().generation == before
+    p = cli(config, "index", "-q")
+    assert p.returncode == 0, p.stderr
+    assert diagnose(config)["ok"]
+
+
+def test_embedding_cache_keeps_live_vectors_and_a_recent_window(fake_config):
+    config = fake_config
+    index(config)
+    target = config.corpus_dir / FHS_2007
+    original = target.read_text(encoding="utf-8")
+    runs = RECENT_GENERATIONS + 10
+    for i in range(runs):
+        target.write_text(original + f"\n\nA closing remark number {i} on glaciers.\n", encoding="utf-8")
+        index(config)
+    store = Store(config)
+    live = store.conn.execute("SELECT count(DISTINCT hash) FROM vectors").fetchone()[0]
+    total = store.embedding_count()
+    # each edit leaves one unused vector (its closing paragraph); only the recent window of them is kept
+    assert live < total <= live + RECENT_GENERATIONS + 1, (live, total)
+    from tests.test_indexer import CountingEmbedder
+
+    emb = CountingEmbedder()
+    target.write_text(original + f"\n\nA closing remark number {runs - 3} on glaciers.\n", encoding="utf-8")
+    Indexer(config, emb).run()
+    assert emb.calls == 0  # a recent version comes back from the cache
+    emb = CountingEmbedder()
+    target.write_text(original + "\n\nA closing remark number 0 on glaciers.\n", encoding="utf-8")
+    Indexer(config, emb).run()
+    assert emb.texts == 1  # the oldest one was pruned
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. truncated vector file
+# ---------------------------------------------------------------------------------------------
+
+
+def test_truncated_vector_file_is_repaired_by_a_plain_index_run(fake_config):
+    config = fake_config
+    r = index(config)
+    path = config.vectors_path(r.generation)
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 2)
+    rep = diagnose(config)
+    assert not rep["ok"]
+    r2 = index(config)
+    assert r2.repaired
+    assert diagnose(config)["ok"]
