@@ -149,6 +149,7 @@ class Paragraph:
     start: int  #: character offset into the decoded text
     end: int
     text: str  #: verbatim ``text[start:end]``
+    page: int | None = None  #: page where the paragraph starts (PDF documents), 1-based
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class Document:
     headings: list[Heading] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     dropped: list[tuple[int, int]] = field(default_factory=list)  #: boilerplate spans left out ("Back to Index")
+    kind: str = "text"  #: "text" (.txt/.md), "pdf" or "html": how ``text`` was obtained
+    pages: list[tuple[int, int]] = field(default_factory=list)  #: PDF: ``(offset, page)`` where each page's text starts
 
     @property
     def year(self) -> int | None:
