@@ -101,8 +101,11 @@ def diagnose(config: Config) -> dict:
                 if (st.st_size, st.st_mtime_ns) != (d["size"], d["mtime_ns"]) or st.st_size > 4 << 20:
                     continue
                 from .documents import read_text
+                from .extract import kind_of, parse_bytes
 
-                text, _ = read_text(p.read_bytes(), d["path"])
+                data = p.read_bytes()
+                # PDF and HTML passages are slices of the extracted text: extract again (deterministic)
+                text = read_text(data, d["path"])[0] if kind_of(d["path"]) == "text" else parse_bytes(data, d["path"]).text
             except (OSError, HsqaError):
                 continue
             for c in store.conn.execute("SELECT start, end, text FROM chunks WHERE doc_id=?", (d["id"],)):

@@ -514,8 +514,6 @@ def load_document(path: Path, rel: str | None = None, max_bytes: int | None = No
         raise DocumentError(rel, "permission denied") from None
     except OSError as e:
         raise DocumentError(rel, f"unreadable ({e.strerror or e})") from None
-    text, _ = read_text(data, rel)
-    doc = parse_document(text, rel)
-    if not doc.paragraphs:
-        raise DocumentError(rel, "no paragraphs of text found")
-    return doc, data
+    from .extract import parse_bytes  # PDF and HTML are extracted first (the extractors import this module)
+
+    return parse_bytes(data, rel), data

@@ -23,7 +23,8 @@ import numpy as np
 
 from .chunking import CHUNKER_VERSION, chunk_document, text_hash
 from .config import DOCUMENT_EXTENSIONS, Config
-from .documents import PARSER_VERSION, Document, human_date, parse_document, read_text
+from .documents import Document, human_date
+from .extract import PARSER_VERSION, parse_bytes
 from .embedding import Embedder, canonical_model_name, make_embedder
 from .errors import CorpusMissing, DocumentError, IndexBusy
 from .faults import checkpoint
@@ -40,7 +41,10 @@ EMBED_GROUP = 128
 
 #: skip reasons that depend only on a file's bytes (safe to reuse while size and mtime are unchanged;
 #: not "unreadable" or "too large", which depend on permissions or settings)
-_CONTENT_REASONS = ("empty file", "binary file", "not a text document", "cannot decode", "no paragraphs")
+_CONTENT_REASONS = (
+    "empty file", "binary file", "not a text document", "cannot decode", "no paragraphs",
+    "no text layer", "encrypted PDF", "damaged PDF", "not an HTML page",
+)
 
 _TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
 
@@ -370,10 +374,7 @@ class Indexer:
         for i, (rel, fs, data, sha) in enumerate(candidates):
             self.progress("parse", i + 1, len(candidates))
             try:
-                text, _ = read_text(data, rel)
-                doc = parse_document(text, rel)
-                if not doc.paragraphs:
-                    raise DocumentError(rel, "no paragraphs of text found")
+                doc = parse_bytes(data, rel)  # by extension: text, PDF or HTML
             except DocumentError as e:
                 skipped[rel] = e.reason
                 continue
@@ -552,9 +553,10 @@ class Indexer:
         )
         doc_id = cur.lastrowid
         conn.executemany(
-            "INSERT INTO paragraphs(doc_id, number, section, start, end, text) VALUES(?,?,?,?,?,?)",
-            [(doc_id, q.number, q.section, q.start, q.end, q.text) for q in d.paragraphs],
+            "INSERT INTO paragraphs(doc_id, number, section, start, end, text, page) VALUES(?,?,?,?,?,?,?)",
+            [(doc_id, q.number, q.section, q.start, q.end, q.text, q.page) for q in d.paragraphs],
         )
+        Store.write_document_text(conn, doc_id, d.kind, d.text, d.pages)
         conn.executemany(
             "INSERT INTO headings(doc_id, level, title, start, end) VALUES(?,?,?,?,?)",
             [(doc_id, h.level, h.title, h.start, h.end) for h in d.headings],

@@ -73,6 +73,7 @@ class Result:
     relevant: bool = True
     terms: list[tuple[int, int]] = field(default_factory=list)  #: query-term spans within ``text``
     highlight: tuple[int, int] | None = None  #: answering sentence span within ``text``
+    page: int | None = None  #: PDF: the page where the paragraph starts
 
     def as_json(self) -> dict:
         d = asdict(self)
@@ -449,6 +450,10 @@ class Searcher:
             )
             if len(results) >= k:
                 break
+        if results:
+            pages = self.store.paragraph_pages([(r.doc_id, r.paragraph) for r in results])
+            for r in results:
+                r.page = pages.get((r.doc_id, r.paragraph))
         return SearchResponse(query, mode, results, scope, qvec)
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
