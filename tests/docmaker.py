@@ -69,7 +69,8 @@ FOOTNOTES = [
 
 
 class _PdfWriter:
-    def __init__(self, src: Source, symbol: str, footer: str, justify: bool, footnotes: bool, hyphenate: bool):
+    def __init__(self, src: Source, symbol: str, footer: str, justify: bool, footnotes: bool, hyphenate: bool, total: int = 0):
+        self.total = total
         from fpdf import FPDF
 
         self.src, self.symbol, self.footer_style = src, symbol, footer
@@ -122,10 +123,9 @@ class _PdfWriter:
                 pdf.text(self.left, y, note)
                 y += 10.5
         pdf.set_font(self.font, "", 9)
-        foot = f"- {n} -" if self.footer_style == "dash" else f"Page {n} of {{nb}}"
-        shown = foot if self.footer_style == "dash" else f"Page {n} of "
-        pdf.text((self.left + self.right) / 2 - pdf.get_string_width(shown) / 2, 805, foot)
-        self.truth.running.append(foot.replace("{nb}", ""))
+        foot = f"- {n} -" if self.footer_style == "dash" else f"Page {n} of {self.total or '?'}"
+        pdf.text((self.left + self.right) / 2 - pdf.get_string_width(foot) / 2, 805, foot)
+        self.truth.running.append(foot)
 
     def limit(self) -> float:
         return self.bottom - 10.5 * len(self.page_notes) - (14 if self.page_notes else 0)
@@ -248,7 +248,10 @@ def make_pdf(
     hyphenate: bool = True,
 ) -> tuple[bytes, Written]:
     """Lay ``src`` out as a multi-page PDF; return its bytes and what was written where."""
-    return _PdfWriter(src, symbol, footer, justify, footnotes, hyphenate).write()
+    data, truth = _PdfWriter(src, symbol, footer, justify, footnotes, hyphenate).write()
+    if footer == "pageof":  # "Page n of m": the page count is known after a first pass
+        data, truth = _PdfWriter(src, symbol, footer, justify, footnotes, hyphenate, total=truth.pages).write()
+    return data, truth
 
 
 def image_only_pdf() -> bytes:

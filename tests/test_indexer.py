@@ -247,6 +247,8 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
     db = sqlite3.connect(fake_config.db_path)
     db.execute("ALTER TABLE skipped DROP COLUMN size")
     db.execute("ALTER TABLE skipped DROP COLUMN mtime_ns")
+    db.execute("ALTER TABLE paragraphs DROP COLUMN page")  # migration 3
+    db.execute("DROP TABLE document_text")
     db.execute("PRAGMA user_version=1")
     db.commit()
     db.close()

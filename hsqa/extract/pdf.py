@@ -280,7 +280,8 @@ def _ended(prev: Line, cur: Line, m: _Metrics) -> bool:
     if prev.text.endswith(("\ufffe", "-")):
         return False
     right = m.right.get(prev.page, prev.x1)
-    return prev.x1 + cur.w0 + prev.size * 0.6 < right
+    # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
+    return prev.x1 + cur.w0 + prev.size * 0.3 < right - prev.size * 1.5
 
 
 def _short(line: Line, m: _Metrics) -> bool:
