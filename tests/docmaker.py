@@ -15,13 +15,14 @@ around an <article> with <h1>, a dateline/<time>, <h2> sections, <p> paragraphs 
 from __future__ import annotations
 
 import html as _html
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hsqa.documents import human_date, parse_document, read_text, strip_markup
 
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+_DEJAVU = Path(os.environ.get("HSQA_TEST_FONTS", "/usr/share/fonts/truetype/dejavu"))
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "})
 
 

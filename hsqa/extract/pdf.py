@@ -253,6 +253,7 @@ def split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[li
 
 @dataclass
 class _Metrics:
+    size: float  #: body text size
     pitch: float
     left: dict[int, float]
     right: dict[int, float]
@@ -272,7 +273,7 @@ def _metrics(lines: list[Line], size: float) -> _Metrics:
     left = {p: min(x for x, n in c.items() if n >= max(c.values()) / 3) for p, c in lefts.items()}
     right = {p: sorted(v)[int(len(v) * 0.9)] for p, v in rights.items()}
     pitch = gaps.most_common(1)[0][0] if gaps else size * 1.3
-    return _Metrics(pitch if pitch > 0 else size * 1.3, left, right)
+    return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
 
 
 def _ended(prev: Line, cur: Line, m: _Metrics) -> bool:
@@ -300,8 +301,10 @@ def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
         if cur.x0 > m.left.get(cur.page, cur.x0) + 4 or _ended(prev, cur, m):
             return "\n\n"
         return None
-    if prev.y1 - cur.y0 > m.pitch * 1.25 + 1:
+    if prev.y1 - cur.y0 > max(m.pitch, cur.size * 1.3) * 1.25 + 1:
         return "\n\n"
+    if cur.size > m.size * 1.1:  # a title or heading in large type wrapped over lines
+        return None
     if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
         return "\n\n"
     if _ended(prev, cur, m):
