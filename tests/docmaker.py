@@ -132,9 +132,11 @@ class _PdfWriter:
         return self.bottom - 10.5 * len(self.page_notes) - (14 if self.page_notes else 0)
 
     # -- text ---------------------------------------------------------------------------------
-    def lines_of(self, words: list[str], width: float) -> list[list[str]]:
+    def lines_of(self, words: list[str], first: float, rest: float) -> list[list[str]]:
+        """Words broken into lines: the first line ``first`` wide (it is indented), the others ``rest``."""
         pdf, lines, cur = self.pdf, [], []
         for w in words:
+            width = first if not lines else rest
             trial = " ".join(cur + [w])
             if not cur or pdf.get_string_width(trial) <= width:
                 cur.append(w)
@@ -184,7 +186,7 @@ class _PdfWriter:
             self.note_n += 1
             note = self.t(FOOTNOTES[(self.note_n - 1) % len(FOOTNOTES)])
         pdf.set_font(self.font, "", self.size)
-        lines = self.lines_of(text.split(), self.right - self.left - 18)
+        lines = self.lines_of(text.split(), self.right - self.left - 18, self.right - self.left)
         start_page = None
         for i, ln in enumerate(lines):
             last = i == len(lines) - 1

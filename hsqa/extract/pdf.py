@@ -270,8 +270,17 @@ def _metrics(lines: list[Line], size: float) -> _Metrics:
         if ln.size == size:
             lefts.setdefault(ln.page, Counter())[round(ln.x0)] += 1
             rights.setdefault(ln.page, []).append(ln.x1)
-    left = {p: min(x for x, n in c.items() if n >= max(c.values()) / 3) for p, c in lefts.items()}
-    right = {p: sorted(v)[int(len(v) * 0.9)] for p, v in rights.items()}
+    def left_of(c: Counter) -> float:
+        return min(x for x, n in c.items() if n >= max(c.values()) / 3)
+
+    everywhere = sum(lefts.values(), Counter())
+    all_rights = sorted(x for v in rights.values() for x in v)
+    # pages with few lines (a last page, a page of notes) take the document's margins
+    left = {p: left_of(c) if sum(c.values()) >= 6 else left_of(everywhere) for p, c in lefts.items()}
+    right = {
+        p: sorted(v)[int(len(v) * 0.9)] if len(v) >= 6 else all_rights[int(len(all_rights) * 0.9)]
+        for p, v in rights.items()
+    }
     pitch = gaps.most_common(1)[0][0] if gaps else size * 1.3
     return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
 
@@ -295,8 +304,8 @@ def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
     lines, such as an address), ``"\\n\\n"`` (a new block)."""
     if (prev.size, prev.bold) != (cur.size, cur.bold):
         return "\n\n"
-    if _LIST.match(cur.text):
-        return "\n\n"
+    if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right.get(prev.page, prev.x1):
+        return "\n\n"  # a list item: its marker would have fitted on the line before
     if cur.page != prev.page:
         if cur.x0 > m.left.get(cur.page, cur.x0) + 4 or _ended(prev, cur, m):
             return "\n\n"
