@@ -272,11 +272,12 @@ def image_only_pdf() -> bytes:
     return bytes(pdf.output())
 
 
-def encrypted_pdf(src: Source) -> bytes:
+def encrypted_pdf(src: Source, user_password: str | None = "user-secret") -> bytes:
+    """Encrypted; with ``user_password=None`` anyone may open it (only editing is restricted)."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="pt")
-    pdf.set_encryption(owner_password="owner-secret", user_password="user-secret")
+    pdf.set_encryption(owner_password="owner-secret", user_password=user_password)
     pdf.add_page()
     pdf.set_font("Times", "", 11)
     pdf.multi_cell(0, 14, src.blocks[-1][1].translate(_FOLD).encode("latin-1", "replace").decode("latin-1"))

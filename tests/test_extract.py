@@ -109,6 +109,12 @@ def test_scanned_encrypted_and_damaged_pdfs_get_clear_reasons():
         assert e.value.reason.startswith(reason), (name, e.value.reason)
 
 
+def test_pdf_encrypted_without_a_user_password_is_read():
+    src = source_from_file(CORPUS / GA_2012)
+    doc = parse_bytes(encrypted_pdf(src, user_password=None), "restricted.pdf")
+    assert "an important milestone in the trajectory of discussions" in doc.text
+
+
 def test_html_main_content_only(tmp_path):
     for name in (FHS_2007, GA_2012):
         src = source_from_file(CORPUS / name)
