@@ -7,7 +7,8 @@ Test documents: every .txt/.md of corpus/ (and of the dev corpus, benchmarks/cor
 by tests/docmaker.py as a multi-page PDF (justified with per-word placement, or ragged; running headers,
 "- n -" / "Page n of m" footers, footnotes, line-end hyphens) and as an HTML page with site chrome (navigation,
 cookie banner, share links, related stories, newsletter box, scripts, styles, footer), plus the same page
-without <article>, and as "div soup" (no semantic elements, neutral class names). Ground truth is what the writers wrote.
+without <article>, as "div soup" (no semantic elements, neutral class names) and as a heavy portal page
+(~250 KB: mega menu, inline script, big footer). Ground truth is what the writers wrote.
 
 PDF measures (raw library text, before any reconstruction, and hsqa's result):
   words in order   share of the written body words found in order (difflib over word lists, hyphens ignored)
@@ -147,6 +148,17 @@ def div_soup(page: str) -> str:
     return re.sub(r'(class|id)="[^"]*"', lambda m: f'{m.group(1)}="region"', page)
 
 
+def heavy(page: str) -> str:
+    """The page with the weight of a real portal page: a 600-link mega menu, 150 KB of inline script and
+    JSON, a 200-link footer (~250 KB in all)."""
+    menu = "".join(f'<li><a href="/topic/{i}">Topic number {i} of the site menu</a></li>' for i in range(600))
+    foot = "".join(f'<li><a href="/foot/{i}">Footer link {i}</a></li>' for i in range(200))
+    script = "<script>var state = " + json.dumps({f"key{i}": "x" * 60 for i in range(2000)}) + ";</script>"
+    page = page.replace('<nav class="main-menu"><ul>', f'<nav class="main-menu"><ul>{menu}', 1)
+    page = page.replace('<footer class="site-footer"><ul>', f'<footer class="site-footer"><ul>{foot}', 1)
+    return page.replace("</head>", script + "</head>", 1)
+
+
 def timed(fn, items, repeat: int) -> float:
     """Median seconds for one pass over ``items``."""
     runs = []
@@ -177,7 +189,7 @@ def main() -> None:
     pages = []
     for s in srcs:
         page = make_html(s)
-        pages += [(page, s), (page.replace("<article", "<div").replace("</article>", "</div>"), s), (div_soup(page), s)]
+        pages += [(page, s), (page.replace("<article", "<div").replace("</article>", "</div>"), s), (div_soup(page), s), (heavy(page), s)]
 
     report = {"documents": len(srcs), "pdf_pages": n_pages, "html_pages": len(pages), "pdf": {}, "html": {}}
     for name, fn in PDF_CANDIDATES.items():

@@ -65,6 +65,15 @@ def renamed(items: list[dict], kind: str) -> list[dict]:
     return out
 
 
+def answerable(path: Path) -> list[dict]:
+    """The questions of a file that name a document and an answer (unanswerable ones are left out here)."""
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    keep = [r for r in rows if r.get("document") and r.get("answer")]
+    tmp = Path(tempfile.mkdtemp()) / path.name
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
+    return load_qa(tmp)  # the checks of 'hsqa eval'
+
+
 def norm(s: str) -> str:
     return " ".join(s.replace("-", "").split())
 
@@ -86,7 +95,7 @@ def check_passages(searcher: Searcher, truth: dict, kind: str) -> dict:
 
 
 def run_set(name: str, src_dir: Path, qa_files: list[Path], embedder, work: Path) -> dict:
-    items = [it for f in qa_files for it in load_qa(f)]
+    items = [it for f in qa_files for it in answerable(f)]
     res = {"documents": None, "questions": len(items), "forms": {}}
     for kind in ("orig", "pdf", "html"):
         corpus = work / name / kind / "corpus"

@@ -40,8 +40,18 @@ class Source:
 def source_from_text(text: str, name: str) -> Source:
     d = parse_document(text, name)
     items = [(h.start, "heading", h.title) for h in d.headings]
-    items += [(p.start, "para", " ".join(strip_markup(p.text).split())) for p in d.paragraphs]
+    items += [(p.start, "para", " ".join(strip_markup(_without_dropped(d, p)).split())) for p in d.paragraphs]
     return Source(name, d.title, d.date, d.place, [(k, t) for _, k, t in sorted(items)])
+
+
+def _without_dropped(d, p) -> str:
+    """A paragraph's text without the boilerplate the parser dropped inside it (a "- 3 -" page-break line)."""
+    text, pos = "", p.start
+    for a, b in sorted(d.dropped):
+        if p.start <= a and b <= p.end:
+            text += d.text[pos:a]
+            pos = b
+    return text + d.text[pos : p.end]
 
 
 def source_from_file(path: Path) -> Source:

@@ -57,7 +57,7 @@ def _open(data: bytes, rel: str):
 
     if not data.strip():
         raise DocumentError(rel, "empty file")
-    if not data.lstrip()[:1024].find(b"%PDF") >= 0:
+    if b"%PDF" not in data[:1024]:
         raise DocumentError(rel, "damaged PDF: no PDF header (is it really a PDF?)")
     if b"%%EOF" not in data[-2048:]:
         raise DocumentError(rel, "damaged PDF: the file is truncated (no end-of-file marker) — download or copy it again")
@@ -390,7 +390,7 @@ def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
         while pending:
             note = pending.pop(0)
             emit("\n\n")
-            emit(_join(note, vocab), note[0].page)
+            emit(_join(note), note[0].page)
 
     last_page = 0
     for i, ln in enumerate(body):
@@ -419,7 +419,8 @@ def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
     return _finish(text, marks, vocab)
 
 
-def _join(lines: list[Line], vocab: Counter) -> str:
+def _join(lines: list[Line]) -> str:
+    """The lines of a footnote as one line (hyphens are resolved with the rest of the text)."""
     text = ""
     for ln in lines:
         if text.endswith("\ufffe"):
