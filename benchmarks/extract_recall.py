@@ -104,6 +104,8 @@ def run_set(name: str, src_dir: Path, qa_files: list[Path], embedder, work: Path
             truth = {}
         else:
             truth = convert(src_dir, corpus, kind)
+        qa_file = work / name / kind / "qa.jsonl"
+        qa_file.write_text("".join(json.dumps(it, ensure_ascii=False) + "\n" for it in renamed(items, kind)), encoding="utf-8")
         config = Config(corpus_dir=corpus, index_dir=work / name / kind / "index", model=embedder.name)
         t0 = time.perf_counter()
         report = Indexer(config, embedder).run()
@@ -139,6 +141,8 @@ def main() -> None:
     ap.add_argument("--dev", default=str(ROOT / "benchmarks" / "corpus"))
     ap.add_argument("--questions", default=str(ROOT / "benchmarks" / "questions"))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "extract-recall.json"))
+    ap.add_argument("--keep", metavar="DIR", help="keep the converted corpora, indexes and question files here, "
+                    "e.g. for: hsqa eval --corpus DIR/dev/pdf/corpus --index DIR/dev/pdf/index DIR/dev/pdf/qa.jsonl")
     args = ap.parse_args()
     sets = []
     if args.set in ("bundled", "all"):
@@ -154,8 +158,9 @@ def main() -> None:
     embedder.load()
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
         for name, src, qa in sets:
-            out[name] = run_set(name, src, qa, embedder, Path(tmp))
+            out[name] = run_set(name, src, qa, embedder, work)
     Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     print(markdown(out))
 
