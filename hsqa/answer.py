@@ -72,11 +72,12 @@ def annotate(response: SearchResponse, searcher=None) -> Answer | None:
 
 
 def citation(r: Result, with_text: bool = True) -> str:
-    """``Title (date), section, ¶n: "passage"`` — the form users paste into their notes."""
+    """``Title (date), section, p. 3 ¶n: "passage"`` — the form users paste into their notes (the page for
+    PDF documents)."""
     parts = [f"{r.title} ({human_date(r.date) or 'undated'})"]
     if r.section:
         parts.append(r.section)
-    parts.append(f"¶{r.paragraph}")
+    parts.append(f"p. {r.page} ¶{r.paragraph}" if getattr(r, "page", None) else f"¶{r.paragraph}")
     head = ", ".join(parts)
     if not with_text:
         return head

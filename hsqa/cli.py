@@ -286,6 +286,49 @@ def cmd_watch(args, config: Config) -> int:
     return watch(config, interval=args.interval, debounce=args.debounce)
 
 
+def cmd_show(args, config: Config) -> int:
+    """A document's text as indexed (extracted, for PDF and HTML), or one paragraph of it."""
+    from .store import Store
+
+    store = Store(config, readonly=True)
+    rows = store.documents_matching(args.source)
+    if not rows:
+        raise HsqaError(f"no indexed document matches '{args.source}': give its path in the corpus or a part of it")
+    if len(rows) > 1:
+        names = ", ".join(r["path"] for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
+        raise HsqaError(f"'{args.source}' matches {len(rows)} documents ({names}): give more of the path")
+    d = rows[0]
+    stored = store.document_text(d["id"])
+    if stored is None:
+        raise HsqaError(f"{d['path']} was indexed by an older hsqa without its text: run 'hsqa index --rebuild'")
+    pages = [tuple(x) for x in json.loads(stored["pages"])] if stored["pages"] else []
+    paras = store.paragraphs(d["id"])
+    head = {"source": d["path"], "title": d["title"], "date": d["date"], "kind": stored["kind"]}
+    if args.paragraph is not None:
+        p = next((p for p in paras if p["number"] == args.paragraph), None)
+        if p is None:
+            raise HsqaError(f"{d['path']} has paragraphs 1 to {len(paras)}, not {args.paragraph}")
+        obj = {"number": p["number"], "page": p["page"], "section": p["section"], "start": p["start"], "end": p["end"], "text": p["text"]}
+        if args.json:
+            print(json.dumps({**head, "paragraph": obj}, ensure_ascii=False))
+        else:
+            where = " · ".join(x for x in (f"p. {p['page']}" if p["page"] else "", f"¶{p['number']}", p["section"]) if x)
+            print(f"{d['title']} — {where}\n\n{p['text']}")
+        return 0
+    if args.json:
+        plist = [{"number": p["number"], "page": p["page"], "section": p["section"], "start": p["start"], "end": p["end"]} for p in paras]
+        print(json.dumps({**head, "text": stored["text"], "pages": pages, "paragraphs": plist}, ensure_ascii=False))
+        return 0
+    text, out, last = stored["text"], [], 0
+    for offset, page in pages:  # PDF: an inline marker where each page's text starts
+        out.append(text[last:offset])
+        out.append(f"[p. {page}] ")
+        last = offset
+    out.append(text[last:])
+    sys.stdout.write("".join(out).rstrip("\n") + "\n")
+    return 0
+
+
 def cmd_tui(args, config: Config) -> int:
     from .tui.app import run_app
 
@@ -362,6 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(pd, suppress=True)
     pd.add_argument("--json", action="store_true")
     pd.set_defaults(func=cmd_doctor)
+
+    ps = sub.add_parser("show", help="print a document's indexed text (as extracted from PDF/HTML) or one paragraph")
+    _common(ps, suppress=True)
+    ps.add_argument("source", metavar="SOURCE", help="the document's path in the corpus, or a unique part of it")
+    ps.add_argument("--paragraph", "-p", type=_positive, metavar="N", help="only paragraph N (the ¶ of a citation)")
+    ps.add_argument("--json", action="store_true", help="JSON: text, pages and paragraph offsets")
+    ps.set_defaults(func=cmd_show)
 
     pw = sub.add_parser("watch", help="keep the index in sync with the corpus folder")
     _common(pw, suppress=True)

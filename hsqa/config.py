@@ -12,13 +12,13 @@ from pathlib import Path
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 #: File name extensions that hsqa reads as documents.
-DOCUMENT_EXTENSIONS = (".txt", ".md", ".markdown")
+DOCUMENT_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
 
 @dataclass(frozen=True)
 class Config:
     corpus_dir: Path = field(default_factory=lambda: Path("corpus"))
-    """Folder of meeting summaries (``.txt`` / ``.md``); ``$HSQA_CORPUS``, default ``./corpus``."""
+    """Folder of documents (``.txt`` / ``.md`` / ``.pdf`` / ``.html``); ``$HSQA_CORPUS``, default ``./corpus``."""
 
     index_dir: Path = field(default_factory=lambda: Path("index"))
     """Folder holding the SQLite database and FAISS vectors; ``$HSQA_INDEX``, default ``./index``."""

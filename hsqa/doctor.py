@@ -14,6 +14,7 @@ import sqlite3
 from .config import Config
 from .corpus import display_path, read_document_bytes, scan_corpus
 from .documents import read_text
+from .extract import kind_of, parse_bytes
 from .errors import BadIndexPath, HsqaError, StaleSnapshot
 from .indexer import staleness
 from .store import FORMAT_VERSION, Store
@@ -130,7 +131,9 @@ def _not_verbatim(snap: Snapshot, config: Config) -> list[str]:
         if fs is None:
             continue
         try:
-            text, _ = read_text(read_document_bytes(config.corpus_dir, fs), path)
+            data = read_document_bytes(config.corpus_dir, fs)
+            # PDF and HTML passages are slices of the extracted text: extract again (deterministic)
+            text = read_text(data, path)[0] if kind_of(path) == "text" else parse_bytes(data, path).text
         except HsqaError:
             continue
         if any(text[c["start"] : c["end"]] != c["text"] for c in snap.chunks_of(d["id"])):

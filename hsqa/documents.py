@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -149,6 +149,7 @@ class Paragraph:
     start: int  #: character offset into the decoded text
     end: int
     text: str  #: verbatim ``text[start:end]``
+    page: int | None = None  #: page where the paragraph starts (PDF documents), 1-based
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class Document:
     headings: list[Heading] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     dropped: list[tuple[int, int]] = field(default_factory=list)  #: boilerplate spans left out ("Back to Index")
+    kind: str = "text"  #: "text" (.txt/.md), "pdf" or "html": how ``text`` was obtained
+    pages: list[tuple[int, int]] = field(default_factory=list)  #: PDF: ``(offset, page)`` where each page's text starts
 
     @property
     def year(self) -> int | None:
@@ -503,6 +506,19 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
         return None  # no headline: the body starts here
     title = f"{headline} ({symbol})" if symbol and symbol not in headline else headline
     end, n = head.end, n + 1
+    # a place-and-date block after the headline ("United Nations Headquarters, New York" / "20 April 2007")
+    if n < len(blocks):
+        lines = [strip_markup(x) for x in blocks[n].line_texts(text)]
+        dates = [find_date(x) for x in lines]
+        if len(lines) <= 3 and all(len(x.split()) <= 8 for x in lines) and any(dates):
+            i = next(j for j, d in enumerate(dates) if d)
+            date = date or dates[i]
+            parts = [x for x in lines[:i] if _placelike(x.replace(",", " ").strip())]
+            head_part = lines[i][: dates[i].span[0]].strip(" ,")
+            if head_part and _placelike(head_part):
+                parts.append(head_part)
+            place = place or (", ".join(parts) or None)
+            end, n = blocks[n].end, n + 1
     # a dateline of its own after the headline ("New York, 22 May 2008"), or opening the first paragraph
     # of a news story ("NEW YORK, 8 February 2022 — ...")
     if n < len(blocks):
@@ -619,8 +635,6 @@ def load_document(path: Path, rel: str | None = None, max_bytes: int | None = No
         raise DocumentError(rel, "permission denied") from None
     except OSError as e:
         raise DocumentError(rel, f"unreadable ({e.strerror or e})") from None
-    text, _ = read_text(data, rel)
-    doc = parse_document(text, rel)
-    if not doc.paragraphs:
-        raise DocumentError(rel, "no paragraphs of text found")
-    return doc, data
+    from .extract import parse_bytes  # PDF and HTML are extracted first (the extractors import this module)
+
+    return parse_bytes(data, rel), data

@@ -26,7 +26,8 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, chunk_document, text_hash
 from .config import Config
 from .corpus import FileStat, Scan, check_corpus, read_document_bytes, scan_corpus  # noqa: F401 (re-exported)
-from .documents import PARSER_VERSION, Document, parse_document, read_text
+from .documents import Document
+from .extract import PARSER_VERSION, parse_bytes
 from .embedding import Embedder, canonical_model_name, make_embedder
 from .errors import BadIndexPath, DocumentError, IndexBusy
 from .faults import checkpoint
@@ -272,10 +273,7 @@ class Indexer:
             self.progress("parse", i + 1, len(todo))
             raw, sha = data[rel]
             try:
-                text, _ = read_text(raw, rel)
-                doc = parse_document(text, rel)
-                if not doc.paragraphs:
-                    raise DocumentError(rel, "no paragraphs of text found")
+                doc = parse_bytes(raw, rel)  # by extension: text, PDF or HTML
             except DocumentError as e:
                 if rel in res.parse:
                     errors[rel] = e.reason

@@ -24,7 +24,10 @@ from .corpus import Scan
 
 #: skip reasons that depend only on a file's bytes (safe to reuse while size and mtime are unchanged;
 #: not "unreadable" or "too large", which depend on permissions or settings)
-CONTENT_REASONS = ("empty file", "binary file", "not a text document", "cannot decode", "no paragraphs")
+CONTENT_REASONS = (
+    "empty file", "binary file", "not a text document", "cannot decode", "no paragraphs",
+    "no text layer", "encrypted PDF", "damaged PDF", "not an HTML page",
+)
 
 WITHDRAWN = "its previously indexed passages are withdrawn until the file can be read again"
 

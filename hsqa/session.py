@@ -61,6 +61,7 @@ class DocParagraph:
     section: str
     text: str
     heading: str | None = None  #: a heading that starts here (shown above the paragraph)
+    page: int | None = None  #: PDF: the page where the paragraph starts
 
 
 @dataclass
@@ -206,7 +207,7 @@ class Session:
             while hi < len(head_starts) and head_starts[hi] < p["start"]:
                 heading = heads[head_starts[hi]]
                 hi += 1
-            paras.append(DocParagraph(p["number"], p["section"], p["text"], heading))
+            paras.append(DocParagraph(p["number"], p["section"], p["text"], heading, p["page"]))
         warning = None
         path = self.config.corpus_dir / d["path"]
         try:

@@ -204,3 +204,52 @@ def test_page_break_repair_never_pulls_in_dropped_boilerplate(gap):
         assert not any(p.start < b and a < p.end for a, b in d.dropped), (p.text, d.dropped)
     assert not any(x in p.text for p in d.paragraphs for x in ("- 3 -", "Page 3", "Back to Index"))
     assert d.paragraphs[0].text.startswith("Delegates affirmed") and d.paragraphs[-1].text == "A second paragraph ends here."
+
+
+def test_press_release_masthead_gives_headline_title_symbol_and_date():
+    d = parse_document(
+        "GA/10941\n20 May 2010\n\nGeneral Assembly\nPlenary\nSixty-fourth General Assembly\n88th & 89th Meetings (AM & PM)\n\n"
+        "HUMAN SECURITY APPROACH CAN JOIN UP RESPONSES, SECRETARY-GENERAL TELLS ASSEMBLY\n\n"
+        "Some Delegations Welcome Report as 'Milestone'; Others Warn against Blurring Line with Responsibility to Protect, Question Need for New Notion\n\n"
+        "The General Assembly today began its first formal debate on human security.\n\n"
+        "* *** *\n"
+    )
+    assert d.title == "HUMAN SECURITY APPROACH CAN JOIN UP RESPONSES, SECRETARY-GENERAL TELLS ASSEMBLY (GA/10941)"
+    assert d.date == "2010-05-20"
+    assert [p.text.split()[0] for p in d.paragraphs] == ["Some", "The"]  # masthead and end mark are not passages
+
+
+def test_resolution_uses_adoption_date_and_its_own_title():
+    d = parse_document(
+        "United Nations                                   A/RES/66/290\n\n"
+        "General Assembly                                 Distr.: General\n"
+        "                                                 25 October 2012\n\n"
+        "Sixty-sixth session\nAgenda items 14 and 117\n\n"
+        "Resolution adopted by the General Assembly on 10 September 2012\n\n"
+        "66/290. Follow-up to paragraph 143 on human security of the 2005 World Summit Outcome\n\n"
+        "The General Assembly,\n\nRecalling the 2005 World Summit Outcome,\n\n1. Takes note of the report;\n"
+    )
+    assert d.title.startswith("66/290. Follow-up to paragraph 143") and d.title.endswith("(A/RES/66/290)")
+    assert d.date == "2012-09-10"
+    assert d.paragraphs[0].text == "The General Assembly,"
+
+
+def test_statement_salutations_and_thanks_are_not_passages():
+    d = parse_document(
+        "SG/SM/12893\n20 May 2010\n\nSecretary-General Tells Assembly Human Security Puts People First\n\n"
+        "New York, 20 May 2010\n\nMr. President,\nExcellencies,\nLadies and Gentlemen,\n\n"
+        "I am pleased to present my first report on human security.\n\nThank you.\n"
+    )
+    assert d.place == "New York" and d.date == "2010-05-20"
+    assert [p.text for p in d.paragraphs] == ["I am pleased to present my first report on human security."]
+
+
+def test_list_of_participants_title_block_separates_meeting_and_place():
+    d = parse_document(
+        "Human Security Network\nSixth Ministerial Meeting\nBamako, 27-29 May 2004\nList of Participants\n\n"
+        "Chair\nMali: Mr. Boubacar Sidibe, Secretary-General\n"
+    )
+    assert d.title == "Human Security Network: Sixth Ministerial Meeting: List of Participants"
+    assert (d.place, d.date, d.date_end) == ("Bamako", "2004-05-27", "2004-05-29")
+    d = parse_document("Friends of Human Security\nFirst Meeting, New York, 19 October 2006\nList of Participants\n\nCo-Chairs\nJapan: Mr. A\n")
+    assert (d.title, d.place) == ("Friends of Human Security: First Meeting: List of Participants", "New York")

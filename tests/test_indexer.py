@@ -250,6 +250,8 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
     db.execute("ALTER TABLE skipped DROP COLUMN mtime_ns")
     db.execute("ALTER TABLE embeddings DROP COLUMN used")  # and undo migration 3: a database as version 1 left it
     db.execute("DROP INDEX vectors_hash")
+    db.execute("ALTER TABLE paragraphs DROP COLUMN page")  # and migration 4
+    db.execute("DROP TABLE document_text")
     db.execute("PRAGMA user_version=1")
     db.commit()
     db.close()

@@ -33,6 +33,7 @@ class Result:
     #: calibrated probability (0–1) that this passage answers the question; drives abstention and the dots
     confidence: float = 0.0
     date_end: str | None = None
+    page: int | None = None  #: PDF: the page where the paragraph starts
 
     def as_json(self) -> dict:
         d = asdict(self)

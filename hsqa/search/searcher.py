@@ -99,6 +99,10 @@ class Searcher:
             return SearchResponse(query.raw, mode, [], scope, qvec, text=query.text)
         cands, rows = got
         results = self._results(fusion.fuse(cands, mode, self.params), rows, query, k, mode)
+        if results:
+            pages = self.store.paragraph_pages([(r.doc_id, r.paragraph) for r in results])
+            for r in results:
+                r.page = pages.get((r.doc_id, r.paragraph))
         return SearchResponse(query.raw, mode, results, scope, qvec, text=query.text)
 
     def candidates(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,

@@ -86,6 +86,29 @@ class Reads:
     def paragraphs(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM paragraphs WHERE doc_id=? ORDER BY number", (doc_id,)).fetchall()
 
+    def document_text(self, doc_id: int) -> sqlite3.Row | None:
+        """``(kind, text, pages)`` of a document as indexed: the text its passages are verbatim slices of."""
+        return self.conn.execute("SELECT kind, text, pages FROM document_text WHERE doc_id=?", (doc_id,)).fetchone()
+
+    def documents_matching(self, source: str) -> list[sqlite3.Row]:
+        """The document whose path is ``source``, else every document whose path contains it."""
+        row = self.conn.execute("SELECT * FROM documents WHERE path=?", (source,)).fetchone()
+        if row is not None:
+            return [row]
+        return self.conn.execute(
+            "SELECT * FROM documents WHERE path LIKE '%' || ? || '%' ESCAPE '\\' ORDER BY path",
+            (source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),),
+        ).fetchall()
+
+    def paragraph_pages(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """Page of each ``(doc_id, paragraph number)`` that has one (PDF paragraphs)."""
+        doc_ids = sorted({d for d, _ in keys})
+        rows = self.select_in(
+            "SELECT doc_id, number, page FROM paragraphs WHERE page IS NOT NULL AND doc_id IN ({in_})", doc_ids
+        )
+        want = set(keys)
+        return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in want}
+
     def headings(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM headings WHERE doc_id=? ORDER BY start", (doc_id,)).fetchall()
 

@@ -104,6 +104,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE embeddings ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX vectors_hash ON vectors(hash);
     """,
+    # 4: the page where a paragraph starts (PDF), and each document's text as extracted and parsed — what
+    # passages are verbatim slices of, for PDF and HTML as for text files
+    """
+    ALTER TABLE paragraphs ADD COLUMN page INTEGER;
+    CREATE TABLE document_text(
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,            -- text | pdf | html
+        text TEXT NOT NULL,
+        pages TEXT                     -- PDF: JSON [[offset, page], ...] where each page's text starts
+    );
+    """,
 ]
 
 

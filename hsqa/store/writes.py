@@ -7,6 +7,7 @@ run resumes where it stopped.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -74,8 +75,13 @@ class Writer:
             (rel, sha, size, mtime_ns, d.title, d.date, d.date_end, d.place, d.header_end, len(d.paragraphs)),
         ).lastrowid
         conn.executemany(
-            "INSERT INTO paragraphs(doc_id, number, section, start, end, text) VALUES(?,?,?,?,?,?)",
-            [(doc_id, q.number, q.section, q.start, q.end, q.text) for q in d.paragraphs],
+            "INSERT INTO paragraphs(doc_id, number, section, start, end, text, page) VALUES(?,?,?,?,?,?,?)",
+            [(doc_id, q.number, q.section, q.start, q.end, q.text, q.page) for q in d.paragraphs],
+        )
+        # the text as extracted and parsed: what passages are verbatim slices of (PDF and HTML as text files)
+        conn.execute(
+            "INSERT OR REPLACE INTO document_text(doc_id, kind, text, pages) VALUES(?,?,?,?)",
+            (doc_id, d.kind, d.text, json.dumps(d.pages) if d.pages else None),
         )
         conn.executemany(
             "INSERT INTO headings(doc_id, level, title, start, end) VALUES(?,?,?,?,?)",

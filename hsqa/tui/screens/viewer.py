@@ -35,7 +35,11 @@ class SourceViewer(Screen):
             head.append(f"\n⚠ {v.warning}", style="bold #e0b050")
         yield Static(head, id="doc-title")
         with VerticalScroll(id="doc-body"):
+            page = None
             for p in v.paragraphs:
+                if p.page is not None and p.page != page:  # PDF: a marker where a new page's paragraphs start
+                    page = p.page
+                    yield Static(Text(f"— p. {page} —", style="dim"), classes="doc-page")
                 if p.heading:
                     yield Static(Text(p.heading, style="bold underline"), classes="doc-heading")
                 classes = "doc-para cited" if p.number in self.cited else "doc-para"
@@ -50,8 +54,10 @@ class SourceViewer(Screen):
         if not self.cited:
             return Text("")
         i = self.cited.index(self.current) + 1 if self.current in self.cited else 0
-        section = next((p.section for p in self.view.paragraphs if p.number == self.current), "")
-        where = f" ¶{self.current}" + (f" · {section}" if section else "")
+        para = next((p for p in self.view.paragraphs if p.number == self.current), None)
+        section = para.section if para else ""
+        page = f" p. {para.page}" if para is not None and para.page else ""
+        where = f"{page} ¶{self.current}" + (f" · {section}" if section else "")
         return Text(f"{where} — cited {i} of {len(self.cited)} here; n / p to move, Esc to go back", style="dim")
 
     def on_mount(self) -> None:

@@ -55,5 +55,5 @@ def citation_line(r: dict) -> str:
     parts = [r["title"], human_date(r.get("date")) or "undated"]
     if r.get("section"):
         parts.append(r["section"])
-    parts.append(f"¶{r['paragraph']}")
+    parts.append(f"p. {r['page']} ¶{r['paragraph']}" if r.get("page") else f"¶{r['paragraph']}")
     return " · ".join(parts)

