@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from hsqa.config import DEFAULT_MODEL  # noqa: E402
 from hsqa.evaluate import evaluate, load_qa  # noqa: E402
+from hsqa.search import fuse as fusion  # noqa: E402
 from tune import QUESTIONS, open_searcher  # noqa: E402
 
 MODES = ("lexical", "dense", "hybrid")
@@ -55,9 +56,14 @@ def main() -> None:
     args = ap.parse_args()
     searcher = open_searcher(args.model)
     n_docs = len(searcher.documents)
-    reports = {}
+    reports, ablation = {}, {}
+    chosen = searcher.params
     for split in ("dev", "test"):
-        reports[split] = evaluate(searcher, load_qa(QUESTIONS / f"{split}.jsonl"), k=5, modes=MODES)
+        items = load_qa(QUESTIONS / f"{split}.jsonl")
+        reports[split] = evaluate(searcher, items, k=5, modes=MODES)
+        searcher.params = fusion.Params(chosen.models, 0.0)  # the same, without the meeting-reference lift
+        ablation[split] = evaluate(searcher, items, k=5, modes=("hybrid",))["metrics"]["hybrid"]
+        searcher.params = chosen
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Retrieval quality",
@@ -74,11 +80,15 @@ def main() -> None:
                   "Abstention (`\"answer\": null`):", "", *abstention(rep), ""]
         if rep.get("answer_sentence") is not None:
             lines += [f"Quoted answer sentence contains the key phrase (hybrid): {rep['answer_sentence']:.3f}", ""]
+        a = ablation[split]
+        lines += [f"Without the meeting-reference lift (weight {chosen.meeting_weight} → 0), hybrid: Recall@1 "
+                  f"{a['recall@1']:.3f}, Recall@5 {a['recall@5']:.3f}, MRR {a['mrr']:.3f}.", ""]
         misses = [q for q in rep["questions"] if q["answerable"] and (q["ranks"].get("hybrid") or 99) > 5]
         if misses:
             lines += [f"Hybrid misses (not in top 5), {len(misses)}:", ""] + [f"- [{q['kind']}] {q['question']}" for q in misses] + [""]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    Path(args.out).with_suffix(".json").write_text(json.dumps(reports, indent=1, ensure_ascii=False), encoding="utf-8")
+    Path(args.out).with_suffix(".json").write_text(
+        json.dumps({"reports": reports, "without_meeting_lift": ablation}, indent=1, ensure_ascii=False), encoding="utf-8")
     print("\n".join(lines))
 
 
