@@ -11,6 +11,8 @@ Nothing here downloads weights (see :func:`resolve_model_path`). Importing this 
 
 from __future__ import annotations
 
+import os
+
 from ..errors import ModelUnavailable
 from .base import HASHING_PREFIX, Embedder, canonical_model_name, notice, resolve_model_path
 from .hashing import HashingEmbedder
@@ -34,12 +36,14 @@ __all__ = [
 ]
 
 
-def make_embedder(model: str, backend: str = "onnx") -> Embedder:
+def make_embedder(model: str, backend: str | None = None) -> Embedder:
     """Embedder for a model name or path. Cheap: the real model loads on first use (``.load()``).
 
-    ``backend="onnx"`` (default; measured faster here for questions and for indexing, benchmarks/RESULTS.md)
-    or ``"sentence-transformers"``. The hashing model ignores it.
+    ``backend``: ``"onnx"`` (the default; measured faster here for questions and for indexing,
+    benchmarks/RESULTS.md) or ``"sentence-transformers"``; ``$HSQA_EMBEDDER`` when not given (an escape
+    hatch, and how the benchmarks compare the two). The hashing model ignores it.
     """
+    backend = backend or os.environ.get("HSQA_EMBEDDER") or "onnx"
     if model.startswith(HASHING_PREFIX):
         _, _, dim = model.partition(":")
         try:
