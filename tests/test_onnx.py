@@ -328,3 +328,17 @@ def test_concurrent_embedding_while_loading(loaded, backend, monkeypatch):
     for idx, vecs in results:
         assert np.min(np.sum(vecs * ref[idx], axis=1)) >= MIN_COSINE
     assert len(made) == (1 if backend == "onnx" else 0)
+
+
+@pytest.mark.slow
+def test_damage_that_keeps_size_and_mtime_is_caught_by_onnxruntime_and_rebuilt(loaded, model_cache, own_cache, capsys):
+    folder = seed(model_cache, own_cache)
+    model = folder / "model.onnx"
+    st = model.stat()
+    model.write_bytes(b"\xff" * st.st_size)  # same size; the mtime is put back, so only loading can tell
+    os.utime(model, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert ex.check_export(folder)[0] is not None
+    emb = OnnxEmbedder(DEFAULT_MODEL).load()
+    assert "onnxruntime cannot read the cached export" in capsys.readouterr().err
+    assert emb.backend == "onnx"
+    assert float(emb.embed_query("human security") @ loaded.embed_query("human security")) >= MIN_COSINE

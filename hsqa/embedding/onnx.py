@@ -95,17 +95,14 @@ class OnnxEmbedder(Embedder):
     def _load(self) -> None:
         path = resolve_model_path(self.name)  # a clear ModelUnavailable for a missing model or weights
         try:
-            try:
-                export = ensure_export(self.name, path)
-                impl = OnnxModel(export)
-            except ExportFailed:
-                raise
-            except ImportError as e:
-                raise ExportFailed(f"onnxruntime or tokenizers is not installed ({e}); run 'make setup'") from e
-            except Exception as e:  # noqa: BLE001 - onnxruntime refused the file: rebuild it once
-                notice(f"onnxruntime cannot read the cached export ({str(e).strip()[:120]}): rebuilding it")
+            export = ensure_export(self.name, path)
+            impl = _open(export)
+            if impl is None:  # passed the size/hash checks, yet onnxruntime refuses it: rebuild once
+                notice(f"onnxruntime cannot read the cached export in {export.folder}: rebuilding it")
                 export = ensure_export(self.name, path, rebuild=True)
-                impl = OnnxModel(export)
+                impl = _open(export)
+                if impl is None:
+                    raise ExportFailed("onnxruntime cannot read a freshly written export")
         except ExportFailed as e:
             if not self.fallback:
                 raise ModelUnavailable(f"cannot use '{self.name}' with onnxruntime: {e}") from e
@@ -136,3 +133,13 @@ class OnnxEmbedder(Embedder):
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         return self.embed(list(texts))
+
+
+def _open(export: Export) -> OnnxModel | None:
+    """The export loaded in onnxruntime; ``None`` when onnxruntime rejects the file (damaged)."""
+    try:
+        return OnnxModel(export)
+    except ImportError as e:
+        raise ExportFailed(f"onnxruntime or tokenizers is not installed ({e}); run 'make setup'") from e
+    except Exception:  # noqa: BLE001 - InvalidProtobuf, InvalidGraph, a bad tokenizer.json...
+        return None
