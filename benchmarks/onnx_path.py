@@ -45,6 +45,7 @@ def _env(corpus: Path, index: Path, cache: Path, backend: str = "onnx") -> dict:
 def child(args: list[str], env: dict, stdin: str | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, from wait4) of one ``hsqa`` process."""
     argv = [sys.executable, "-c", RUN, *args]
+    err = tempfile.TemporaryFile()
     t = time.perf_counter()
     rfd = None
     if stdin is not None:
@@ -54,7 +55,7 @@ def child(args: list[str], env: dict, stdin: str | None = None) -> tuple[float, 
         if rfd is not None:
             os.dup2(rfd, 0)
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        os.dup2(err.fileno(), 2)
         os.execve(argv[0], argv, env)
     if rfd is not None:
         os.close(rfd)
@@ -63,7 +64,10 @@ def child(args: list[str], env: dict, stdin: str | None = None) -> tuple[float, 
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"hsqa {' '.join(args)} failed (HSQA_EMBEDDER={env.get('HSQA_EMBEDDER')})")
+        err.seek(0)
+        tail = err.read().decode(errors="replace").strip()[-500:]
+        raise SystemExit(f"hsqa {' '.join(args)} failed ({status=}, HSQA_EMBEDDER={env.get('HSQA_EMBEDDER')}): {tail}")
+    err.close()
     return wall, usage.ru_maxrss / 1024
 
 
