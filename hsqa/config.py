@@ -15,6 +15,22 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DOCUMENT_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm")
 
 
+def cache_dir() -> Path:
+    """hsqa's cache folder (rebuildable data only): ``$HSQA_CACHE``, else ``$XDG_CACHE_HOME/hsqa``,
+    else ``~/.cache/hsqa``. Read at each call, so tests can point it at a temporary folder."""
+    env = os.environ
+    if env.get("HSQA_CACHE"):
+        return Path(env["HSQA_CACHE"]).expanduser()
+    xdg = env.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "hsqa"
+
+
+def onnx_cache_dir() -> Path:
+    """ONNX exports of embedding models: ``<cache>/onnx/<model path key>/<weights hash>/``."""
+    return cache_dir() / "onnx"
+
+
 @dataclass(frozen=True)
 class Config:
     corpus_dir: Path = field(default_factory=lambda: Path("corpus"))

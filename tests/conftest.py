@@ -11,6 +11,22 @@ GA_2012 = "2012-06-04-ga-plenary-human-security-follow-up-64-291.md"
 FHS_2007 = "2007-04-20-friends-of-human-security-second-meeting.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory) -> Path:
+    """hsqa's cache (ONNX exports) in a temporary folder for the whole run, never the user's ~/.cache.
+    Set in the environment, so subprocesses use it too; the first real-model use exports into it."""
+    import os
+
+    d = tmp_path_factory.mktemp("hsqa-cache")
+    old = os.environ.get("HSQA_CACHE")
+    os.environ["HSQA_CACHE"] = str(d)
+    yield d
+    if old is None:
+        os.environ.pop("HSQA_CACHE", None)
+    else:
+        os.environ["HSQA_CACHE"] = old
+
+
 @pytest.fixture
 def corpus(tmp_path) -> Path:
     """A private copy of the bundled corpus."""
