@@ -13,7 +13,7 @@ import numpy as np
 
 from .chunking import sentence_spans, text_hash
 from .documents import human_date, strip_markup
-from .search import Result, SearchResponse
+from .search import Result, SearchResponse, split_filters
 from .text import TOKEN, query_terms, stem
 
 #: how many top passages compete for the answering sentence
@@ -34,13 +34,17 @@ def _overlap(sentence: str, qstems: set[str]) -> float:
     return len(words & qstems) / len(qstems)
 
 
-def annotate(response: SearchResponse, searcher=None) -> Answer | None:
+def annotate(response: SearchResponse, searcher=None, question: str | None = None, context=()) -> Answer | None:
     """Set ``highlight`` on every result and return the best sentence overall (``None`` if none is relevant).
 
-    With a ``searcher`` and a dense question vector, sentences are scored with the sentence vectors stored
-    at index time (no model call); otherwise by question-term overlap alone.
+    ``question``: the question's own words (default: the query searched, minus ``doc:``/``year:`` filters);
+    ``context``: words carried over from earlier turns. With a ``searcher`` and a dense question vector,
+    sentences are scored with the sentence vectors stored at index time (no model call); otherwise by
+    question-term overlap alone.
     """
-    qstems = {stem(t) for t in query_terms(response.query)}
+    if question is None:
+        question, _ = split_filters(response.query)
+    qstems = {stem(t) for t in query_terms(question)}
     cands: list[tuple[Result, tuple[int, int], str]] = []
     for r in response.results:
         for a, b in sentence_spans(r.text) or [(0, len(r.text))]:
@@ -71,9 +75,26 @@ def annotate(response: SearchResponse, searcher=None) -> Answer | None:
     return Answer(sentence=sentence, result=r, span=span)
 
 
-def citation(r: Result, with_text: bool = True) -> str:
+def citation_date(date: str | None, date_end: str | None = None) -> str:
+    """``12 March 2013``, or a meeting's whole span: ``12–13 March 2013``, ``30 June – 2 July 2010``."""
+    if not date:
+        return ""
+    start = human_date(date)
+    if not date_end or date_end <= date:
+        return start
+    end = human_date(date_end)
+    d1, m1, y1 = start.split()
+    d2, m2, y2 = end.split()
+    if (m1, y1) == (m2, y2):
+        return f"{d1}–{d2} {m2} {y2}"
+    if y1 == y2:
+        return f"{d1} {m1} – {end}"
+    return f"{start} – {end}"
+
+
+def citation(r: Result, with_text: bool = True, date_end: str | None = None) -> str:
     """``Title (date), section, ¶n: "passage"`` — the form users paste into their notes."""
-    parts = [f"{r.title} ({human_date(r.date) or 'undated'})"]
+    parts = [f"{r.title} ({citation_date(r.date, date_end) or 'undated'})"]
     if r.section:
         parts.append(r.section)
     parts.append(f"¶{r.paragraph}")

@@ -19,6 +19,7 @@ from .documents import human_date
 from .embedding import Embedder, canonical_model_name
 from .errors import HsqaError
 from .chunking import PASSAGE
+from .scope import Scope
 from .store import IndexInfo, Store
 from .text import TOKEN, expand_acronyms, fts_query, matched_terms, query_terms, stem, term_spans
 
@@ -38,18 +39,6 @@ PASSAGE_WEIGHT = 0.3
 #: their terms lexically).
 MIN_SIMILARITY = 0.30
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
-
-
-@dataclass
-class Scope:
-    """Restricts a search: documents (by id) and/or years."""
-
-    doc_ids: set[int] = field(default_factory=set)
-    years: set[int] = field(default_factory=set)
-    labels: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.doc_ids or self.years)
 
 
 @dataclass

@@ -7,15 +7,16 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...documents import human_date
-from ...session import DocumentView
+from ...answer import citation_date
+from ...engine import DocumentView
+from ..widgets import render
 
 
 class SourceViewer(Screen):
     """The whole document: title block, headings, numbered paragraphs; cited paragraphs highlighted."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back to the conversation"),
+        Binding("escape", "dismiss", "Back to the conversation"),
         Binding("n", "jump(1)", "Next cited ¶"),
         Binding("p", "jump(-1)", "Previous cited ¶"),
     ]
@@ -30,7 +31,7 @@ class SourceViewer(Screen):
         v = self.view
         head = Text()
         head.append(v.title + "\n", style="bold")
-        head.append(" · ".join(x for x in (human_date(v.date), v.place, v.path) if x), style="dim")
+        head.append(" · ".join(x for x in (citation_date(v.date, v.date_end), v.place, v.path) if x), style="dim")
         if v.warning:
             head.append(f"\n⚠ {v.warning}", style="bold #e0b050")
         yield Static(head, id="doc-title")
@@ -41,7 +42,7 @@ class SourceViewer(Screen):
                 classes = "doc-para cited" if p.number in self.cited else "doc-para"
                 body = Text()
                 body.append(f"¶{p.number}  ", style="bold #8ab4f8" if p.number in self.cited else "dim")
-                body.append(" ".join(p.text.split()))
+                body.append_text(render.styled(p.text))
                 yield Static(body, classes=classes, id=f"para-{p.number}")
         yield Static(self._where(), id="doc-where")
         yield Footer()
