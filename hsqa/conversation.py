@@ -167,6 +167,7 @@ class Conversation:
         self._lock = threading.Lock()
         self._save_lock = threading.Lock()
         self._last_id = 0
+        self._dirty = False  #: turns changed since the last save
         self.load_warning: str | None = None
 
     # -- turns ------------------------------------------------------------------------------------
@@ -186,6 +187,7 @@ class Conversation:
                 self.turns.append(turn)
                 self.turns.sort(key=lambda t: t.id)
                 del self.turns[:-MAX_HISTORY]
+            self._dirty = True
 
     def turn(self, turn_id: int) -> Turn | None:
         return next((t for t in self.turns if t.id == turn_id), None)
@@ -248,6 +250,7 @@ class Conversation:
         with self._save_lock:
             with self._lock:
                 data = {"version": HISTORY_VERSION, "turns": [asdict(t) for t in self.turns[-MAX_HISTORY:]]}
+                self._dirty = False
             text = json.dumps(data, ensure_ascii=False)
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -264,6 +267,11 @@ class Conversation:
                     pass
                 raise
             fsync_dir(path.parent)
+
+    def flush(self) -> None:
+        """Save if a turn changed since the last save (never writes over a history not yet loaded)."""
+        if self._dirty:
+            self.save()
 
     def load(self) -> list[Turn]:
         """Read the history. One that cannot be read is moved to ``.bak`` and reported in ``load_warning``."""

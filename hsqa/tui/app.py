@@ -8,8 +8,12 @@ document or the history) runs in thread workers whose bodies call the core and o
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -73,6 +77,7 @@ class HsqaApp(App):
         self.indexing = False
         self.watch_corpus = watch
         self.docs: dict[str, dict] = {}
+        self.quick_exit = False  #: quitting does not wait for worker threads (see :func:`run_app`)
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -90,6 +95,8 @@ class HsqaApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.quick_exit:
+            asyncio.get_running_loop().set_default_executor(_NoWaitExecutor())
         self.title = f"hsqa — {self.config.corpus_dir.resolve().name}"
         self.sub_title = "opening index…"
         self.query_one(QuestionInput).focus()
@@ -451,14 +458,39 @@ class HsqaApp(App):
             self.check_citations(turns)
 
 
+class _NoWaitExecutor(ThreadPoolExecutor):
+    """The event loop's executor (Textual's thread workers run in it) whose shutdown does not wait for a
+    thread still at work: ``asyncio.run`` would otherwise hold the quit until the model import ends."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
+
+
 WELCOME = (
-    "Ask about the UN human-security meeting summaries in this corpus.\n"
-    "Answers quote the source verbatim, with numbered citations: press a number (or click a card) to open\n"
-    "the document at that paragraph. ctrl+b lists documents (Enter scopes questions to one), ctrl+s exports,\n"
-    "ctrl+y copies a citation, ctrl+r re-indexes, ctrl+p lists every command."
+    "Ask about the UN human-security meeting summaries in this corpus.\n\n"
+    "Answers quote the source verbatim, with numbered citations: press a number (or click a card) to open "
+    "the document at that paragraph. Follow-up questions (\"and Japan?\", \"tell me more\") continue from "
+    "the previous answer.\n\n"
+    "ctrl+b lists documents (Enter scopes questions to one) · ctrl+y copies a citation · ctrl+s exports · "
+    "ctrl+r re-indexes · ctrl+p lists every command."
 )
 
 
 def run_app(config: Config) -> int:
-    HsqaApp(config).run()
-    return 0
+    """Run the app; on quit, save what is unsaved and leave at once.
+
+    Interpreter teardown after torch has been imported takes 2-3 s here, and a model still loading in its
+    thread would hold the exit for the rest of its import: after the app has restored the terminal and the
+    conversation is saved, nothing is left that needs either (the index is only read, or written crash-safe).
+    """
+    app = HsqaApp(config)
+    app.quick_exit = True
+    try:
+        app.run()
+    finally:
+        try:
+            app.conversation.flush()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(app.return_code or 0)
