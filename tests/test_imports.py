@@ -20,6 +20,7 @@ CORE = [
     "hsqa.scope",
     "hsqa.engine",
     "hsqa.conversation",
+    "hsqa.entities",
     "hsqa.doctor",
     "hsqa.watch",
     "hsqa.faults",
