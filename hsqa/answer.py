@@ -33,7 +33,7 @@ LEXICAL_WEIGHT = 0.6
 #: weight of a question word in a passage whose title, date or place contains it
 TITLE_WORD_WEIGHT = 0.3
 #: weight of a word carried over from an earlier question (a follow-up)
-CONTEXT_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.25
 #: bonus for naming the kind of thing the question asks for (half for a weaker kind: a body for "who")
 KIND_BONUS = 0.3
 #: an answering name counts fully within this many words of a question word in the sentence, half as much

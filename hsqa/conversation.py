@@ -27,6 +27,7 @@ from .errors import HsqaError
 from .scope import Scope
 from .search import split_filters
 from .store import fsync_dir
+from .entities import COUNTRY_PATTERN
 from .text import STOPWORDS, TOKEN, query_terms
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,8 +70,19 @@ class Turn:
 
 # -- follow-up questions ------------------------------------------------------------------------------
 
-#: words that point back at something said before
-_ANAPHORA = frozenset("it its they them their theirs he him his she her hers this that these those there".split())
+#: personal pronouns: "What did he appeal for?" points back, unless a name before it in the question is
+#: what it stands for ("What did Migiro say about the continent she comes from?")
+_PERSONAL = frozenset("it they them he him she".split())
+#: possessives point back only in a question that names nothing itself ("What did it ask its partners?")
+_POSSESSIVE = frozenset("its their theirs his her hers".split())
+#: "that day", "this meeting", "the next one", "there" at the end: back-references, not relative clauses
+_DEICTIC = re.compile(
+    r"\b(?:that|this|these|those|the\s+same)\s+(?:day|days|meeting|meetings|year|time|session|event|one|ones|"
+    r"report|reports|document|resolution|conference|workshop|debate|statement|speech|fund|project|programme|"
+    r"declaration|proposal|initiative|draft)\b"
+    r"|\b(?:the\s+)?(?:next|other|previous|last|same)\s+one\b|\b(?:that|this|there|then)\s*\??\s*$",
+    re.I,
+)
 _OPENERS = re.compile(
     r"^\s*(?:and|also|but|so|then|what about|how about|and what about|what else|anything else|same for|"
     r"tell me more|more on|more about|go on|elaborate)\b",
@@ -78,31 +90,68 @@ _OPENERS = re.compile(
 )
 _MORE = frozenset("more else further elaborate details detail".split())
 _WH = frozenset("what which who whom whose when where why how".split())
-#: at most this many words are carried over from earlier turns
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+#: at most this many words are carried over from earlier turns, of which this many topic words
 MAX_CONTEXT_TERMS = 8
+MAX_TOPIC_TERMS = 3
+#: lift of passages from the previous answer's documents for an ellipsis rewritten as a whole question
+#: ("And Egypt?"): less than for other follow-ups (engine.NEAR_BONUS), it searches well on its own
+NEAR_BONUS_REWRITTEN = 0.1
+#: the documents of the previous answer's first this many passages are "the documents it cited"
+SOURCE_RANKS = 5
 
 
 @dataclass
 class FollowUp:
     of: int  #: the turn followed up
     on: str  #: its question, shown as "following up on: …"
-    terms: list[str]  #: its topic words and key entities
+    terms: list[str]  #: its key names and topic words
     sources: list[str]  #: documents its answer cited
     scope: Scope
+    names: list[str] = field(default_factory=list)  #: the names among ``terms``: what "it", "they", "there" point at
+    read_as: str | None = None  #: an ellipsis rewritten as a whole question ("And Egypt?" -> "What did Egypt …")
+    context: str = ""  #: the previous question as it reads on its own
 
 
 def is_follow_up(question: str) -> bool:
-    """Does ``question`` lean on the previous turn (pronouns, "and X?", "more", or too short to stand)?"""
-    words = [w.lower() for w in TOKEN.findall(question)]
+    """Does ``question`` lean on the previous turn? It opens with "and", "what about", "why"…; a pronoun
+    stands for something it does not name ("What did it ask for?"); "that day", "the next one"; "more";
+    or it is too short to stand alone ("When was that?") or names nothing at all ("What did the project
+    combine?")."""
+    words = TOKEN.findall(question)
     if not words:
         return False
-    if _OPENERS.search(question):
+    if _OPENERS.search(question) or _DEICTIC.search(question):
         return True
-    if any(w in _ANAPHORA for w in words):
+    first_name = next((i for i, w in enumerate(words) if _is_name(w)), None)
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low in _PERSONAL and (first_name is None or i < first_name):
+            return True
+        if low in _POSSESSIVE and first_name is None:
+            return True
+    if any(w.lower() in _MORE for w in words) and len(_content(question)) <= 3:
         return True
-    if any(w in _MORE for w in words) and len(_content(question)) <= 3:
+    if first_name is not None:
+        return False
+    # names nothing: too short to stand alone ("Where exactly?"), or "the project", "the draft": known already
+    return len(_content(question)) <= 1 or bool(re.search(r"\bthe\s+\w", question, re.I))
+
+
+def _is_name(word: str) -> bool:
+    """A word a question names something with: capitalised (not a month or a weekday, not a question or
+    function word at the start), or a symbol."""
+    if any(ch.isdigit() for ch in word):
         return True
-    return len(_content(question)) <= 1  # "When?", "Where exactly?": too short to stand alone
+    low = word.lower()
+    return word[:1].isupper() and low not in _CALENDAR and low not in STOPWORDS and low not in _ASKING
+
+
+#: words that start a request rather than name something ("Explain …", "List …")
+_ASKING = frozenset("explain list describe summarise summarize compare name give tell show define is are was were".split())
 
 
 def _content(text: str) -> list[str]:
@@ -117,9 +166,29 @@ def _names(text: str) -> list[str]:
     out = []
     for m in _NAME.finditer(text.strip()):
         name = m.group(1)
-        if name.lower() not in STOPWORDS and name.lower() not in _ANAPHORA:
+        if name.lower() not in STOPWORDS and name.lower() not in _PERSONAL | _POSSESSIVE:
             out.append(name)
     return list(dict.fromkeys(out))
+
+
+_SYMBOL = re.compile(r"\b(?:[A-Z]+/)*\d+(?:/\d+)+\b|\b[A-Z]+(?:/[A-Z0-9.]+)+\b")
+
+
+def _key_names(text: str) -> list[str]:
+    """Names and document symbols in ``text``: "Thailand", "Security Council", "75/278", "A/RES/64/291"."""
+    return list(dict.fromkeys([*_names(text), *(m.group(0) for m in _SYMBOL.finditer(text))]))
+
+
+def standalone(turn: Turn) -> str:
+    """``turn``'s question as it reads on its own: as rewritten ("What did Egypt say …?" for "And Egypt?"),
+    or with the question it followed up, filter words left out."""
+    fu = turn.followup or {}
+    own = split_filters(turn.question)[0]
+    if fu.get("read_as"):
+        return fu["read_as"]
+    if fu.get("context"):
+        return f"{fu['context']} {own}"
+    return own
 
 
 def follow_up(question: str, previous: Turn | None) -> FollowUp | None:
@@ -127,16 +196,64 @@ def follow_up(question: str, previous: Turn | None) -> FollowUp | None:
     if previous is None or previous.error or not is_follow_up(question):
         return None
     own = {t.lower() for t in query_terms(question)}
-    terms: list[str] = []
+    prev_q = standalone(previous)
     carried = (previous.followup or {}).get("terms") or []
-    prev_q = split_filters(previous.question)[0]
-    for t in [*_content(prev_q), *_answer_names(previous), *carried]:
+    # names first (what "it", "they", "there" point at), then a few topic words
+    names = [w for n in _key_names(prev_q) for w in TOKEN.findall(n) if w.lower() not in STOPWORDS]
+    topic = [t for t in _content(prev_q) if t.lower() not in {n.lower() for n in names}][:MAX_TOPIC_TERMS]
+    terms: list[str] = []
+    for t in [*names, *_answer_names(previous), *topic, *carried]:
         if t.lower() not in own and t.lower() not in {x.lower() for x in terms}:
             terms.append(t)
     sources = _cited_sources(previous)
     # the scope its own filter words set ("... year:2007"); a standing scope applies to every question anyway
     scope = previous.scope_obj if split_filters(previous.question)[1] else Scope()
-    return FollowUp(previous.id, previous.question, terms[:MAX_CONTEXT_TERMS], sources, scope)
+    terms = terms[:MAX_CONTEXT_TERMS]
+    named = {n.lower() for n in names}
+    read_as, slot = rewrite(question, prev_q)
+    if slot in ("ordinal", "year"):
+        sources = []  # another meeting, another year: most likely another document
+    return FollowUp(
+        previous.id, previous.question, terms, sources, scope, [t for t in terms if t.lower() in named], read_as, prev_q
+    )
+
+
+#: "And Egypt?", "What about the fourth?", "And in 2010?": the previous question with one part replaced
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and\s+what\s+about|what\s+about|how\s+about|and|same\s+for|also)\s+"
+    r"(?:(?:at|in|on|for|from|with|by|of)\s+)?(?P<x>[^?]+?)\s*\??\s*$",
+    re.I,
+)
+_ORDINAL_WORD = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+    r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:first|second|third|fourth|fifth|sixth|"
+    r"seventh|eighth|ninth)|\d+(?:st|nd|rd|th))\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def rewrite(question: str, previous: str) -> tuple[str | None, str | None]:
+    """``("What did Egypt say in the 2008 debate?", "name")`` for "And Egypt?" after "What did Cuba say in
+    the 2008 debate?": the previous question with the part of the same kind replaced (a meeting's ordinal,
+    a year, a country, else its first name). ``(None, None)`` when ``question`` is not such an ellipsis."""
+    m = _ELLIPSIS.match(question)
+    if not m or len(TOKEN.findall(m.group("x"))) > 4:
+        return None, None
+    x = re.sub(r"^(?:the|a|an)\s+", "", m.group("x").strip(), flags=re.I)
+    for slot, pattern in (("ordinal", _ORDINAL_WORD), ("year", _YEAR), ("name", COUNTRY_PATTERN)):
+        new = pattern.search(x)
+        old = pattern.search(previous)
+        if new and old:
+            return previous[: old.start()] + new.group(0) + previous[old.end() :], slot
+    if x[:1].isupper():
+        names = list(_NAME.finditer(previous.strip()))
+        if names:
+            a, b = names[0].span(1)
+            head = re.sub(r"\bthe\s+$", "", previous.strip()[:a], flags=re.I) if COUNTRY_PATTERN.fullmatch(x) else previous.strip()[:a]
+            return head + x + previous.strip()[b:], "name"
+    return None, None
 
 
 def _answer_names(turn: Turn) -> list[str]:
@@ -151,7 +268,7 @@ def _cited_sources(turn: Turn) -> list[str]:
         return []
     first = turn.answer["rank"] if turn.answer else 1
     out = [r["source"] for r in turn.results if r["rank"] == first]
-    out += [r["source"] for r in turn.results[:3] if r.get("relevant", True)]
+    out += [r["source"] for r in turn.results[:SOURCE_RANKS] if r.get("relevant", True)]
     return list(dict.fromkeys(out))
 
 
@@ -217,7 +334,17 @@ class Conversation:
         fu = None if fresh else follow_up(question, self.before(turn_id))
         base = standing if (standing or fu is None) else fu.scope
         scope = base.overridden_by(own) if own else base
-        reply = engine.ask(question, scope, k, context=fu.terms if fu else [], prefer=set(fu.sources) if fu else set())
+        if fu is not None and fu.read_as:  # a whole question now: searched as one, near the last answer
+            reply = engine.ask(fu.read_as, scope, k, prefer=set(fu.sources), near_bonus=NEAR_BONUS_REWRITTEN)
+        else:
+            reply = engine.ask(
+                question,
+                scope,
+                k,
+                context=[fu.context] if fu else [],
+                prefer=set(fu.sources) if fu else set(),
+                names=fu.names if fu else [],
+            )
         turn = self.turn_from(turn_id, text, reply, fu, fresh, standing)
         self.store(turn)
         return turn
@@ -233,7 +360,16 @@ class Conversation:
             relevant=reply.relevant,
             scope=reply.scope.as_json() if reply.scope else {},
             followup=(
-                {"of": fu.of, "on": fu.on, "terms": fu.terms, "sources": fu.sources} if fu is not None else None
+                {
+                    "of": fu.of,
+                    "on": fu.on,
+                    "terms": fu.terms,
+                    "sources": fu.sources,
+                    "read_as": fu.read_as,
+                    "context": fu.context,
+                }
+                if fu is not None
+                else None
             ),
             fresh=fresh,
             standing=standing.as_json() if standing else {},

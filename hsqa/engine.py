@@ -22,10 +22,16 @@ from .errors import HsqaError, IndexMissing
 from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
 from .scope import Scope
 from .search import Result, SearchResponse, Searcher, parse_filters, split_filters
+from .text import STOPWORDS, query_terms
 
-#: how strongly a follow-up prefers the documents the previous answer cited, as a share of the spread
-#: between the best and the worst candidate score
-PREFER_WEIGHT = 0.35
+#: a follow-up's passages from the documents the previous answer cited are lifted by this much (scores are
+#: cosine plus lexical credit, about 0.3-1.2)
+NEAR_BONUS = 0.3
+
+
+def content_terms(text: str) -> list[str]:
+    """The words of ``text`` that are not stopwords (query_terms keeps them all when nothing else is left)."""
+    return [t for t in query_terms(text) if t.lower() not in STOPWORDS]
 
 
 def paragraph_key(text: str) -> str:
@@ -201,6 +207,8 @@ class Engine:
         context: list[str] = (),
         prefer: set[str] = frozenset(),
         mode: str | None = None,
+        names: list[str] = (),
+        near_bonus: float = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
 
@@ -215,14 +223,43 @@ class Engine:
         if scope.sources and not self._ids_of(scope.sources):
             note = "the scoped document is no longer in the index: clear the scope (ctrl+g) or re-index"
             return Reply(question, mode, [], None, False, scope, note)
-        query = " ".join([question, *context]).strip()
-        resp = self.searcher.search(query, k=k * 3 if prefer else k, mode=mode, scope=resolved)
         if prefer:
-            resp.results = self._prefer(resp.results, prefer, k)
+            bonus = NEAR_BONUS if near_bonus is None else near_bonus
+            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, bonus)
+        else:
+            resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         best = annotate(resp, self.searcher, question=question, context=list(context))
         results = [self._cited(r) for r in resp.results]
         answer = {"sentence": best.sentence, "rank": best.result.rank} if best else None
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)
+
+    def _follow_up(
+        self, question: str, context, names, prefer: set[str], scope: Scope | None, k: int, mode: str, bonus: float
+    ) -> SearchResponse:
+        """A follow-up searches twice: its own words within the documents the previous answer cited
+        ("Which agencies are implementing it?" in the Aral Sea fund's news item), and its words with the
+        carried-over ones everywhere (the answer may be in another document: a list of participants).
+        The first search's best passages come first."""
+        ids = self._ids_of(prefer)
+        if scope is not None and scope.doc_ids:
+            ids &= scope.doc_ids
+        years = set(scope.years) if scope is not None else set()
+        wide = self.searcher.search(" ".join([question, *(names or context)]), k=k, mode=mode, scope=scope)
+        if not ids:
+            return wide
+        # its own words, unless too few to search with ("Why?", "When was that?")
+        own = question if len(content_terms(question)) >= 2 else " ".join([*context, question])
+        near = self.searcher.search(own, k=k, mode=mode, scope=Scope(ids, years))
+        best: dict[tuple[int, int], tuple[float, Result]] = {}
+        for lift, results in ((bonus, near.results), (0.0, wide.results)):
+            for r in results:
+                key = (r.doc_id, r.paragraph)
+                if key not in best or r.score + lift > best[key][0]:
+                    best[key] = (r.score + lift, r)
+        merged = [r for _, r in sorted(best.values(), key=lambda x: -x[0])]
+        for i, r in enumerate(merged[:k], 1):
+            r.rank = i
+        return SearchResponse(wide.query, wide.mode, merged[:k], wide.scope, wide.qvec)
 
     def ask_text(self, text: str, k: int | None = None, mode: str | None = None) -> Reply:
         """``text`` as typed (filters included): what ``hsqa ask`` does."""
@@ -231,18 +268,6 @@ class Engine:
 
     def _ids_of(self, sources) -> set[int]:
         return {i for i, d in self.searcher.documents.items() if d["path"] in sources}
-
-    @staticmethod
-    def _prefer(results: list[Result], prefer: set[str], k: int) -> list[Result]:
-        if not results:
-            return results
-        scores = [r.score for r in results]
-        spread = (max(scores) - min(scores)) or abs(max(scores)) or 1.0
-        lifted = {id(r): r.score + (PREFER_WEIGHT * spread if r.source in prefer and r.relevant else 0.0) for r in results}
-        out = sorted(results, key=lambda r: -lifted[id(r)])[:k]
-        for i, r in enumerate(out, 1):
-            r.rank = i
-        return out
 
     def _cited(self, r: Result) -> dict:
         d = r.as_json()

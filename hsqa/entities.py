@@ -64,7 +64,7 @@ Solomon|Islands Somalia South|Africa South|Sudan Spain Sri|Lanka Sudan Suriname 
 Syrian|Arab|Republic Tajikistan Thailand Timor-Leste Togo Tonga Trinidad|and|Tobago Tunisia Türkiye Turkey
 Turkmenistan Tuvalu Uganda Ukraine United|Arab|Emirates United|Kingdom United|States Uruguay Uzbekistan Vanuatu
 Venezuela Viet|Nam Vietnam Yemen Zambia Zimbabwe Holy|See Palestine""".split()
-_COUNTRY = re.compile(r"\b(?:" + "|".join(sorted((c.replace("|", r"\s+") for c in COUNTRIES), key=len, reverse=True)) + r")\b")
+COUNTRY_PATTERN = re.compile(r"\b(?:" + "|".join(sorted((c.replace("|", r"\s+") for c in COUNTRIES), key=len, reverse=True)) + r")\b")
 
 _HONORIFIC = (
     r"(?:H\.\s?E\.\s+)?(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|Madam|Mme|M)\.?\s+[A-Z][\w'’-]+"
@@ -114,7 +114,7 @@ _MONTH_ONLY = re.compile(rf"^{_MONTH}$")
 
 _FINDERS = {
     "person": _PERSON,
-    "country": _COUNTRY,
+    "country": COUNTRY_PATTERN,
     "org": _ORG,
     "date": _DATE,
     "number": _NUMBER,
@@ -129,7 +129,7 @@ def entity_spans(sentence: str, kind: str) -> list[tuple[int, int]]:
             g = 1 if m.group(1) else 2
             if not _MONTH_ONLY.match(m.group(g)):
                 out.append(m.span(g))
-        return out + [m.span() for m in _COUNTRY.finditer(sentence)]
+        return out + [m.span() for m in COUNTRY_PATTERN.finditer(sentence)]
     return [m.span() for m in _FINDERS[kind].finditer(sentence)]
 
 
