@@ -42,7 +42,7 @@ NEAR_WORDS = 20
 #: penalty for a sentence about another meeting or session than the question's ("third" for "second")
 ORDINAL_PENALTY = 0.15
 #: score lost per rank below the first passage
-RANK_PENALTY = 0.03
+RANK_PENALTY = 0.06
 
 
 @dataclass

@@ -21,6 +21,7 @@ CORE = [
     "hsqa.engine",
     "hsqa.conversation",
     "hsqa.entities",
+    "hsqa.measure",
     "hsqa.doctor",
     "hsqa.watch",
     "hsqa.faults",

@@ -353,6 +353,7 @@ class HsqaApp(App):
     # -- actions ----------------------------------------------------------------------------------
     MAIN_SCREEN_ONLY = {
         "toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_screen", "focus_question", "ask_fresh",
+        "export", "reindex",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

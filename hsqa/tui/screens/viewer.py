@@ -16,7 +16,7 @@ class SourceViewer(Screen):
     """The whole document: title block, headings, numbered paragraphs; cited paragraphs highlighted."""
 
     BINDINGS = [
-        Binding("escape", "dismiss", "Back to the conversation"),
+        Binding("escape", "dismiss", "Back"),
         Binding("n", "jump(1)", "Next cited ¶"),
         Binding("p", "jump(-1)", "Previous cited ¶"),
     ]
@@ -48,12 +48,17 @@ class SourceViewer(Screen):
         yield Footer()
 
     def _where(self) -> Text:
+        """`` ¶11 · <section> — cited 4 of 5 here``, the section shortened to fit the line."""
         if not self.cited:
             return Text("")
         i = self.cited.index(self.current) + 1 if self.current in self.cited else 0
         section = next((p.section for p in self.view.paragraphs if p.number == self.current), "")
-        where = f" ¶{self.current}" + (f" · {section}" if section else "")
-        return Text(f"{where} — cited {i} of {len(self.cited)} here; n / p to move, Esc to go back", style="dim")
+        tail = f" — cited {i} of {len(self.cited)} here (n / p)"
+        head = f" ¶{self.current}"
+        room = (self.size.width or 120) - len(head) - len(tail) - 3
+        if section and room > 8:
+            head += " · " + (section if len(section) <= room else section[: room - 1].rstrip() + "…")
+        return Text(head + tail, style="dim")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show, self.current)

@@ -33,6 +33,8 @@ class TurnView(Vertical):
         out = Text()
         if t.followup:
             out.append(f"following up on: {t.followup['on']}", style=FOLLOW)
+            if t.followup.get("read_as"):
+                out.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
             out.append("  (ctrl+n asks it afresh)\n", style="dim")
         elif t.fresh:
             out.append("asked afresh, without the previous question's context\n", style=FOLLOW)
