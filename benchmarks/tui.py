@@ -5,7 +5,7 @@
 Polls ``tmux capture-pane`` every 10 ms: first paint = the question box's placeholder is on screen;
 first answer = a citation card "[1]" is on screen after the question is typed (keyword search if the
 model is still loading); semantic answer = the status line says the model is ready and the answer was
-upgraded.
+upgraded; quit = ctrl+q until the process has ended (after the model loaded, and while it is still loading).
 """
 
 from __future__ import annotations
@@ -36,9 +36,38 @@ def _wait(name: str, pred, t0: float, timeout: float = 60.0) -> float:
     raise TimeoutError(f"screen never matched:\n{_screen(name)}")
 
 
+def _env(corpus: Path, index: Path) -> str:
+    extra = f" PYTHONPATH={os.environ['PYTHONPATH']}" if os.environ.get("PYTHONPATH") else ""  # a worktree's code
+    return f"HF_HUB_OFFLINE=1 HSQA_CORPUS={corpus} HSQA_INDEX={index}{extra}"
+
+
+def _quit(name: str) -> float:
+    """Seconds from ctrl+q until the app's process has ended (its tmux session closes with it)."""
+    t = time.perf_counter()
+    subprocess.run(["tmux", "send-keys", "-t", name, "C-q"], check=True)
+    while time.perf_counter() - t < 30:
+        if subprocess.run(["tmux", "has-session", "-t", name], capture_output=True).returncode != 0:
+            return time.perf_counter() - t
+        time.sleep(0.01)
+    raise TimeoutError("the app did not quit within 30 s")
+
+
+def quit_while_loading(corpus: Path, index: Path) -> float:
+    """ctrl+q as soon as the app has painted, while the model is still loading in its thread."""
+    name = f"hsqa-bench-q-{os.getpid()}"
+    env = _env(corpus, index)
+    t0 = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {HSQA}"], check=True)
+    try:
+        _wait(name, lambda s: "Ask a question" in s, t0)
+        return _quit(name)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
 def once(corpus: Path, index: Path) -> dict:
     name = f"hsqa-bench-{os.getpid()}"
-    env = f"HF_HUB_OFFLINE=1 HSQA_CORPUS={corpus} HSQA_INDEX={index}"
+    env = _env(corpus, index)
     t0 = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {HSQA}"], check=True)
     try:
@@ -49,7 +78,8 @@ def once(corpus: Path, index: Path) -> dict:
         first = _wait(name, lambda s: "[1]" in s, t1)
         lexical = "keyword search only" in _screen(name)
         ready = _wait(name, lambda s: "model ready" in s and "keyword search only" not in s, t0)
-        return {"paint": paint, "answer": first, "answer_lexical": lexical, "semantic_ready": ready}
+        quit_s = _quit(name)
+        return {"paint": paint, "answer": first, "answer_lexical": lexical, "semantic_ready": ready, "quit": quit_s}
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
@@ -67,6 +97,7 @@ def measure(reps: int = 3) -> dict:
         for _ in range(reps):
             (index / "conversation.json").unlink(missing_ok=True)
             runs.append(once(corpus, index))
+        loading = [quit_while_loading(corpus, index) for _ in range(reps)]
     return {
         "runs": runs,
         "paint_median": statistics.median(r["paint"] for r in runs),
@@ -74,6 +105,9 @@ def measure(reps: int = 3) -> dict:
         "answer_median": statistics.median(r["answer"] for r in runs),
         "semantic_median": statistics.median(r["semantic_ready"] for r in runs),
         "lexical_first": sum(r["answer_lexical"] for r in runs),
+        "quit_median": statistics.median(r["quit"] for r in runs),
+        "quit_while_loading_median": statistics.median(loading),
+        "quit_while_loading_max": max(loading),
     }
 
 

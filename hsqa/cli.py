@@ -219,35 +219,37 @@ def _warn_stale(config: Config, searcher) -> None:
 
 
 def cmd_ask(args, config: Config) -> int:
-    from .answer import annotate
+    from .engine import Engine
 
     qs = _questions(args)
     if not qs:
         raise UsageError("ask needs a QUESTION or --questions FILE")
-    searcher = _open_searcher(config, args.mode)
-    _warn_stale(config, searcher)
+    engine = Engine(config, lexical_only=args.mode == "lexical")
+    engine.load_model()
+    _warn_stale(config, engine.searcher)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     failed = 0
     for where, q in qs:
         try:
-            resp = searcher.search(q, k=args.k, mode=args.mode)
-            answer = annotate(resp, searcher)
+            reply = engine.ask_text(q, k=args.k, mode=args.mode)
         except HsqaError as e:  # one bad question (an unknown doc: filter…) does not stop the batch
             failed += 1
             print(f"hsqa: {where}: {e}", file=sys.stderr)
             if args.json:
                 print(json.dumps({"question": q, "error": str(e), "results": []}, ensure_ascii=False), flush=True)
             continue
+        resp, answer = reply.response, reply.best
         if args.json:
             obj = {
                 "question": q,
-                "mode": resp.mode,
-                "answer": (
-                    {"sentence": answer.sentence, "rank": answer.result.rank} if answer and resp.any_relevant else None
-                ),
-                "results": [r.as_json() for r in resp.results],
+                "mode": reply.mode,
+                "answer": reply.answer if answer and reply.relevant else None,
+                "results": reply.results,
+                "scope": reply.scope.labels,
             }
             print(json.dumps(obj, ensure_ascii=False), flush=True)
+        elif resp is None:
+            print(f"Q: {q}\n   {reply.note}\n")
         else:
             _print_response(resp, answer, color)
     if failed and len(qs) > 1:

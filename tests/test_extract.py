@@ -226,7 +226,7 @@ def test_extractor_version_change_reextracts_and_reuses_embeddings(mixed_config,
 def test_viewer_opens_pdf_and_html_at_the_cited_paragraph(mixed_config):
     import asyncio
 
-    from hsqa.session import Session
+    from hsqa.engine import Engine
     from hsqa.tui.app import HsqaApp
     from hsqa.tui.screens.viewer import SourceViewer
     from hsqa.tui.widgets.transcript import Transcript
@@ -235,7 +235,7 @@ def test_viewer_opens_pdf_and_html_at_the_cited_paragraph(mixed_config):
 
     config, truth = mixed_config
     Indexer(config, HashingEmbedder(64)).run()
-    app = HsqaApp(config, Session(config, HashingEmbedder(64)), watch=False)
+    app = HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)
 
     async def go():
         async with app.run_test(size=SIZE) as pilot:

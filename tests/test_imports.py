@@ -23,7 +23,11 @@ CORE = [
     "hsqa.search",
     "hsqa.answer",
     "hsqa.evaluate",
-    "hsqa.session",
+    "hsqa.scope",
+    "hsqa.engine",
+    "hsqa.conversation",
+    "hsqa.entities",
+    "hsqa.measure",
     "hsqa.doctor",
     "hsqa.watch",
     "hsqa.faults",
@@ -71,8 +75,8 @@ _QUESTION_PATHS = {
     "ask": "from hsqa.cli import main\nrc = main(['ask', '--json', 'Which government created a ministry for human security?'])\n"
     "assert rc == 0, rc\n",
     "eval": "from hsqa.cli import main\nrc = main(['eval', sys.argv[1], '--json'])\nassert rc == 0, rc\n",
-    "app session": "from hsqa.config import Config\nfrom hsqa.session import Session\n"
-    "s = Session(Config.resolve())\ns.open_index()\ns.load_model()\nt = s.ask('Which government created a ministry?')\n"
+    "app engine": "from hsqa.config import Config\nfrom hsqa.engine import Engine\n"
+    "s = Engine(Config.resolve())\ns.open_index()\ns.load_model()\nt = s.ask('Which government created a ministry?')\n"
     "assert s.model_ready and t.mode == 'hybrid', t\nprint(json.dumps(t.results[0]))\n",
 }
 

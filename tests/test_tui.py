@@ -1,6 +1,5 @@
 """Pilot tests of the chat app (Textual ``run_test``) and snapshots of its main screens."""
 
-import asyncio
 import json
 import shutil
 import threading
@@ -11,7 +10,7 @@ from hsqa.config import Config
 from hsqa.embedding import HashingEmbedder
 from hsqa.errors import ModelUnavailable
 from hsqa.indexer import Indexer
-from hsqa.session import Session
+from hsqa.engine import Engine
 from hsqa.tui.app import HsqaApp
 from hsqa.tui.screens.viewer import SourceViewer
 from hsqa.tui.widgets.cards import CitationCard
@@ -19,39 +18,9 @@ from hsqa.tui.widgets.status import StatusLine
 from hsqa.tui.widgets.transcript import TurnView
 
 from .conftest import CORPUS, FHS_2007, GA_2012
+from .tui_support import SIZE, ask, drive, run, settle
 
-SIZE = (120, 40)
 THAILAND = "Which country created a ministry for social development and human security?"
-
-
-def run(coro):
-    return asyncio.run(coro)
-
-
-def drive(app, steps):
-    """Run ``app`` headless at 120x40, let start-up work finish, then ``await steps(pilot, app)``."""
-
-    async def go():
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await steps(pilot, app)
-
-    asyncio.run(go())
-
-
-async def settle(pilot, app):
-    for _ in range(50):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
-
-
-async def ask(pilot, app, question):
-    app.query_one("#question").value = question
-    await pilot.press("enter")
-    await settle(pilot, app)
 
 
 class GatedEmbedder(HashingEmbedder):
@@ -74,7 +43,7 @@ def hashing_app(fake_config):
     Indexer(fake_config, HashingEmbedder(64)).run()
 
     def make(**kw):
-        return HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False, **kw)
+        return HsqaApp(fake_config, Engine(fake_config, HashingEmbedder(64)), watch=False, **kw)
 
     return make
 
@@ -106,7 +75,7 @@ def test_thailand_question_cites_the_2007_summary_and_opens_the_paragraph(real_i
         await pilot.press("escape")
         assert not isinstance(app.screen, SourceViewer)
 
-    drive(HsqaApp(config, Session(config, embedder), watch=False), steps)
+    drive(HsqaApp(config, Engine(config, embedder), watch=False), steps)
 
 
 # -- flows, with the fast hashing embedder ----------------------------------------------------------
@@ -115,11 +84,11 @@ def test_thailand_question_cites_the_2007_summary_and_opens_the_paragraph(real_i
 def test_lexical_answer_first_then_upgraded_in_place(fake_config):
     Indexer(fake_config, HashingEmbedder(64)).run()
     emb = GatedEmbedder()
-    session = Session(fake_config, emb)
-    session.model_ready = False
+    engine = Engine(fake_config, emb)
+    engine.model_ready = False
 
     async def go():
-        app = HsqaApp(fake_config, session, watch=False)
+        app = HsqaApp(fake_config, engine, watch=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             app.query_one("#question").value = "Thailand ministry"
@@ -145,15 +114,15 @@ def test_model_failure_leaves_visible_lexical_mode(fake_config):
     Indexer(fake_config, HashingEmbedder(64)).run()
     emb = GatedEmbedder(fail=True)
     emb.gate.set()
-    session = Session(fake_config, emb)
-    session.model_ready = False
+    engine = Engine(fake_config, emb)
+    engine.model_ready = False
 
     async def steps(pilot, app):
         assert "keyword search only" in app.query_one(StatusLine).model
         await ask(pilot, app, "Thailand ministry")
         assert app.query(TurnView).last().turn.mode == "lexical"
 
-    drive(HsqaApp(fake_config, session, watch=False), steps)
+    drive(HsqaApp(fake_config, engine, watch=False), steps)
 
 
 def test_scope_to_a_document_from_the_sidebar(hashing_app):
@@ -179,7 +148,7 @@ def test_typed_year_filter_scopes_the_question(hashing_app):
     async def steps(pilot, app):
         await ask(pilot, app, "human security year:2007")
         turn = app.query(TurnView).last().turn
-        assert turn.scope == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
+        assert turn.scope_labels == ["year:2007"] and {r["source"] for r in turn.results} == {FHS_2007}
         await ask(pilot, app, "year:2012")  # a filter on its own scopes the next questions
         assert "year:2012" in str(app.query_one("#scope").render())
         await ask(pilot, app, "human security")
@@ -277,7 +246,7 @@ def test_missing_index_is_offered_and_built(fake_config):
         await settle(pilot, app)
         assert app.sub_title.startswith("2 documents · 31 passages")
 
-    drive(HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False), steps)
+    drive(HsqaApp(fake_config, Engine(fake_config, HashingEmbedder(64)), watch=False), steps)
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
@@ -290,7 +259,7 @@ def snap_app(tmp_path):
     shutil.copytree(CORPUS, corpus)
     config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
     Indexer(config, HashingEmbedder(64)).run()
-    return HsqaApp(config, Session(config, HashingEmbedder(64)), watch=False)
+    return HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)
 
 
 def test_snapshot_empty_state(snap_app, snap_compare):
@@ -331,7 +300,7 @@ def test_index_built_with_another_model_is_a_message_not_a_crash(fake_config):
         await ask(pilot, app, "Thailand ministry")
         assert app.query(TurnView).last().turn.results[0]["source"] == FHS_2007
 
-    drive(HsqaApp(fake_config, Session(fake_config, HashingEmbedder(64)), watch=False), steps)
+    drive(HsqaApp(fake_config, Engine(fake_config, HashingEmbedder(64)), watch=False), steps)
 
 
 def test_viewer_jumps_between_cited_paragraphs_and_returns(hashing_app):

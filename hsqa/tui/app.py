@@ -1,26 +1,35 @@
-"""The chat app: a thin router between widgets and the headless :class:`~hsqa.session.Session`.
+"""The chat app: a thin router between widgets, the :class:`~hsqa.engine.Engine` and the
+:class:`~hsqa.conversation.Conversation`.
 
 Slow work (opening the index, loading the model, searching, indexing, watching the corpus, reading a
-document) runs in thread workers whose bodies call the session and only post messages; one
+document or the history) runs in thread workers whose bodies call the core and only post messages; one
 ``Worker.StateChanged`` handler turns failures into visible messages.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from ..config import Config
+from ..conversation import Conversation
+from ..engine import Engine
 from ..errors import HsqaError, IndexMissing
 from ..indexer import STAGE_LABELS
+from ..scope import Scope
 from ..search import split_filters
-from ..session import Session
 from . import messages as m
 from .screens.viewer import SourceViewer
 from .widgets.cards import CitationCard
@@ -38,29 +47,37 @@ class HsqaApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "hsqa"
     BINDINGS = [
-        Binding("ctrl+b", "toggle_sidebar", "Documents"),
-        Binding("ctrl+r", "reindex", "Re-index"),
+        Binding("ctrl+b", "toggle_sidebar", "Docs"),
+        Binding("ctrl+y", "copy_answer", "Copy"),
         Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+y", "copy_answer", "Copy citation"),
-        Binding("ctrl+g", "clear_scope", "Clear scope"),
-        Binding("ctrl+l", "clear_history", "Clear chat", show=False),
+        Binding("ctrl+r", "reindex", "Re-index"),
+        Binding("ctrl+g", "clear_scope", "Unscope"),
+        Binding("ctrl+n", "ask_fresh", "Afresh", show=False),
+        Binding("ctrl+l", "clear_screen", "Clear screen", show=False),
         Binding("escape", "focus_question", "Question", show=False),
         Binding("tab", "focus_next", "Next", show=False),
         *[Binding(str(i), f"open_card({i})", f"Open [{i}]", show=False) for i in range(1, 10)],
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
-    def __init__(self, config: Config, session: Session | None = None, watch: bool = True):
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine | None = None,
+        watch: bool = True,
+        conversation: Conversation | None = None,
+    ):
         super().__init__()
         self.config = config
-        self.session = session or Session(config)
-        self.scope_doc: int | None = None
-        self.scope_filters = ""  #: standing "doc:… year:…" filters typed on their own
+        self.engine = engine or Engine(config)
+        self.conversation = conversation or Conversation(config.history_path)
+        self.scope = Scope()  #: the standing scope: a document chosen in the sidebar, filters typed alone
         self.pending_upgrade: set[int] = set()
         self.index_ready = False
         self.indexing = False
         self.watch_corpus = watch
-        self.docs: dict[int, dict] = {}
+        self.docs: dict[str, dict] = {}
+        self.quick_exit = False  #: quitting does not wait for worker threads (see :func:`run_app`)
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -78,20 +95,34 @@ class HsqaApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.quick_exit:
+            asyncio.get_running_loop().set_default_executor(_NoWaitExecutor())
         self.title = f"hsqa — {self.config.corpus_dir.resolve().name}"
         self.sub_title = "opening index…"
         self.query_one(QuestionInput).focus()
         self.open_index()
         self.load_model()
-        self.restore_history()
+        self.load_history()
         if self.watch_corpus:
             self.set_interval(WATCH_SECONDS, self.check_corpus)
 
-    # -- workers: call the session, post messages -----------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, SourceViewer):
+            return
+        yield SystemCommand("Re-index the corpus", "Bring the index up to date with the corpus folder (ctrl+r)", self.action_reindex)
+        yield SystemCommand("Export the conversation", "Write it with its citations as Markdown (ctrl+s)", self.action_export)
+        yield SystemCommand("Copy citation", "Copy the answer's citation, or the focused card's (ctrl+y)", self.action_copy_answer)
+        yield SystemCommand("Choose a document to scope questions to", "Open the document list (ctrl+b)", self.action_toggle_sidebar)
+        yield SystemCommand("Clear the scope", "Questions search every document again (ctrl+g)", self.action_clear_scope)
+        yield SystemCommand("Ask the last question afresh", "Without the previous question's context (ctrl+n)", self.action_ask_fresh)
+        yield SystemCommand("Clear the screen", "The conversation stays saved and in the export (ctrl+l)", self.action_clear_screen)
+
+    # -- workers: call the core, post messages ----------------------------------------------------
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_index(self) -> None:
         try:
-            self.post_message(m.IndexOpened(self.session.open_index()))
+            self.post_message(m.IndexOpened(self.engine.open_index()))
         except IndexMissing as e:
             self.post_message(m.IndexMissingFound(str(e)))
 
@@ -99,52 +130,60 @@ class HsqaApp(App):
     def load_model(self) -> None:
         t = time.perf_counter()
         try:
-            self.session.load_model()
+            self.engine.load_model()
         except HsqaError as e:
             self.post_message(m.ModelFailed(str(e)))
             return
         self.post_message(m.ModelLoaded(time.perf_counter() - t))
 
+    @work(thread=True, exclusive=True, group="history-load", exit_on_error=False)
+    def load_history(self) -> None:
+        turns = self.conversation.load()
+        self.post_message(m.HistoryLoaded(turns, self.conversation.load_warning))
+
     @work(thread=True, group="ask", exit_on_error=False)
-    def ask(self, question: str, doc_ids: set[int], turn_id: int, upgrade: bool = False, filters: str = "") -> None:
-        turn = self.session.ask(question, doc_ids, turn_id=turn_id, filters=filters)
+    def ask(self, text: str, turn_id: int, standing: Scope, fresh: bool = False, upgrade: bool = False) -> None:
+        turn = self.conversation.ask(self.engine, text, standing, turn_id=turn_id, fresh=fresh)
         self.post_message(m.AnswerReady(turn, upgraded=upgrade))
+
+    @work(thread=True, exclusive=True, group="scope", exit_on_error=False)
+    def parse_scope(self, text: str) -> None:
+        _, scope = self.engine.parse(text)
+        self.post_message(m.ScopeParsed(scope))
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def reindex(self) -> None:
-        report = self.session.reindex(progress=lambda s, d, t: self.post_message(m.IndexProgressed(s, d, t)))
-        self.post_message(m.IndexUpdated(report, self.session.status()))
+        report = self.engine.reindex(progress=lambda s, d, t: self.post_message(m.IndexProgressed(s, d, t)))
+        self.post_message(m.IndexUpdated(report, self.engine.status(), self.engine.new_skips(report)))
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_corpus(self) -> None:
         if not self.index_ready or self.indexing:
             return
-        stale = self.session.staleness()
+        stale = self.engine.staleness()
         if stale.stale:
             self.post_message(m.CorpusChanged(stale))
 
-    @work(thread=True, exclusive=True, group="doc", exit_on_error=False)
-    def load_document(self, doc_id: int, cited: list[int], start: int) -> None:
-        self.post_message(m.DocumentLoaded(self.session.document_view(doc_id), cited, start))
-
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def save_history(self) -> None:
-        self.session.save_history()
-
-    @work(exclusive=True, group="restore", exit_on_error=False)
-    async def restore_history(self) -> None:
-        turns = self.session.load_history()
-        transcript = self.query_one(Transcript)
-        if not turns:
-            await transcript.mount(Static(WELCOME, id="welcome"))
-        box = self.query_one(QuestionInput)
+    @work(thread=True, exclusive=True, group="locate", exit_on_error=False)
+    def check_citations(self, turns: list) -> None:
+        located = {}
         for t in turns:
-            box.remember(t.question)
-        if len(turns) > SHOWN_AT_START:  # keep start-up quick: older turns stay in the history and the export
-            transcript.note(f"{len(turns) - SHOWN_AT_START} earlier questions are in the history (ctrl+s exports them all)")
-        for t in turns[-SHOWN_AT_START:]:
-            await transcript.add_turn(t, scroll=False)
-        transcript.scroll_end(animate=False)
+            for r, where in zip(t.results, self.engine.locate_all(t.results)):
+                located[(t.id, r["rank"])] = where
+        self.post_message(m.CitationsChecked(located))
+
+    @work(thread=True, exclusive=True, group="doc", exit_on_error=False)
+    def load_document(self, result: dict, cited: list[dict]) -> None:
+        view, numbers, start = self.engine.open_citation(result, cited)
+        self.post_message(m.DocumentLoaded(view, numbers, start))
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def save_history(self) -> None:
+        self.conversation.save()
+
+    @work(thread=True, exclusive=True, group="docs", exit_on_error=False)
+    def refresh_documents(self) -> None:
+        self.post_message(m.DocumentsListed(self.engine.documents()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
@@ -155,10 +194,10 @@ class HsqaApp(App):
         if group == "index":
             self.indexing = False
             self._progress(False)
-            self.query_one(StatusLine).index = "indexing failed"
+            self.query_one(StatusLine).set_index("indexing failed")
         elif group == "open":
             self.sub_title = "index unusable"
-            self.query_one(StatusLine).index = "index unusable — ctrl+r rebuilds it"
+            self.query_one(StatusLine).set_index("index unusable — ctrl+r rebuilds it", "index unusable (ctrl+r)")
         self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
 
     # -- worker results ------------------------------------------------------------------------
@@ -166,41 +205,63 @@ class HsqaApp(App):
         self.index_ready = True
         self._show_status(msg.status)
         self.refresh_documents()
+        self._recheck_citations()
 
     def on_index_missing_found(self, msg: m.IndexMissingFound) -> None:
         self.sub_title = "no index"
-        self.query_one(StatusLine).index = "no index — press ctrl+r to build it"
+        self.query_one(StatusLine).set_index("no index — press ctrl+r to build it", "no index (ctrl+r)")
         self.query_one(Transcript).note(f"⚠ {msg.reason}", style="bold #e0b050")
 
     def on_model_loaded(self, msg: m.ModelLoaded) -> None:
-        self.query_one(StatusLine).model = "model ready — hybrid search"
+        self.query_one(StatusLine).set_model("model ready — hybrid search", "hybrid")
         for turn_id in sorted(self.pending_upgrade):
-            t = self.session.turn(turn_id)
+            t = self.conversation.turn(turn_id)
             if t is not None:
-                self.ask(t.question, set(t.doc_ids), t.id, upgrade=True, filters=t.filters)
+                self.ask(t.question, t.id, Scope.from_json(t.standing), fresh=t.fresh, upgrade=True)
         self.pending_upgrade.clear()
 
     def on_model_failed(self, msg: m.ModelFailed) -> None:
-        self.query_one(StatusLine).model = "model unavailable — keyword search only"
+        self.query_one(StatusLine).set_model("model unavailable — keyword search only", "keywords only")
         self.query_one(Transcript).note(f"⚠ {msg.reason}. Answers use keyword search only.", style="bold #e0b050")
+
+    async def on_history_loaded(self, msg: m.HistoryLoaded) -> None:
+        transcript = self.query_one(Transcript)
+        if msg.warning:
+            transcript.note(f"⚠ {msg.warning}", style="bold #e0b050")
+        box = self.query_one(QuestionInput)
+        for t in msg.turns:
+            box.remember(t.question)
+        if not msg.turns:
+            await transcript.mount(Static(WELCOME, id="welcome"))
+            return
+        if len(msg.turns) > SHOWN_AT_START:  # keep start-up quick: older turns stay in the history and the export
+            transcript.note(f"{len(msg.turns) - SHOWN_AT_START} earlier questions are in the history (ctrl+s exports them all)")
+        for t in msg.turns[-SHOWN_AT_START:]:
+            await transcript.add_turn(t, scroll=False)
+        transcript.show(transcript.latest())
+        self._recheck_citations()
 
     async def on_answer_ready(self, msg: m.AnswerReady) -> None:
         turn = msg.turn
-        if turn.upgradable and not self.session.model_ready:
+        if turn.upgradable and not self.engine.model_ready:
             self.pending_upgrade.add(turn.id)
-        elif turn.upgradable and self.session.model_ready and not msg.upgraded:
-            self.ask(turn.question, set(turn.doc_ids), turn.id, upgrade=True, filters=turn.filters)  # model came meanwhile
+        elif turn.upgradable and self.engine.model_ready and not msg.upgraded:
+            self.ask(turn.question, turn.id, Scope.from_json(turn.standing), fresh=turn.fresh, upgrade=True)
         transcript = self.query_one(Transcript)
         for w in transcript.query("#welcome"):
             await w.remove()
         await transcript.show_turn(turn)
         self.save_history()
 
+    def on_scope_parsed(self, msg: m.ScopeParsed) -> None:
+        self.scope = self.scope.overridden_by(msg.scope)
+        self._show_scope()
+
     def on_index_progressed(self, msg: m.IndexProgressed) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(msg.total, 1), progress=msg.done)
         label = STAGE_LABELS.get(msg.stage, msg.stage)
-        self.query_one(StatusLine).index = f"indexing: {label} {msg.done}/{msg.total}"
+        self.query_one(StatusLine).set_index(f"indexing: {label} {msg.done}/{msg.total}", f"{label} {msg.done}/{msg.total}")
 
     def on_index_updated(self, msg: m.IndexUpdated) -> None:
         self.indexing = False
@@ -211,8 +272,9 @@ class HsqaApp(App):
         self.refresh_documents()
         changes = f"{r.added} added · {r.updated} updated · {r.removed} removed · {r.renamed} renamed"
         self.notify(f"Index updated: {changes}. {r.documents} documents, {r.chunks} passages.", title="hsqa")
-        for s in r.skipped:
+        for s in msg.new_skips:
             self.query_one(Transcript).note(f"skipped {s['path']}: {s['reason']}", style="dim italic")
+        self._recheck_citations()
 
     def on_corpus_changed(self, msg: m.CorpusChanged) -> None:
         if self.indexing:
@@ -221,8 +283,17 @@ class HsqaApp(App):
         self.query_one(StatusLine).corpus = f"{msg.stale.summary()} — indexing…"
         self.action_reindex()
 
+    def on_citations_checked(self, msg: m.CitationsChecked) -> None:
+        transcript = self.query_one(Transcript)
+        for view in transcript.turns():
+            view.set_located({rank: where for (tid, rank), where in msg.located.items() if tid == view.turn.id})
+
     def on_document_loaded(self, msg: m.DocumentLoaded) -> None:
-        self.push_screen(SourceViewer(msg.view, msg.focus_paragraphs, msg.start))
+        self.push_screen(SourceViewer(msg.view, msg.focus_paragraphs, msg.start), callback=self._viewer_closed)
+
+    def on_documents_listed(self, msg: m.DocumentsListed) -> None:
+        self.docs = {d["path"]: d for d in msg.documents}
+        self.query_one(DocumentList).set_documents(msg.documents)
 
     # -- widget requests --------------------------------------------------------------------------
     @on(Input.Submitted, "#question")
@@ -238,47 +309,52 @@ class HsqaApp(App):
             return
         rest, filters = split_filters(q)
         if filters and not rest:  # only filters: they scope the next questions until ctrl+g
-            self.scope_filters = filters
-            self._show_scope()
+            self.parse_scope(filters)
             return
-        doc_ids = {self.scope_doc} if self.scope_doc is not None else set()
-        self.ask(q, doc_ids, self.session.reserve_id(), filters=self.scope_filters)
+        self.ask(q, self.conversation.reserve_id(), self.scope)
 
     def on_citation_selected(self, msg: m.CitationSelected) -> None:
-        turn = self.session.turn(msg.turn_id)
-        if turn is None:
-            return
-        r = next((x for x in turn.results if x["rank"] == msg.rank), None)
-        if r is None:
-            return
-        cited = [x["paragraph"] for x in turn.results if x["doc_id"] == r["doc_id"]]
-        self.load_document(r["doc_id"], sorted(set(cited)), r["paragraph"])
-
-    def on_citation_copy_requested(self, msg: m.CitationCopyRequested) -> None:
-        turn = self.session.turn(msg.turn_id)
+        turn = self.conversation.turn(msg.turn_id)
         r = next((x for x in turn.results if x["rank"] == msg.rank), None) if turn else None
         if r is not None:
-            self._copy(self.session.citation_text(r))
+            self.load_document(r, [x for x in turn.results if x["source"] == r["source"]])
 
     def on_scope_requested(self, msg: m.ScopeRequested) -> None:
-        self.scope_doc = msg.doc_id
-        if msg.doc_id is None:
-            self.scope_filters = ""
+        if msg.path is None:
+            self.scope = Scope()
+        else:
+            self.scope = self.scope.overridden_by(Scope.document(msg.path, msg.title))
         self._show_scope()
+        self._close_sidebar()
+
+    def on_card_number_pressed(self, msg: m.CardNumberPressed) -> None:
+        self.action_open_card(msg.number, msg.turn_id)
+
+    def on_typed_elsewhere(self, msg: m.TypedElsewhere) -> None:
+        self._close_sidebar()
+        box = self.query_one(QuestionInput)
+        box.focus()
+        box.insert_typed(msg.text)
+
+    def on_transcript_scroll_requested(self, msg: m.TranscriptScrollRequested) -> None:
+        t = self.query_one(Transcript)
+        {"page_up": t.scroll_page_up, "page_down": t.scroll_page_down, "home": t.scroll_home, "end": t.scroll_end}[
+            msg.how
+        ](animate=False)
+
+    def _viewer_closed(self, _result=None) -> None:
         self.query_one(QuestionInput).focus()
 
     def _show_scope(self) -> None:
-        parts = []
-        if self.scope_doc is not None:
-            parts.append(self.docs.get(self.scope_doc, {}).get("title", f"document {self.scope_doc}"))
-        if self.scope_filters:
-            parts.append(self.scope_filters)
         scope = self.query_one("#scope", Static)
-        scope.update(f"Scope: {' · '.join(parts)}   (ctrl+g to clear)")
-        scope.set_class(bool(parts), "visible")
+        scope.update(f"Scope: {self.scope.describe()}   (ctrl+g to clear)")
+        scope.set_class(bool(self.scope), "visible")
 
     # -- actions ----------------------------------------------------------------------------------
-    MAIN_SCREEN_ONLY = {"toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_history", "focus_question"}
+    MAIN_SCREEN_ONLY = {
+        "toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_screen", "focus_question", "ask_fresh",
+        "export", "reindex",
+    }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # over the source viewer, conversation keys neither act nor show in its footer
@@ -290,57 +366,70 @@ class HsqaApp(App):
         side = self.query_one("#sidebar")
         side.toggle_class("visible")
         if side.has_class("visible"):
-            self.query_one(DocumentList).focus()
+            docs = self.query_one(DocumentList)
+            docs.highlight_path(next(iter(self.scope.sources), None))
+            docs.focus()
         else:
             self.query_one(QuestionInput).focus()
+
+    def _close_sidebar(self) -> None:
+        self.query_one("#sidebar").remove_class("visible")
+        self.query_one(QuestionInput).focus()
 
     def action_reindex(self) -> None:
         if self.indexing:
             return
         self.indexing = True
         self._progress(True)
-        self.query_one(StatusLine).index = "indexing…"
+        self.query_one(StatusLine).set_index("indexing…")
         self.reindex()
 
     def action_export(self) -> None:
         try:
-            path = self.session.export_markdown()
+            path = self.conversation.export_markdown(self.config.corpus_dir)
         except HsqaError as e:
-            self.notify(str(e), severity="error")
+            self.notify(str(e), severity="warning")
             return
         self.notify(f"Conversation exported to {path}", title="Export")
 
     def action_copy_answer(self) -> None:
         focused = self.focused
         if isinstance(focused, CitationCard):
-            self._copy(self.session.citation_text(focused.result))
+            self._copy(self.engine.citation_text(focused.result))
             return
-        view = self.query_one(Transcript).latest()
+        view = self.query_one(Transcript).on_screen()
         if view and view.turn.results:
             rank = view.turn.answer["rank"] if view.turn.answer else 1
             r = next(x for x in view.turn.results if x["rank"] == rank)
-            self._copy(self.session.citation_text(r))
+            self._copy(self.engine.citation_text(r))
 
     def action_clear_scope(self) -> None:
         self.post_message(m.ScopeRequested(None))
 
-    async def action_clear_history(self) -> None:
-        self.session.clear_history()
-        await self.query_one(Transcript).remove_children()
+    async def action_clear_screen(self) -> None:
+        """Clears the screen only: the conversation stays in the history and the export."""
+        transcript = self.query_one(Transcript)
+        await transcript.clear_screen()
+        n = len(self.conversation.turns)
+        if n:
+            transcript.note(f"Screen cleared. The conversation ({n} questions) is kept: ctrl+s exports it.")
+
+    def action_ask_fresh(self) -> None:
+        """Ask the newest question again without the previous turn's context (it replaces the answer)."""
+        view = self.query_one(Transcript).latest()
+        if view is None or not (view.turn.followup or view.turn.fresh):
+            self.notify("The last question was not taken as a follow-up.", severity="information")
+            return
+        t = view.turn
+        self.ask(t.question, t.id, Scope.from_json(t.standing), fresh=not t.fresh, upgrade=True)
 
     def action_focus_question(self) -> None:
-        if self.query_one("#sidebar").has_class("visible") and self.focused is self.query_one(DocumentList):
-            self.action_toggle_sidebar()
-        self.query_one(QuestionInput).focus()
+        self._close_sidebar()
 
-    def on_card_number_pressed(self, msg: m.CardNumberPressed) -> None:
-        self.action_open_card(msg.number)
-
-    def action_open_card(self, n: int) -> None:
-        view = self.query_one(Transcript).latest()
-        card = view.card(n) if view else None
-        if card is not None:
-            card.focus()
+    def action_open_card(self, n: int, turn_id: int | None = None) -> None:
+        transcript = self.query_one(Transcript)
+        view = transcript.view(turn_id) if turn_id is not None else transcript.on_screen()
+        if view is not None and view.card(n) is not None:
             self.post_message(m.CitationSelected(view.turn.id, n))
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -358,27 +447,51 @@ class HsqaApp(App):
         st = status.stale
         fresh = "up to date" if not st.stale else f"{st.summary()} since last index"
         self.sub_title = f"{status.documents} documents · {status.passages} passages · {fresh}"
-        self.query_one(StatusLine).index = f"index: {status.documents} documents, {status.passages} passages"
+        self.query_one(StatusLine).set_index(
+            f"index: {status.documents} documents, {status.passages} passages",
+            f"{status.documents} docs · {status.passages} passages",
+        )
         self.query_one(StatusLine).corpus = "" if not st.stale else fresh
 
-    @work(thread=True, exclusive=True, group="docs", exit_on_error=False)
-    def refresh_documents(self) -> None:
-        docs = self.session.documents()
-        self.call_from_thread(self._set_documents, docs)
+    def _recheck_citations(self) -> None:
+        turns = [v.turn for v in self.query_one(Transcript).turns()]
+        if turns and self.index_ready:
+            self.check_citations(turns)
 
-    def _set_documents(self, docs: list[dict]) -> None:
-        self.docs = {d["id"]: d for d in docs}
-        self.query_one(DocumentList).set_documents(docs)
+
+class _NoWaitExecutor(ThreadPoolExecutor):
+    """The event loop's executor (Textual's thread workers run in it) whose shutdown does not wait for a
+    thread still at work: ``asyncio.run`` would otherwise hold the quit until the model import ends."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 WELCOME = (
-    "Ask about the UN human-security meeting summaries in this corpus.\n"
-    "Answers quote the source verbatim, with numbered citations: press a number (or click a card) to open\n"
-    "the document at that paragraph. ctrl+b lists documents (Enter scopes questions to one), ctrl+s exports,\n"
-    "ctrl+y copies a citation, ctrl+r re-indexes."
+    "Ask about the UN human-security meeting summaries in this corpus.\n\n"
+    "Answers quote the source verbatim, with numbered citations: press a number (or click a card) to open "
+    "the document at that paragraph. Follow-up questions (\"and Japan?\", \"tell me more\") continue from "
+    "the previous answer.\n\n"
+    "ctrl+b lists documents (Enter scopes questions to one) · ctrl+y copies a citation · ctrl+s exports · "
+    "ctrl+r re-indexes · ctrl+p lists every command."
 )
 
 
 def run_app(config: Config) -> int:
-    HsqaApp(config).run()
-    return 0
+    """Run the app; on quit, save what is unsaved and leave at once.
+
+    Interpreter teardown after torch has been imported takes 2-3 s here, and a model still loading in its
+    thread would hold the exit for the rest of its import: after the app has restored the terminal and the
+    conversation is saved, nothing is left that needs either (the index is only read, or written crash-safe).
+    """
+    app = HsqaApp(config)
+    app.quick_exit = True
+    try:
+        app.run()
+    finally:
+        try:
+            app.conversation.flush()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(app.return_code or 0)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ..conversation import Turn
+from ..engine import DocumentView, IndexStatus, Located
 from ..indexer import IndexReport, Staleness
-from ..session import DocumentView, IndexStatus, Turn
+from ..scope import Scope
 
 
 @dataclass
@@ -31,9 +33,20 @@ class ModelFailed(Message):
 
 
 @dataclass
+class HistoryLoaded(Message):
+    turns: list[Turn]
+    warning: str | None  #: the history file could not be read (it was kept aside)
+
+
+@dataclass
 class AnswerReady(Message):
     turn: Turn
-    upgraded: bool = False  #: replaces an earlier lexical-only answer to the same question
+    upgraded: bool = False  #: replaces an earlier answer to the same question (model upgrade, asked fresh)
+
+
+@dataclass
+class ScopeParsed(Message):
+    scope: Scope  #: filters typed on their own: the standing scope from now on
 
 
 @dataclass
@@ -47,11 +60,17 @@ class IndexProgressed(Message):
 class IndexUpdated(Message):
     report: IndexReport
     status: IndexStatus
+    new_skips: list[dict]  #: skipped files not reported before in their current state
 
 
 @dataclass
 class CorpusChanged(Message):
     stale: Staleness
+
+
+@dataclass
+class CitationsChecked(Message):
+    located: dict[tuple[int, int], Located]  #: (turn id, rank) -> where that paragraph is now
 
 
 @dataclass
@@ -62,22 +81,33 @@ class DocumentLoaded(Message):
 
 
 @dataclass
+class DocumentsListed(Message):
+    documents: list[dict]
+
+
+@dataclass
 class CitationSelected(Message):
     turn_id: int
     rank: int
 
 
 @dataclass
-class CitationCopyRequested(Message):
-    turn_id: int
-    rank: int
-
-
-@dataclass
 class ScopeRequested(Message):
-    doc_id: int | None  #: None clears the scope
+    path: str | None  #: None clears the scope
+    title: str = ""
 
 
 @dataclass
 class CardNumberPressed(Message):
-    number: int  #: open card [number] of the latest answer
+    number: int  #: open card [number] ...
+    turn_id: int | None = None  #: ... of this turn (None: the answer on screen)
+
+
+@dataclass
+class TypedElsewhere(Message):
+    text: str  #: typed or pasted while focus was not in the question box: it belongs there
+
+
+@dataclass
+class TranscriptScrollRequested(Message):
+    how: str  #: page_up, page_down, home, end

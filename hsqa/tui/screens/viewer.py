@@ -7,15 +7,16 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...documents import human_date
-from ...session import DocumentView
+from ...answer import citation_date
+from ...engine import DocumentView
+from ..widgets import render
 
 
 class SourceViewer(Screen):
     """The whole document: title block, headings, numbered paragraphs; cited paragraphs highlighted."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back to the conversation"),
+        Binding("escape", "dismiss", "Back"),
         Binding("n", "jump(1)", "Next cited ¶"),
         Binding("p", "jump(-1)", "Previous cited ¶"),
     ]
@@ -30,7 +31,7 @@ class SourceViewer(Screen):
         v = self.view
         head = Text()
         head.append(v.title + "\n", style="bold")
-        head.append(" · ".join(x for x in (human_date(v.date), v.place, v.path) if x), style="dim")
+        head.append(" · ".join(x for x in (citation_date(v.date, v.date_end), v.place, v.path) if x), style="dim")
         if v.warning:
             head.append(f"\n⚠ {v.warning}", style="bold #e0b050")
         yield Static(head, id="doc-title")
@@ -45,20 +46,24 @@ class SourceViewer(Screen):
                 classes = "doc-para cited" if p.number in self.cited else "doc-para"
                 body = Text()
                 body.append(f"¶{p.number}  ", style="bold #8ab4f8" if p.number in self.cited else "dim")
-                body.append(" ".join(p.text.split()))
+                body.append_text(render.styled(p.text))
                 yield Static(body, classes=classes, id=f"para-{p.number}")
         yield Static(self._where(), id="doc-where")
         yield Footer()
 
     def _where(self) -> Text:
+        """`` ¶11 · <section> — cited 4 of 5 here``, the section shortened to fit the line."""
         if not self.cited:
             return Text("")
         i = self.cited.index(self.current) + 1 if self.current in self.cited else 0
         para = next((p for p in self.view.paragraphs if p.number == self.current), None)
         section = para.section if para else ""
-        page = f" p. {para.page}" if para is not None and para.page else ""
-        where = f"{page} ¶{self.current}" + (f" · {section}" if section else "")
-        return Text(f"{where} — cited {i} of {len(self.cited)} here; n / p to move, Esc to go back", style="dim")
+        tail = f" — cited {i} of {len(self.cited)} here (n / p)"
+        head = (f" p. {para.page}" if para is not None and para.page else "") + f" ¶{self.current}"
+        room = (self.size.width or 120) - len(head) - len(tail) - 3
+        if section and room > 8:
+            head += " · " + (section if len(section) <= room else section[: room - 1].rstrip() + "…")
+        return Text(head + tail, style="dim")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show, self.current)

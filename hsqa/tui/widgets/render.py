@@ -6,53 +6,98 @@ import re
 
 from rich.text import Text
 
-from ...documents import human_date
+from ...answer import citation_date
 
 HIGHLIGHT = "bold #f0e6a0 on #4a4220"  # the answering sentence
 TERM = "bold underline"  # question terms
 DIM = "dim"
 
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
+_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_]+?)(?<=[^\s*_])\1(?![\w*])")
 
-def passage(text: str, terms=(), highlight=None, dim: bool = False) -> Text:
-    """The verbatim passage with whitespace runs shown as one space, the answering sentence highlighted
-    and question terms emphasised."""
-    out = Text()
+
+def emphasis(text: str) -> tuple[set[int], list[tuple[int, int, str]]]:
+    """Markdown emphasis in ``text``: the offsets of its ``*`` / ``_`` marks (not shown) and the spans to
+    style (``italic`` for ``*x*``, ``bold`` for ``**x**``). The text itself is never changed: copies and
+    exports keep the marks."""
+    hidden: set[int] = set()
+    spans: list[tuple[int, int, str]] = []
+    for pattern, style in ((_STRONG, "bold"), (_EM, "italic")):
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            mark = len(m.group(1))
+            if any(i in hidden for i in (a, b - 1)):
+                continue
+            hidden.update(range(a, a + mark))
+            hidden.update(range(b - mark, b))
+            spans.append((a + mark, b - mark, style))
+    return hidden, spans
+
+
+def styled(text: str, base: str = "") -> Text:
+    """``text`` with whitespace runs shown as one space and markdown emphasis rendered."""
+    return passage(text, base_style=base)
+
+
+def passage(text: str, terms=(), highlight=None, dim: bool = False, base_style: str = "") -> Text:
+    """The verbatim passage with whitespace runs shown as one space, markdown emphasis rendered, the
+    answering sentence highlighted and question terms emphasised."""
+    hidden, em = emphasis(text)
     hl = tuple(highlight) if highlight else None
     spans = [tuple(t) for t in terms]
-    for m in re.finditer(r"\S+|\s+", text):
-        a, b = m.span()
-        if m.group(0).isspace():
-            inside = hl and hl[0] <= a and b <= hl[1]
-            out.append(" ", style=HIGHLIGHT if inside else "")
-            continue
-        styles = []
+
+    def style_at(i: int, space: bool) -> str:
+        styles = [base_style] if base_style else []
         if dim:
             styles.append(DIM)
-        if hl and hl[0] <= a < hl[1]:
+        if hl and hl[0] <= i < hl[1]:
             styles.append(HIGHLIGHT)
-        # emphasise only the matched part of a word
-        pos = a
-        for ta, tb in sorted(s for s in spans if s[0] < b and a < s[1]):
-            ta, tb = max(ta, a), min(tb, b)
-            if ta > pos:
-                out.append(text[pos:ta], style=" ".join(styles))
-            out.append(text[ta:tb], style=" ".join([*styles, TERM]))
-            pos = tb
-        if pos < b:
-            out.append(text[pos:b], style=" ".join(styles))
+        if space:
+            return " ".join(styles)
+        styles += [s for a, b, s in em if a <= i < b]
+        if any(a <= i < b for a, b in spans):
+            styles.append(TERM)
+        return " ".join(styles)
+
+    out = Text()
+    run, run_style = [], None
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            inside = hl is not None and hl[0] <= i and j <= hl[1]
+            piece, st = " ", (style_at(i, True) if inside else (" ".join([x for x in (base_style, DIM if dim else "") if x])))
+            i = j
+        elif i in hidden:
+            i += 1
+            continue
+        else:
+            piece, st = ch, style_at(i, False)
+            i += 1
+        if st != run_style and run:
+            out.append("".join(run), style=run_style or "")
+            run = []
+        run_style = st
+        run.append(piece)
+    if run:
+        out.append("".join(run), style=run_style or "")
     return out
 
 
-def relevance(sim: float | None) -> str:
-    """Five-dot relevance indicator from the dense score (empty in lexical mode)."""
-    if sim is None:
+def relevance(confidence: float | None, relevant: bool = True) -> str:
+    """Five-dot indicator of the calibrated probability that the passage answers the question (the same
+    score that decides abstention); at least one dot for a passage that answers, none for one that does not."""
+    if confidence is None:
         return ""
-    filled = max(0, min(5, round((sim - 0.1) / 0.12)))
+    filled = max(1 if relevant else 0, min(5, round(confidence * 5)))
     return "●" * filled + "○" * (5 - filled)
 
 
 def citation_line(r: dict) -> str:
-    parts = [r["title"], human_date(r.get("date")) or "undated"]
+    parts = [r["title"], citation_date(r.get("date"), r.get("date_end")) or "undated"]
     if r.get("section"):
         parts.append(r["section"])
     parts.append(f"p. {r['page']} ¶{r['paragraph']}" if r.get("page") else f"¶{r['paragraph']}")

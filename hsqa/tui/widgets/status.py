@@ -4,21 +4,42 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+SEP = "   │   "
+SEP_SHORT = " │ "
+
 
 class StatusLine(Static):
-    """One line: model state · index state · corpus freshness."""
+    """One line: model state · index state · corpus freshness. In a narrow terminal, the short forms."""
 
     model = reactive("loading model… (keyword answers meanwhile)")
     index = reactive("opening index…")
     corpus = reactive("")
+    #: short forms, used when the long line does not fit
+    model_short = reactive("loading model…")
+    index_short = reactive("opening index…")
 
     def render(self) -> Text:
+        width = self.size.width or 120
+        line = self._line(self.model, self.index, SEP)
+        if line.cell_len > width:
+            line = self._line(self.model_short, self.index_short, SEP_SHORT)
+        if line.cell_len > width:
+            line.truncate(width, overflow="ellipsis")
+        return line
+
+    def _line(self, model: str, index: str, sep: str) -> Text:
         out = Text()
         out.append(" ● ", style="#7fb27f" if self.model.startswith("model ready") else "#e0b050")
-        out.append(self.model)
-        out.append("   │   ", style="dim")
-        out.append(self.index)
+        out.append(model)
+        out.append(sep, style="dim")
+        out.append(index)
         if self.corpus:
-            out.append("   │   ", style="dim")
+            out.append(sep, style="dim")
             out.append(self.corpus, style="bold #e0b050")
         return out
+
+    def set_model(self, long: str, short: str) -> None:
+        self.model, self.model_short = long, short
+
+    def set_index(self, long: str, short: str | None = None) -> None:
+        self.index, self.index_short = long, short or long

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from ...session import Turn
+from ...conversation import Turn
+from ...engine import Located
+from . import render
 from .cards import CitationCard
+from .typing import redirect_key, redirect_paste
+
+FOLLOW = "italic #9ab0d0"
 
 
 class TurnView(Vertical):
@@ -25,25 +31,44 @@ class TurnView(Vertical):
     def _answer_text(self) -> Text:
         t = self.turn
         out = Text()
-        if t.scope:
-            out.append(f"scope: {', '.join(t.scope)}\n", style="italic #c0a0ff")
+        if t.followup:
+            out.append(f"following up on: {t.followup['on']}", style=FOLLOW)
+            if t.followup.get("read_as"):
+                out.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
+            out.append("  (ctrl+n asks it afresh)\n", style="dim")
+        elif t.fresh:
+            out.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+        if t.scope_labels:
+            out.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
         if t.error:
             out.append(t.error, style="bold red")
+        elif t.note:
+            out.append(t.note, style="italic")
         elif not t.results:
             out.append("No passage matches this question. Try other words, or remove the scope.", style="italic")
         elif not t.relevant:
             out.append("Nothing in the corpus answers this clearly. The nearest passages are below, dimmed.", style="italic")
         elif t.answer:
-            out.append("“" + " ".join(t.answer["sentence"].split()) + "”", style="bold")
+            out.append("“", style="bold")
+            out.append_text(render.styled(t.answer["sentence"], base="bold"))
+            out.append("”", style="bold")
             out.append(f" [{t.answer['rank']}]", style="bold #8ab4f8")
         if t.mode == "lexical" and t.results:
             out.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
         return out
 
     async def replace(self, turn: Turn) -> None:
+        located = {c.result["rank"]: c.located for c in self.query(CitationCard)}
         self.turn = turn
         await self.remove_children()
         await self.mount_all(list(self.compose()))
+        if turn.results and located:
+            self.set_located({r["rank"]: located.get(r["rank"]) for r in turn.results})
+
+    def set_located(self, by_rank: dict[int, Located | None]) -> None:
+        for c in self.query(CitationCard):
+            if c.result["rank"] in by_rank:
+                c.set_located(by_rank[c.result["rank"]])
 
     def card(self, rank: int) -> CitationCard | None:
         for c in self.query(CitationCard):
@@ -53,30 +78,60 @@ class TurnView(Vertical):
 
 
 class Transcript(VerticalScroll):
-    """The conversation, oldest first; new turns scroll into view."""
+    """The conversation, oldest first. A new turn is scrolled into view, its top first."""
 
     async def add_turn(self, turn: Turn, scroll: bool = True) -> TurnView:
         view = TurnView(turn)
         await self.mount(view)
         if scroll:
-            self.scroll_to_widget(view, top=True, animate=False)
+            self.show(view)
         return view
 
+    def show(self, view: TurnView) -> None:
+        """Bring ``view`` into view once it is laid out: all of it, or its top at the top when taller."""
+
+        def go() -> None:
+            self.scroll_to_widget(view, top=True, animate=False, immediate=True)
+
+        self.call_after_refresh(go)
+
     async def show_turn(self, turn: Turn) -> TurnView:
-        """Replace a turn in place (a lexical answer upgraded), or add it."""
-        for v in self.query(TurnView):
-            if v.turn.id == turn.id:
-                await v.replace(turn)
-                return v
-        return await self.add_turn(turn)
+        """Replace a turn in place (a lexical answer upgraded, a follow-up asked afresh), or add it."""
+        view = self.view(turn.id)
+        if view is None:
+            return await self.add_turn(turn)
+        await view.replace(turn)
+        if view is self.latest():
+            self.show(view)
+        return view
+
+    def turns(self) -> list[TurnView]:
+        return list(self.query(TurnView))
 
     def latest(self) -> TurnView | None:
-        views = list(self.query(TurnView))
+        views = self.turns()
         return views[-1] if views else None
 
+    def on_screen(self) -> TurnView | None:
+        """The newest turn with a part in the visible window (the newest turn when none is)."""
+        top, bottom = self.scroll_y, self.scroll_y + self.scrollable_content_region.height
+        visible = [v for v in self.turns() if v.virtual_region.y < bottom and v.virtual_region.bottom > top]
+        return visible[-1] if visible else self.latest()
+
     def view(self, turn_id: int) -> TurnView | None:
-        return next((v for v in self.query(TurnView) if v.turn.id == turn_id), None)
+        return next((v for v in self.turns() if v.turn.id == turn_id), None)
 
     def note(self, text: str, style: str = "italic") -> None:
         self.mount(Static(Text(text, style=style), classes="note"))
-        self.scroll_end(animate=False)
+        self.call_after_refresh(self.scroll_end, animate=False)
+
+    async def clear_screen(self) -> None:
+        await self.remove_children()
+
+    # typing never lands on a card: it belongs in the question box
+    def on_key(self, event: events.Key) -> None:
+        focused = self.app.focused
+        redirect_key(self, event, focused.turn_id if isinstance(focused, CitationCard) else None)
+
+    def on_paste(self, event: events.Paste) -> None:
+        redirect_paste(self, event)

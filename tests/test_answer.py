@@ -1,0 +1,51 @@
+"""The answering sentence: question kinds, names of the asked-for kind, date ranges."""
+
+import pytest
+
+from hsqa.answer import citation_date
+from hsqa.entities import new_entities, question_kinds
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("Who were the Co-Chairs of the second meeting?", {"person"}),
+        ("Which country created a ministry for human security?", {"country"}),
+        ("Which UN agencies described their initiatives?", {"org"}),
+        ("How many States sent written submissions?", {"number"}),
+        ("When is the group going to convene again?", {"date"}),
+        ("Where and on what day will the OSCE workshop be held?", {"place", "date"}),
+        ("In which city was the trafficking workshop?", {"place"}),
+        ("Why did the group decide not to seek a legal definition?", set()),
+        ("Is the concept the same thing as R2P?", set()),
+    ],
+)
+def test_question_kinds(question, kinds):
+    assert question_kinds(question) == kinds
+
+
+def test_names_the_question_or_the_document_already_has_do_not_count():
+    q = "Who co-chaired the second meeting of the Friends of Human Security?"
+    meeting = 'The second meeting of the "Friends of Human Security" (FHS) was held in New York.'
+    chairs = "H.E. Mr. Yukio Takasu and H.E. Mr. Claude Heller acted as Co-Chairs of the meeting."
+    known = 'Chair\'s Summary: Second Meeting of the "Friends of Human Security" New York'
+    assert new_entities(meeting, {"person", "org"}, q, known) == []
+    found = [chairs[a:b] for a, b in new_entities(chairs, {"person"}, q, known)]
+    assert "H.E. Mr. Yukio" in found[0] and any("Claude" in f for f in found)
+
+
+def test_places_dates_numbers_and_countries_are_spotted():
+    s = "He mentioned two meetings, the OSCE Workshop (Vienna, May 2007) and one held in Ljubljana."
+    assert {s[a:b] for a, b in new_entities(s, {"place"}, "Where?")} >= {"Vienna", "Ljubljana"}
+    assert "May 2007" in {s[a:b] for a, b in new_entities(s, {"date"}, "When?")}
+    assert "two" in {s[a:b] for a, b in new_entities(s, {"number"}, "How many?")}
+    t = "The representative of Spain, as Chairman of the OSCE, spoke after Viet Nam."
+    assert {t[a:b] for a, b in new_entities(t, {"country"}, "Which country chaired it?")} == {"Spain", "Viet Nam"}
+
+
+def test_date_ranges_are_cited_whole():
+    assert citation_date("2013-03-12", "2013-03-13") == "12–13 March 2013"
+    assert citation_date("2010-06-30", "2010-07-02") == "30 June – 2 July 2010"
+    assert citation_date("2012-12-31", "2013-01-01") == "31 December 2012 – 1 January 2013"
+    assert citation_date("2007-04-20", None) == "20 April 2007"
+    assert citation_date(None, None) == ""

@@ -1,0 +1,58 @@
+"""Issue 8, item 5: follow-up questions in the app — carried context shown, ctrl+n asks afresh."""
+
+import pytest
+
+from hsqa.embedding import HashingEmbedder
+from hsqa.indexer import Indexer
+from hsqa.tui.widgets.transcript import Transcript
+
+from .conftest import FHS_2007
+from .tui_support import SIZE, ask, make_app, run, settle
+
+
+@pytest.fixture
+def app_factory(fake_config):
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    return lambda: make_app(fake_config)
+
+
+def test_a_follow_up_says_what_it_follows_and_ctrl_n_asks_it_afresh(app_factory, fake_config):
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "What did the representative of Canada say?")
+            await ask(pilot, app, "And Spain?")
+            view = app.query_one(Transcript).latest()
+            fu = view.turn.followup
+            assert fu["on"] == "What did the representative of Canada say?"
+            assert fu["read_as"] == "What did the representative of Spain say?"
+            shown = str(view.query_one(".answer").render())
+            assert "following up on: What did the representative of Canada say?" in shown
+            assert view.turn.results[0]["text"].startswith("The representative of Spain")
+            turn_id = view.turn.id
+            await pilot.press("ctrl+n")
+            await settle(pilot, app)
+            views = app.query_one(Transcript).turns()
+            assert len(views) == 2 and views[-1].turn.id == turn_id
+            assert views[-1].turn.followup is None and views[-1].turn.fresh
+            assert "asked afresh" in str(views[-1].query_one(".answer").render())
+        saved = app.conversation.turn(turn_id)
+        assert saved.fresh and saved.followup is None
+
+    run(go())
+
+
+def test_a_follow_up_keeps_the_previous_questions_filters_and_documents(app_factory):
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "year:2007 What did the representative of Canada say?")
+            await ask(pilot, app, "Which resolution did she mention?")
+            turn = app.query_one(Transcript).latest().turn
+            assert turn.followup and turn.scope_labels == ["year:2007"]
+            assert {r["source"] for r in turn.results} == {FHS_2007}
+            assert "resolution 1612" in turn.answer["sentence"].lower()
+
+    run(go())

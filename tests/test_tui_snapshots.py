@@ -1,0 +1,99 @@
+"""Pictures of the app at 80×24 and 120×40 (pytest-textual-snapshot): small screens, follow-ups, the
+document list, a citation whose paragraph changed, markdown emphasis."""
+
+import shutil
+
+import pytest
+
+from hsqa.config import Config
+from hsqa.embedding import HashingEmbedder
+from hsqa.engine import Engine
+from hsqa.indexer import Indexer
+from hsqa.tui.app import HsqaApp
+
+from .conftest import CORPUS, FHS_2007
+from .tui_support import SIZE, SMALL, ask, settle
+
+SIZES = [pytest.param(SMALL, id="80x24"), pytest.param(SIZE, id="120x40")]
+
+
+@pytest.fixture
+def snap_app(tmp_path):
+    """Fixed paths and the hashing model, so the pictures do not depend on the machine or the clock."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
+    Indexer(config, HashingEmbedder(64)).run()
+    return HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)
+
+
+async def quiet(pilot, app):
+    """Work done, messages handled, toasts gone, layout and scrolling settled, no blinking cursor."""
+    for box in app.query("Input"):
+        box.cursor_blink = False
+    for _ in range(3):
+        await settle(pilot, app)
+        await pilot.pause(0.05)
+    app.clear_notifications()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.05)
+
+
+@pytest.mark.parametrize("state", ["empty", "answer", "viewer"])
+def test_snapshot_small_screen(snap_app, snap_compare, state):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        if state != "empty":
+            await ask(pilot, snap_app, "Thailand ministry of social development")
+        if state == "viewer":
+            await pilot.press("1")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_follow_up(snap_app, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "What did the representative of Canada say?")
+        await ask(pilot, snap_app, "And Spain?")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_document_list(snap_app, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "Thailand ministry of social development")
+        await pilot.press("ctrl+b")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_changed_citation(snap_app, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "Thailand ministry of social development")
+        path = snap_app.config.corpus_dir / FHS_2007
+        path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
+        await pilot.press("ctrl+r")
+        await quiet(pilot, snap_app)
+        snap_app.query_one("#transcript").scroll_home(animate=False)
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_markdown_emphasis(snap_app, snap_compare, size):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "partnership between inter alia Governments international organizations civil society")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
