@@ -123,7 +123,7 @@ class OnnxEmbedder(Embedder):
         """Vectors in the order of ``texts``; batches of similar length; ``progress(done, total)``."""
         self.load()
         impl = self._impl
-        if not isinstance(impl, OnnxModel):
+        if isinstance(impl, Embedder):  # the sentence-transformers fallback
             return impl.embed(texts, progress)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
