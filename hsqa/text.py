@@ -228,10 +228,23 @@ def fts_query(terms: list[str]) -> str | None:
 
 
 def matched_terms(text: str, terms: list[str]) -> set[str]:
-    """The question terms that ``text`` contains (by light stem, or as a whole symbol)."""
-    found = {stem(text[a:b]) for a, b in term_spans(text, terms)}
+    """The question terms that ``text`` contains (by stem, also inside "Secretary-General" or "HIV/AIDS",
+    or as a whole symbol)."""
+    found = _stems_of(text)
     low = text.lower()
     return {t for t in terms if stem(t) in found or (not t.isalpha() and t.lower() in low)}
+
+
+@functools.lru_cache(maxsize=8192)
+def _stems_of(text: str) -> frozenset[str]:
+    """Stems of every word of ``text`` and of the parts of its hyphenated or slashed words (cached: the
+    same passages come back question after question)."""
+    out = set()
+    for w in TOKEN.findall(text):
+        out.add(stem(w))
+        if "-" in w or "/" in w:
+            out.update(stem(part) for part in re.split(r"[/\-]", w) if part)
+    return frozenset(out)
 
 
 def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
