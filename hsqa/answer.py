@@ -152,7 +152,7 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
     kinds = question_kinds(question)
     cands: list[tuple[Result, tuple[int, int], str]] = []
     for r in response.results:
-        for a, b in sentence_spans(r.text) or [(0, len(r.text))]:
+        for a, b in answer_spans(r.text):
             cands.append((r, (a, b), r.text[a:b]))
     if not cands:
         return None
@@ -178,6 +178,27 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
     best = max(overall, key=lambda i: score[i] - RANK_PENALTY * (cands[i][0].rank - 1))
     r, span, sentence = cands[best]
     return Answer(sentence=sentence, result=r, span=span)
+
+
+def answer_spans(text: str) -> list[tuple[int, int]]:
+    """The quotable units of a passage: its sentences, and the lines of a list (a list of participants has no
+    full stops: quoted whole it would be forty lines)."""
+    out = []
+    for a, b in sentence_spans(text) or [(0, len(text))]:
+        if text.count("\n", a, b) < 2:
+            out.append((a, b))
+            continue
+        before = len(out)
+        pos = a
+        for line in text[a:b].split("\n"):
+            start = pos + len(line) - len(line.lstrip())
+            end = pos + len(line.rstrip())
+            if end > start and len(text[start:end].split()) >= 5:  # not a heading of the list
+                out.append((start, end))
+            pos += len(line) + 1
+        if len(out) == before:
+            out.append((a, b))
+    return out
 
 
 def _dense(cands, response: SearchResponse, searcher) -> np.ndarray:

@@ -49,3 +49,28 @@ def test_date_ranges_are_cited_whole():
     assert citation_date("2012-12-31", "2013-01-01") == "31 December 2012 – 1 January 2013"
     assert citation_date("2007-04-20", None) == "20 April 2007"
     assert citation_date(None, None) == ""
+
+
+def _result(text, rank=1, source="list.txt"):
+    from hsqa.search import Result
+
+    return Result(rank, rank, 1, source, "List of participants", "2024-05-07", "Suva", "", 2, 1.0, text, 0, len(text))
+
+
+def test_a_list_passage_is_quoted_one_line_at_a_time():
+    """Found in a tmux session: a list of participants (no full stops) was quoted whole, forty lines long."""
+    from hsqa.answer import annotate
+    from hsqa.search import SearchResponse
+
+    text = (
+        "Pacific island countries\n"
+        "Cook Islands: Mr. Tangi Marsters, Director, Climate Change Cook Islands\n"
+        "Fiji: Mr. Josaia Tikoisuva, Director, Climate Change and International Cooperation Division\n"
+        "Tuvalu: Ms. Teleise Seluka, Assistant Secretary, Ministry of Foreign Affairs\n"
+        "Vanuatu: Mr. Esau Motuliki, Director, Department of Climate Change"
+    )
+    r = _result(text)
+    answer = annotate(SearchResponse("Who represented Tuvalu?", "lexical", [r]))
+    assert answer.sentence == "Tuvalu: Ms. Teleise Seluka, Assistant Secretary, Ministry of Foreign Affairs"
+    a, b = r.highlight
+    assert text[a:b] == answer.sentence
