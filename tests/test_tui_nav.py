@@ -221,3 +221,32 @@ def test_a_paste_while_a_card_is_focused_lands_in_the_question_box(app_factory):
             assert app.query_one(QuestionInput).value == "Who chaired the meeting?"
 
     run(go())
+
+
+def test_the_newest_turn_stays_on_screen_when_earlier_cards_are_flagged(app_factory, fake_config):
+    """Found in a tmux session: after a restart, earlier cards flagged "changed since this answer" grew
+    taller once the check finished, and pushed the newest turn down the screen."""
+
+    async def first():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry of social development")
+            for q in QUESTIONS[1:3]:
+                await ask(pilot, app, q)
+
+    async def second():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await pilot.pause()
+            transcript = app.query_one(Transcript)
+            first_view = transcript.turns()[0]
+            assert any(c.located is not None and c.located.state == "changed" for c in first_view.query(CitationCard))
+            assert_shown_top_first(transcript, transcript.latest())
+
+    run(first())
+    path = fake_config.corpus_dir / FHS_2007
+    path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    run(second())
