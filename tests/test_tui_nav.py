@@ -250,3 +250,23 @@ def test_the_newest_turn_stays_on_screen_when_earlier_cards_are_flagged(app_fact
     path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
     Indexer(fake_config, HashingEmbedder(64)).run()
     run(second())
+
+
+def test_fast_typing_on_a_focused_card_never_opens_a_card(app_factory):
+    """Found in a tmux session: typing "year:1999 genocide" fast with a card focused opened the viewer; the
+    digits arrived before the focus had moved to the question box."""
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry of social development")
+            app.query(CitationCard).first().focus()
+            await pilot.pause()
+            for ch in "year:1999 genocide":  # a burst: no waiting between the keys
+                app.post_message(events.Key("space" if ch == " " else ch, ch))
+            await settle(pilot, app)
+            assert not isinstance(app.screen, SourceViewer)
+            assert app.query_one(QuestionInput).value == "year:1999 genocide"
+
+    run(go())

@@ -159,9 +159,19 @@ class Transcript(VerticalScroll):
         await self.remove_children()
 
     # typing never lands on a card: it belongs in the question box
+    _typing = False  #: text was redirected and the focus has not left yet: digits are text too
+
     def on_key(self, event: events.Key) -> None:
         focused = self.app.focused
-        redirect_key(self, event, focused.turn_id if isinstance(focused, CitationCard) else None)
+        turn_id = focused.turn_id if isinstance(focused, CitationCard) else None
+        if redirect_key(self, event, turn_id, digits=not self._typing):
+            self._typing = True
+
+    def on_descendant_blur(self, event) -> None:
+        self._typing = False
+
+    def on_blur(self, event) -> None:
+        self._typing = False
 
     def on_paste(self, event: events.Paste) -> None:
         redirect_paste(self, event)
