@@ -42,8 +42,8 @@ NEAR_WORDS = 20
 #: penalty for a sentence about another meeting or session than the question's ("third" for "second")
 ORDINAL_PENALTY = 0.15
 #: a follow-up that names something new ("And what did Thailand say there?") is about it: a sentence that
-#: does not name it loses this much
-FOCUS_PENALTY = 0.3
+#: does not name it is quoted only when no cited sentence does
+FOCUS_PENALTY = 1.0
 #: a "sentence" of fewer words is a heading or a symbol ("75/278."), not an answer
 MIN_WORDS = 3
 #: score lost per rank below the first passage
@@ -182,7 +182,13 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
             best_per[r.rank] = i
     for i in best_per.values():
         cands[i][0].highlight = cands[i][1]
-    overall = [i for i in best_per.values() if cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant]
+    # the top passages compete, and any passage naming what a follow-up newly asks about
+    named = {r.rank for r in response.results if focus & {s for s, _, _ in _stems(r.text)}}
+    overall = [
+        i
+        for i in best_per.values()
+        if (cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant) or cands[i][0].rank in named
+    ]
     if not overall:
         return None
     best = max(overall, key=lambda i: score[i] - RANK_PENALTY * (cands[i][0].rank - 1))
