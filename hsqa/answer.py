@@ -41,6 +41,11 @@ KIND_BONUS = 0.3
 NEAR_WORDS = 20
 #: penalty for a sentence about another meeting or session than the question's ("third" for "second")
 ORDINAL_PENALTY = 0.15
+#: a follow-up that names something new ("And what did Thailand say there?") is about it: a sentence that
+#: does not name it is quoted only when no cited sentence does
+FOCUS_PENALTY = 1.0
+#: a "sentence" of fewer words is a heading or a symbol ("75/278."), not an answer
+MIN_WORDS = 3
 #: score lost per rank below the first passage
 RANK_PENALTY = 0.06
 
@@ -152,17 +157,22 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
     kinds = question_kinds(question)
     cands: list[tuple[Result, tuple[int, int], str]] = []
     for r in response.results:
-        for a, b in sentence_spans(r.text) or [(0, len(r.text))]:
+        for a, b in answer_spans(r.text):
             cands.append((r, (a, b), r.text[a:b]))
     if not cands:
         return None
+    quotable = [c for c in cands if len(TOKEN.findall(c[2])) >= MIN_WORDS]
+    cands = quotable if {c[0].rank for c in quotable} == {c[0].rank for c in cands} else cands
     titles = {r.rank: _title_stems(r) for r in response.results}
+    focus = _new_names(question, context)
     lex = np.zeros(len(cands), dtype=np.float32)
     bonus = np.zeros(len(cands), dtype=np.float32)
     for i, (r, _, sent) in enumerate(cands):
         lex[i], where = _overlap(sent, weights, titles[r.rank])
         bonus[i] = _kind_bonus(sent, kinds, question, where, f"{r.title} {r.place or ''}")
         bonus[i] -= ORDINAL_PENALTY if _ordinal_clash(sent, question) else 0.0
+        if focus and not focus & {s for s, _, _ in _stems(sent)}:
+            bonus[i] -= FOCUS_PENALTY
     dense = _dense(cands, response, searcher)
     score = dense + LEXICAL_WEIGHT * lex + bonus
     best_per: dict[int, int] = {}
@@ -172,12 +182,48 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
             best_per[r.rank] = i
     for i in best_per.values():
         cands[i][0].highlight = cands[i][1]
-    overall = [i for i in best_per.values() if cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant]
+    # the top passages compete, and any passage naming what a follow-up newly asks about
+    named = {r.rank for r in response.results if focus & {s for s, _, _ in _stems(r.text)}}
+    overall = [
+        i
+        for i in best_per.values()
+        if (cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant) or cands[i][0].rank in named
+    ]
     if not overall:
         return None
     best = max(overall, key=lambda i: score[i] - RANK_PENALTY * (cands[i][0].rank - 1))
     r, span, sentence = cands[best]
     return Answer(sentence=sentence, result=r, span=span)
+
+
+def _new_names(question: str, context) -> set[str]:
+    """Stems of the names a follow-up brings that its carried-over context does not have."""
+    if not context:
+        return set()
+    known = {s for s, _, _ in _stems(" ".join(context))}
+    names = {stem(m.group(0)) for m in re.finditer(r"(?<!^)\b[A-Z][\w'’-]+", question.strip())}
+    return {n for n in names if n not in known and n not in STOPWORDS}
+
+
+def answer_spans(text: str) -> list[tuple[int, int]]:
+    """The quotable units of a passage: its sentences, and the lines of a list (a list of participants has no
+    full stops: quoted whole it would be forty lines)."""
+    out = []
+    for a, b in sentence_spans(text) or [(0, len(text))]:
+        if text.count("\n", a, b) < 2:
+            out.append((a, b))
+            continue
+        before = len(out)
+        pos = a
+        for line in text[a:b].split("\n"):
+            start = pos + len(line) - len(line.lstrip())
+            end = pos + len(line.rstrip())
+            if end > start and len(text[start:end].split()) >= 5:  # not a heading of the list
+                out.append((start, end))
+            pos += len(line) + 1
+        if len(out) == before:
+            out.append((a, b))
+    return out
 
 
 def _dense(cands, response: SearchResponse, searcher) -> np.ndarray:

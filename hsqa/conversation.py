@@ -335,7 +335,9 @@ class Conversation:
         base = standing if (standing or fu is None) else fu.scope
         scope = base.overridden_by(own) if own else base
         if fu is not None and fu.read_as:  # a whole question now: searched as one, near the last answer
-            reply = engine.ask(fu.read_as, scope, k, prefer=set(fu.sources), near_bonus=NEAR_BONUS_REWRITTEN)
+            reply = engine.ask(
+                fu.read_as, scope, k, prefer=set(fu.sources), near_bonus=NEAR_BONUS_REWRITTEN, quote_context=[fu.context]
+            )
         else:
             reply = engine.ask(
                 question,

@@ -210,13 +210,15 @@ class Engine:
         prefer: set[str] = frozenset(),
         mode: str | None = None,
         names: list[str] = (),
-        near_bonus: float = None,
+        near_bonus: float | None = None,
+        quote_context: list[str] | None = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
 
         ``context``: words carried over from earlier turns (a follow-up); they join the search but weigh
-        less than the question's own words in choosing the quoted sentence. ``prefer``: document paths
-        whose passages are lifted (the documents the previous answer cited).
+        less than the question's own words in choosing the quoted sentence (``quote_context``, when given,
+        is what the quote treats as carried instead). ``prefer``: document paths whose passages are lifted
+        (the documents the previous answer cited); ``names``: the carried names, searched with the question.
         """
         k = k or self.config.k
         mode = mode or ("hybrid" if self.model_ready else "lexical")
@@ -230,7 +232,8 @@ class Engine:
             resp = self._follow_up(question, context, names, prefer, resolved, k, mode, bonus)
         else:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
-        best = annotate(resp, self.searcher, question=question, context=list(context))
+        carried = list(context) if quote_context is None else list(quote_context)
+        best = annotate(resp, self.searcher, question=question, context=carried)
         results = [self._cited(r) for r in resp.results]
         answer = {"sentence": best.sentence, "rank": best.result.rank} if best else None
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)

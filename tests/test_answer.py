@@ -49,3 +49,68 @@ def test_date_ranges_are_cited_whole():
     assert citation_date("2012-12-31", "2013-01-01") == "31 December 2012 – 1 January 2013"
     assert citation_date("2007-04-20", None) == "20 April 2007"
     assert citation_date(None, None) == ""
+
+
+def _result(text, rank=1, source="list.txt"):
+    from hsqa.search import Result
+
+    return Result(rank, rank, 1, source, "List of participants", "2024-05-07", "Suva", "", 2, 1.0, text, 0, len(text))
+
+
+def test_a_list_passage_is_quoted_one_line_at_a_time():
+    """Found in a tmux session: a list of participants (no full stops) was quoted whole, forty lines long."""
+    from hsqa.answer import annotate
+    from hsqa.search import SearchResponse
+
+    text = (
+        "Pacific island countries\n"
+        "Cook Islands: Mr. Tangi Marsters, Director, Climate Change Cook Islands\n"
+        "Fiji: Mr. Josaia Tikoisuva, Director, Climate Change and International Cooperation Division\n"
+        "Tuvalu: Ms. Teleise Seluka, Assistant Secretary, Ministry of Foreign Affairs\n"
+        "Vanuatu: Mr. Esau Motuliki, Director, Department of Climate Change"
+    )
+    r = _result(text)
+    answer = annotate(SearchResponse("Who represented Tuvalu?", "lexical", [r]))
+    assert answer.sentence == "Tuvalu: Ms. Teleise Seluka, Assistant Secretary, Ministry of Foreign Affairs"
+    a, b = r.highlight
+    assert text[a:b] == answer.sentence
+
+
+def test_a_bare_symbol_is_never_the_quote():
+    """Found in a tmux session: "What does resolution 75/278 declare?" quoted "75/278." (a heading)."""
+    from hsqa.answer import annotate
+    from hsqa.search import SearchResponse
+
+    text = "75/278. Declaring the Aral Sea region a zone of ecological innovations and technologies"
+    answer = annotate(SearchResponse("What does resolution 75/278 declare?", "lexical", [_result(text)]))
+    assert answer.sentence.startswith("Declaring the Aral Sea region")
+
+
+def test_in_a_follow_up_the_name_it_brings_outweighs_the_carried_words():
+    """Found in a tmux session: "And what did Thailand say there?" after a Kazakhstan question quoted the
+    Kazakhstan sentence, closer in meaning to the question with its carried-over words."""
+    import numpy as np
+
+    from hsqa.answer import annotate
+    from hsqa.chunking import text_hash
+    from hsqa.documents import strip_markup
+    from hsqa.search import SearchResponse
+
+    kaz = "The representative of Kazakhstan announced that his Government would host a regional workshop."
+    thai = "The representative of Thailand said that her Government would contribute to the Trust Fund in 2013."
+    r = _result(f"{kaz} {thai}")
+    r.similarity = 0.6
+    qvec = np.array([1.0, 0.0], dtype=np.float32)
+
+    class Vectors:
+        def view_vectors(self, ids):
+            near, far = np.array([0.9, 0.1], dtype=np.float32), np.array([0.5, 0.5], dtype=np.float32)
+            return {r.chunk_id: {text_hash(strip_markup(kaz)): near, text_hash(strip_markup(thai)): far}}
+
+        def expansions(self, text):
+            return []
+
+    context = ["What did Kazakhstan tell the Friends it would host, at their December 2012 meeting?"]
+    resp = SearchResponse("x", "hybrid", [r], None, qvec)
+    answer = annotate(resp, Vectors(), question="And what did Thailand say there?", context=context)
+    assert answer.sentence == thai

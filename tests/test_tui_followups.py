@@ -56,3 +56,20 @@ def test_a_follow_up_keeps_the_previous_questions_filters_and_documents(app_fact
             assert "resolution 1612" in turn.answer["sentence"].lower()
 
     run(go())
+
+
+def test_an_ellipsis_quotes_what_the_new_name_said(app_factory):
+    """Found in a tmux session: "And Vanuatu?" after a question on what Fiji said about planned relocation
+    quoted Fiji again (the topic words matched Fiji's sentence better)."""
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "What did Thailand say about human trafficking?")
+            await ask(pilot, app, "And Switzerland?")
+            turn = app.query_one(Transcript).latest().turn
+            assert turn.followup["read_as"] == "What did Switzerland say about human trafficking?"
+            assert "Switzerland" in turn.answer["sentence"]
+
+    run(go())

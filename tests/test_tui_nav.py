@@ -221,3 +221,52 @@ def test_a_paste_while_a_card_is_focused_lands_in_the_question_box(app_factory):
             assert app.query_one(QuestionInput).value == "Who chaired the meeting?"
 
     run(go())
+
+
+def test_the_newest_turn_stays_on_screen_when_earlier_cards_are_flagged(app_factory, fake_config):
+    """Found in a tmux session: after a restart, earlier cards flagged "changed since this answer" grew
+    taller once the check finished, and pushed the newest turn down the screen."""
+
+    async def first():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry of social development")
+            for q in QUESTIONS[1:3]:
+                await ask(pilot, app, q)
+
+    async def second():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await pilot.pause()
+            transcript = app.query_one(Transcript)
+            first_view = transcript.turns()[0]
+            assert any(c.located is not None and c.located.state == "changed" for c in first_view.query(CitationCard))
+            assert_shown_top_first(transcript, transcript.latest())
+
+    run(first())
+    path = fake_config.corpus_dir / FHS_2007
+    path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    run(second())
+
+
+def test_fast_typing_on_a_focused_card_never_opens_a_card(app_factory):
+    """Found in a tmux session: typing "year:1999 genocide" fast with a card focused opened the viewer; the
+    digits arrived before the focus had moved to the question box."""
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "Thailand ministry of social development")
+            app.query(CitationCard).first().focus()
+            await pilot.pause()
+            for ch in "year:1999 genocide":  # a burst: no waiting between the keys
+                app.post_message(events.Key("space" if ch == " " else ch, ch))
+            await settle(pilot, app)
+            assert not isinstance(app.screen, SourceViewer)
+            assert app.query_one(QuestionInput).value == "year:1999 genocide"
+
+    run(go())

@@ -285,8 +285,9 @@ class HsqaApp(App):
 
     def on_citations_checked(self, msg: m.CitationsChecked) -> None:
         transcript = self.query_one(Transcript)
-        for view in transcript.turns():
-            view.set_located({rank: where for (tid, rank), where in msg.located.items() if tid == view.turn.id})
+        with transcript.anchored():  # flagged cards above grow taller: the turn on screen stays put
+            for view in transcript.turns():
+                view.set_located({rank: where for (tid, rank), where in msg.located.items() if tid == view.turn.id})
 
     def on_document_loaded(self, msg: m.DocumentLoaded) -> None:
         self.push_screen(SourceViewer(msg.view, msg.focus_paragraphs, msg.start), callback=self._viewer_closed)
@@ -338,6 +339,7 @@ class HsqaApp(App):
 
     def on_transcript_scroll_requested(self, msg: m.TranscriptScrollRequested) -> None:
         t = self.query_one(Transcript)
+        t.unpin()
         {"page_up": t.scroll_page_up, "page_down": t.scroll_page_down, "home": t.scroll_home, "end": t.scroll_end}[
             msg.how
         ](animate=False)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from rich.text import Text
 from textual import events
 from textual.containers import Vertical, VerticalScroll
@@ -87,8 +89,11 @@ class Transcript(VerticalScroll):
             self.show(view)
         return view
 
+    _pinned: TurnView | None = None
+
     def show(self, view: TurnView) -> None:
         """Bring ``view`` into view once it is laid out: all of it, or its top at the top when taller."""
+        self._pinned = view
 
         def go() -> None:
             self.scroll_to_widget(view, top=True, animate=False, immediate=True)
@@ -118,6 +123,31 @@ class Transcript(VerticalScroll):
         visible = [v for v in self.turns() if v.virtual_region.y < bottom and v.virtual_region.bottom > top]
         return visible[-1] if visible else self.latest()
 
+    @contextmanager
+    def anchored(self):
+        """Keep the turn on screen where it is while turns above it change height: the turn last brought
+        into view (unless the user scrolled since), else the one on screen."""
+        pinned = self._pinned if self._pinned is not None and self._pinned.is_attached else None
+        view = pinned or self.on_screen()
+        offset = 0 if pinned is not None else (view.virtual_region.y - self.scroll_y if view is not None else 0)
+        yield
+        if view is not None:
+
+            def restore() -> None:
+                self.scroll_to(y=max(0, view.virtual_region.y - offset), animate=False, immediate=True)
+
+            self.call_after_refresh(restore)
+
+    def unpin(self) -> None:
+        """The user scrolled: nothing is held in place any more."""
+        self._pinned = None
+
+    def on_mouse_scroll_down(self, event) -> None:
+        self.unpin()
+
+    def on_mouse_scroll_up(self, event) -> None:
+        self.unpin()
+
     def view(self, turn_id: int) -> TurnView | None:
         return next((v for v in self.turns() if v.turn.id == turn_id), None)
 
@@ -129,9 +159,19 @@ class Transcript(VerticalScroll):
         await self.remove_children()
 
     # typing never lands on a card: it belongs in the question box
+    _typing = False  #: text was redirected and the focus has not left yet: digits are text too
+
     def on_key(self, event: events.Key) -> None:
         focused = self.app.focused
-        redirect_key(self, event, focused.turn_id if isinstance(focused, CitationCard) else None)
+        turn_id = focused.turn_id if isinstance(focused, CitationCard) else None
+        if redirect_key(self, event, turn_id, digits=not self._typing):
+            self._typing = True
+
+    def on_descendant_blur(self, event) -> None:
+        self._typing = False
+
+    def on_blur(self, event) -> None:
+        self._typing = False
 
     def on_paste(self, event: events.Paste) -> None:
         redirect_paste(self, event)
