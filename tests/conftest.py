@@ -54,3 +54,15 @@ def real_index(tmp_path_factory):
     embedder = make_embedder(config.model)
     Indexer(config, embedder).run()
     return config, embedder
+
+
+@pytest.fixture
+def app_factory(fake_config):
+    """A chat app on the copied corpus, indexed with the hashing embedder (call it to make one)."""
+    from hsqa.embedding import HashingEmbedder
+    from hsqa.indexer import Indexer
+
+    from .tui_support import make_app
+
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    return lambda: make_app(fake_config)

@@ -3,22 +3,14 @@
 import pytest
 
 from hsqa.config import Config
-from hsqa.embedding import HashingEmbedder
 from hsqa.engine import Engine
-from hsqa.indexer import Indexer
 from hsqa.tui.app import HsqaApp
 from hsqa.tui.widgets.transcript import Transcript
 
-from .tui_support import SIZE, ask, make_app, run, settle
+from .tui_support import SIZE, ask, run, settle
 
 CO_CHAIRS = "acted as Co-Chairs of the meeting"
 RESOLUTION_1612 = "She went on to say that the adoption of Security Council Resolution 1612"
-
-
-@pytest.fixture
-def app_factory(fake_config):
-    Indexer(fake_config, HashingEmbedder(64)).run()
-    return lambda: make_app(fake_config)
 
 
 def canada_card(view):

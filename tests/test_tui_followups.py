@@ -1,19 +1,10 @@
 """Issue 8, item 5: follow-up questions in the app — carried context shown, ctrl+n asks afresh."""
 
-import pytest
 
-from hsqa.embedding import HashingEmbedder
-from hsqa.indexer import Indexer
 from hsqa.tui.widgets.transcript import Transcript
 
 from .conftest import FHS_2007
-from .tui_support import SIZE, ask, make_app, run, settle
-
-
-@pytest.fixture
-def app_factory(fake_config):
-    Indexer(fake_config, HashingEmbedder(64)).run()
-    return lambda: make_app(fake_config)
+from .tui_support import SIZE, ask, run, settle
 
 
 def test_a_follow_up_says_what_it_follows_and_ctrl_n_asks_it_afresh(app_factory, fake_config):

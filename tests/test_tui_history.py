@@ -5,25 +5,15 @@ import json
 import os
 import threading
 
-import pytest
 
-from hsqa.embedding import HashingEmbedder
-from hsqa.indexer import Indexer
 from hsqa.tui.screens.viewer import SourceViewer
-from hsqa.tui.widgets.cards import CitationCard
 from hsqa.tui.widgets.transcript import Transcript, TurnView
 
 from .conftest import FHS_2007
-from .tui_support import SIZE, ask, make_app, run, settle
+from .tui_support import SIZE, ask, run, settle
 
 THAILAND = "Thailand ministry of social development"
 THAILAND_TEXT = "has created a Ministry of Social Development and Human Security"
-
-
-@pytest.fixture
-def app_factory(fake_config):
-    Indexer(fake_config, HashingEmbedder(64)).run()
-    return lambda: make_app(fake_config)
 
 
 def saved_questions(config):

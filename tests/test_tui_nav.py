@@ -12,7 +12,7 @@ from hsqa.tui.widgets.inputs import QuestionInput
 from hsqa.tui.widgets.transcript import Transcript, TurnView
 
 from .conftest import FHS_2007, GA_2012
-from .tui_support import SIZE, SMALL, ask, make_app, run, settle, type_text
+from .tui_support import SIZE, SMALL, ask, run, settle, type_text
 
 QUESTIONS = [
     "Thailand ministry of social development",
@@ -20,12 +20,6 @@ QUESTIONS = [
     "human security distinct from the responsibility to protect",
     "OSCE workshop in Vienna",
 ]
-
-
-@pytest.fixture
-def app_factory(fake_config):
-    Indexer(fake_config, HashingEmbedder(64)).run()
-    return lambda: make_app(fake_config)
 
 
 def window(transcript):

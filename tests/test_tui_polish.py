@@ -25,12 +25,6 @@ INTER_ALIA = "partnership between inter alia Governments international organizat
 TWO_DAY = "2013-03-12-friends-eleventh-meeting.txt"
 
 
-@pytest.fixture
-def app_factory(fake_config):
-    Indexer(fake_config, HashingEmbedder(64)).run()
-    return lambda: make_app(fake_config)
-
-
 def italic_words(text: Text) -> str:
     return " ".join(text.plain[s.start : s.end] for s in text.spans if "italic" in str(s.style))
 
