@@ -115,7 +115,8 @@ def meeting_match(ref, doc_terms: dict[int, set[str]]) -> dict[int, float]:
     if not ref or len(doc_terms) < 2:
         return {}
     wanted = {str(y) for y in ref.years} | set(ref.months) | set(ref.ordinals)
-    wanted |= {t for ts in doc_terms.values() for t in ts if t.startswith("place:") and _phrase_in(t[6:], ref.text)}
+    places = {t for ts in doc_terms.values() for t in ts if t.startswith("place:")}  # each place tested once
+    wanted |= {t for t in places if _phrase_in(t[6:], ref.text)}
     if not wanted:
         return {}
     n = len(doc_terms)

@@ -40,7 +40,9 @@ class LexicalRetriever:
         if q is None:
             return []
         w = ", ".join(str(x) for x in COLUMN_WEIGHTS)
-        sql = f"SELECT f.rowid, bm25(chunks_fts, {w}) AS s FROM chunks_fts f JOIN chunks c ON c.id = f.rowid WHERE chunks_fts MATCH ?"
+        # the join with chunks is only needed to filter by scope (it costs a third of the query at 50k passages)
+        join = " JOIN chunks c ON c.id = f.rowid" if scope else ""
+        sql = f"SELECT f.rowid, bm25(chunks_fts, {w}) AS s FROM chunks_fts f{join} WHERE chunks_fts MATCH ?"
         sql, args = scope_sql(sql, [q], scope)
         sql += " ORDER BY s LIMIT ?"
         args.append(n)
