@@ -53,7 +53,6 @@ class SearchResponse:
     results: list[Result]
     scope: Scope | None = None
     qvec: np.ndarray | None = None  #: the question's vector, for reuse (answer sentence scoring)
-    text: str = ""  #: the question without its doc:/year: filters
 
     @property
     def any_relevant(self) -> bool:

@@ -52,11 +52,6 @@ class Searcher:
         self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    @property
-    def repaired(self) -> bool:
-        """The vector file was missing or inconsistent and was rebuilt in memory from stored embeddings."""
-        return self.dense.repaired
-
     # -- index state ----------------------------------------------------------------------------
     def refresh(self) -> int:
         """Follow the index to its latest committed generation; return it."""
@@ -96,14 +91,14 @@ class Searcher:
                qvec: np.ndarray | None = None) -> SearchResponse:
         query, scope, mode, qvec, got = self.candidates(question, k, mode, scope, qvec)
         if got is None:
-            return SearchResponse(query.raw, mode, [], scope, qvec, text=query.text)
+            return SearchResponse(query.raw, mode, [], scope, qvec)
         cands, rows = got
         results = self._results(fusion.fuse(cands, mode, self.params), rows, query, k, mode)
         if results:
             pages = self.store.paragraph_pages([(r.doc_id, r.paragraph) for r in results])
             for r in results:
                 r.page = pages.get((r.doc_id, r.paragraph))
-        return SearchResponse(query.raw, mode, results, scope, qvec, text=query.text)
+        return SearchResponse(query.raw, mode, results, scope, qvec)
 
     def candidates(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,
                    qvec: np.ndarray | None = None):
