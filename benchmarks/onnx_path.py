@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import common  # noqa: E402
 
 QUESTION = "Which government created a ministry for human security?"
 RUN = "import sys; from hsqa.cli import main; sys.exit(main())"
@@ -43,32 +46,8 @@ def _env(corpus: Path, index: Path, cache: Path, backend: str = "onnx") -> dict:
 
 
 def child(args: list[str], env: dict, stdin: str | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, from wait4) of one ``hsqa`` process."""
-    argv = [sys.executable, "-c", RUN, *args]
-    err = tempfile.TemporaryFile()
-    t = time.perf_counter()
-    rfd = None
-    if stdin is not None:
-        rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        if rfd is not None:
-            os.dup2(rfd, 0)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-        os.dup2(err.fileno(), 2)
-        os.execve(argv[0], argv, env)
-    if rfd is not None:
-        os.close(rfd)
-        os.write(wfd, stdin.encode())
-        os.close(wfd)
-    _, status, usage = os.wait4(pid, 0)
-    wall = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
-        err.seek(0)
-        tail = err.read().decode(errors="replace").strip()[-500:]
-        raise SystemExit(f"hsqa {' '.join(args)} failed ({status=}, HSQA_EMBEDDER={env.get('HSQA_EMBEDDER')}): {tail}")
-    err.close()
-    return wall, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MiB) of one ``hsqa`` process."""
+    return common.child([sys.executable, "-c", RUN, *args], env, stdin)
 
 
 def corpus_texts(corpus: Path) -> list[str]:

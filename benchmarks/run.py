@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -38,31 +37,15 @@ from hsqa.chunking import chunk_document, text_hash  # noqa: E402
 from hsqa.config import Config  # noqa: E402
 from hsqa.documents import load_document  # noqa: E402
 from hsqa.embedding import make_embedder  # noqa: E402
-from hsqa.evaluate import evaluate, load_qa  # noqa: E402
+from hsqa.evaluate import load_qa  # noqa: E402
 from hsqa.indexer import Indexer  # noqa: E402
 from hsqa.search import Searcher  # noqa: E402
 from hsqa.store import Store  # noqa: E402
+from common import child, machine, pct  # noqa: E402
 from onnx_path import corpus_texts  # noqa: E402
 
 QA = ROOT / "tests" / "data" / "qa.jsonl"
 HSQA = str(Path(sys.executable).parent / "hsqa")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def throughput(corpus: Path, emb, reps: int):
@@ -107,27 +90,12 @@ def latency(config, emb, reps: int):
     }
 
 
-def child_run(args, env) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
-    t = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-        os.execve(args[0], args, env)
-    _, status, usage = os.wait4(pid, 0)
-    wall = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{args} failed")
-    return wall, usage.ru_maxrss / 1024
-
-
 def cold(config, reps: int):
     env = dict(os.environ, HSQA_CORPUS=str(config.corpus_dir), HSQA_INDEX=str(config.index_dir), HF_HUB_OFFLINE="1")
-    asks = [child_run([HSQA, "ask", "--json", "Which government created a ministry for human security?"], env) for _ in range(reps)]
+    asks = [child([HSQA, "ask", "--json", "Which government created a ministry for human security?"], env) for _ in range(reps)]
     with tempfile.TemporaryDirectory() as tmp:
         env2 = dict(env, HSQA_INDEX=str(Path(tmp) / "i"))
-        idx = child_run([HSQA, "index", "-q"], env2)
+        idx = child([HSQA, "index", "-q"], env2)
     return {
         "ask_wall_median": statistics.median(a[0] for a in asks),
         "ask_rss_mib": max(a[1] for a in asks),

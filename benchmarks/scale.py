@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import math
 import os
-import platform
 import shutil
 import sqlite3
 import statistics
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import synthcorpus  # noqa: E402
+from common import machine, pct  # noqa: E402
 
 RESULTS_JSON = BENCH / "SCALE.json"
 RESULTS_MD = BENCH / "SCALE.md"
@@ -64,14 +64,6 @@ def size_label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    i = min(len(xs) - 1, max(0, math.ceil(p / 100 * len(xs)) - 1))
-    return xs[i]
-
-
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -83,18 +75,6 @@ def git_commit() -> str:
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except OSError:
         return "unknown"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def vm_kib(field: str) -> int:
