@@ -66,3 +66,19 @@ def app_factory(fake_config):
 
     Indexer(fake_config, HashingEmbedder(64)).run()
     return lambda: make_app(fake_config)
+
+
+@pytest.fixture
+def snap_app(tmp_path):
+    """A chat app for snapshots: fixed paths and the hashing model, so the pictures do not depend on the
+    machine or the clock."""
+    from hsqa.embedding import HashingEmbedder
+    from hsqa.engine import Engine
+    from hsqa.indexer import Indexer
+    from hsqa.tui.app import HsqaApp
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
+    Indexer(config, HashingEmbedder(64)).run()
+    return HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)

@@ -1,7 +1,6 @@
 """Pilot tests of the chat app (Textual ``run_test``) and snapshots of its main screens."""
 
 import json
-import shutil
 import threading
 
 import pytest
@@ -17,7 +16,7 @@ from hsqa.tui.widgets.cards import CitationCard
 from hsqa.tui.widgets.status import StatusLine
 from hsqa.tui.widgets.transcript import TurnView
 
-from .conftest import CORPUS, FHS_2007, GA_2012
+from .conftest import FHS_2007, GA_2012
 from .tui_support import SIZE, ask, drive, run, settle
 
 THAILAND = "Which country created a ministry for social development and human security?"
@@ -250,16 +249,6 @@ def test_missing_index_is_offered_and_built(fake_config):
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def snap_app(tmp_path):
-    """Fixed paths and the hashing model, so the pictures do not depend on the machine or the clock."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
-    Indexer(config, HashingEmbedder(64)).run()
-    return HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)
 
 
 def test_snapshot_empty_state(snap_app, snap_compare):

@@ -1,30 +1,12 @@
 """Pictures of the app at 80×24 and 120×40 (pytest-textual-snapshot): small screens, follow-ups, the
 document list, a citation whose paragraph changed, markdown emphasis."""
 
-import shutil
-
 import pytest
 
-from hsqa.config import Config
-from hsqa.embedding import HashingEmbedder
-from hsqa.engine import Engine
-from hsqa.indexer import Indexer
-from hsqa.tui.app import HsqaApp
-
-from .conftest import CORPUS, FHS_2007
+from .conftest import FHS_2007
 from .tui_support import SIZE, SMALL, ask, settle
 
 SIZES = [pytest.param(SMALL, id="80x24"), pytest.param(SIZE, id="120x40")]
-
-
-@pytest.fixture
-def snap_app(tmp_path):
-    """Fixed paths and the hashing model, so the pictures do not depend on the machine or the clock."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index", model="hashing:64")
-    Indexer(config, HashingEmbedder(64)).run()
-    return HsqaApp(config, Engine(config, HashingEmbedder(64)), watch=False)
 
 
 async def quiet(pilot, app):
