@@ -13,13 +13,17 @@ from .lexical import scope_sql
 
 
 class DenseRetriever:
-    """Stateless: the FAISS index is the snapshot's (loaded once per generation and shared by the store)."""
+    """The FAISS index is the snapshot's (loaded once per generation and shared by the store)."""
+
+    def __init__(self) -> None:
+        self.repaired = False  #: a vector file was missing or inconsistent and was rebuilt from stored embeddings
 
     def search(self, snap: Snapshot, qvec: np.ndarray, n: int, scope: Scope | None) -> list[int]:
         """Up to ``n`` candidate chunk ids, nearest first (by their nearest vector, passage or sentence)."""
         import faiss
 
         index = snap.faiss()
+        self.repaired = self.repaired or snap.repaired
         if index.ntotal == 0:
             return []
         faiss.omp_set_num_threads(1)  # single queries are faster on one thread (FACTS.md)

@@ -52,6 +52,11 @@ class Searcher:
         self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    @property
+    def repaired(self) -> bool:
+        """The vector file was missing or inconsistent and was rebuilt in memory from stored embeddings."""
+        return self.dense.repaired
+
     # -- index state ----------------------------------------------------------------------------
     def refresh(self) -> int:
         """Follow the index to its latest committed generation; return it."""
