@@ -228,8 +228,16 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--json", metavar="FILE", help="also write the raw numbers here")
+    ap.add_argument("--out", metavar="FILE", help="also write the section as markdown here (e.g. benchmarks/ONNX.md)")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]
     res = measure(args.reps)
     print("\n".join(lines(res)))
+    if args.out:
+        head = [f"# ONNX query path", "",
+                f"Written by `python benchmarks/onnx_path.py --reps {args.reps} --out {args.out}` on "
+                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {common.machine()}; "
+                f"load average (1 min) {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.", ""]
+        Path(args.out).write_text("\n".join(head + lines(res)[2:]), encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))

@@ -4,8 +4,10 @@
 
 Indexes the evaluation corpus (bundled corpus + benchmarks/corpus/) once, collects every candidate passage
 of every dev question with its features (hsqa.search.fuse.FEATURES) and whether it answers the question,
-then per mode fits a logistic model, choosing its regularisation by 5-fold cross-validation grouped by
-question (MRR of the held-out folds). The abstention threshold is the highest probability at which, in
+then fits a logistic model for the lexical and the dense mode, choosing its regularisation by 5-fold
+cross-validation grouped by question (MRR of the held-out folds), and the hybrid: a lexical and a dense model
+fitted on the hybrid's candidate pool, mixed with a lexical share that depends on how much of the question
+the best-covering candidate holds (regularisation and shares chosen on the same folds). The abstention threshold is the highest probability at which, in
 cross-validation, at least TARGET_ANSWERED of answerable dev questions keep an answer. ``--write`` stores the
 result in hsqa/search/weights.json. The test split is never read here.
 """
@@ -39,6 +41,10 @@ CS = (0.01, 0.1, 1.0, 3.0, 10.0, 30.0, 100.0)
 #: what decides that a passage answers: its best sentence's cosine where there is a model, else the probability
 GATES = {"hybrid": "sentence", "dense": "sentence", "lexical": "probability"}
 MEETING_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+#: the hybrid's regularisation and lexical shares tried: (low, high, coverage) — the lexical share is ``low``
+#: for a question no candidate covers to ``coverage`` (idf-weighted), else ``high``
+MIX_CS = (1.0, 10.0, 100.0)
+MIX_SHARES = tuple((lo, hi, cov) for lo in (0.0, 0.25, 0.5) for hi in (0.5, 0.6, 0.7, 0.8) for cov in (0.25, 0.35, 0.45))
 
 
 def eval_corpus() -> Path:
@@ -146,22 +152,23 @@ def _in_mode(c: fusion.Candidate, mode: str) -> bool:
     return mode == "hybrid" or (mode == "lexical" and c.lexical_rank is not None) or (mode == "dense" and c.dense_rank is not None)
 
 
-def _rows(q: dict, mode: str, feats, params: fusion.Params | None = None) -> tuple[list[list[float]], list[int]]:
+def _rows(q: dict, mode: str, feats) -> tuple[list[list[float]], list[int]]:
     pool = [r for r in q["cands"] if _in_mode(r["c"], mode)]
     return [[r["c"].feature(f) for f in feats] for r in pool], [int(r["hit"]) for r in pool]
 
 
-def fit_model(questions: list[dict], mode: str, C: float, threshold: float, params: fusion.Params | None = None) -> fusion.Model:
-    """Pairwise logistic ranking (answering passage vs each other candidate of the same question, every
-    question weighing the same), then Platt scaling of the score into a probability of answering."""
+def fit_model(questions: list[dict], mode: str, C: float, threshold: float, feats: tuple[str, ...] | None = None) -> fusion.Model:
+    """Pairwise logistic ranking of ``mode``'s candidate pool over ``feats`` (the mode's by default): the
+    answering passage vs each other candidate of the same question, every question weighing the same; then
+    Platt scaling of the score into a probability of answering."""
     from sklearn.linear_model import LogisticRegression
 
-    feats = fusion.MODE_FEATURES[mode]
-    X, y, w, S, L = [], [], [], [], []
+    feats = feats or fusion.MODE_FEATURES[mode]
+    X, y, w = [], [], []
     for q in questions:
         if not q["answerable"]:
             continue
-        xs, ys = _rows(q, mode, feats, params)
+        xs, ys = _rows(q, mode, feats)
         pos = [x for x, t in zip(xs, ys) if t]
         neg = [x for x, t in zip(xs, ys) if not t]
         if not pos or not neg:
@@ -175,16 +182,38 @@ def fit_model(questions: list[dict], mode: str, C: float, threshold: float, para
                 w += [weight, weight]
     ranker = LogisticRegression(C=C, fit_intercept=False, max_iter=5000)
     ranker.fit(np.array(X), np.array(y), sample_weight=np.array(w))
-    coef = ranker.coef_[0]
+    raw = fusion.Model({f: float(c) for f, c in zip(feats, ranker.coef_[0])}, 0.0)
+    a, b = platt(questions, mode, lambda q, pool: [raw.score(r["c"]) for r in pool])
+    return fusion.Model({f: a * v for f, v in raw.weights.items()}, b, threshold, GATES[mode])
+
+
+def platt(questions: list[dict], mode: str, scores) -> tuple[float, float]:
+    """``(a, b)`` such that sigmoid(a·score + b) is the probability that a candidate answers."""
+    from sklearn.linear_model import LogisticRegression
+
+    S, L = [], []
     for q in questions:
         if q["answerable"]:
-            xs, ys = _rows(q, mode, feats, params)
-            S += [float(np.dot(coef, x)) for x in xs]
-            L += ys
-    platt = LogisticRegression(C=100.0, max_iter=2000)
-    platt.fit(np.array(S).reshape(-1, 1), np.array(L))
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
-    return fusion.Model({f: float(a * c) for f, c in zip(feats, coef)}, b, threshold, GATES[mode])
+            pool = [r for r in q["cands"] if _in_mode(r["c"], mode)]
+            S += scores(q, pool)
+            L += [int(r["hit"]) for r in pool]
+    model = LogisticRegression(C=100.0, max_iter=2000).fit(np.array(S).reshape(-1, 1), np.array(L))
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def fit_mix(questions: list[dict], C: float, shares: tuple[float, float, float], threshold: float) -> fusion.Mix:
+    """The hybrid: a lexical and a dense model fitted on the hybrid pool, mixed by ``shares`` (low, high,
+    coverage), then calibrated."""
+    lexical = fit_model(questions, "hybrid", C, threshold, fusion.LEXICAL_FEATURES)
+    dense = fit_model(questions, "hybrid", C, threshold, fusion.DENSE_FEATURES)
+    raw = fusion.Mix(lexical, dense, *shares)
+
+    def scores(q, pool):
+        model = raw.at(raw.share([r["c"] for r in pool]))
+        return [model.score(r["c"]) for r in pool]
+
+    a, b = platt(questions, "hybrid", scores)
+    return fusion.Mix(lexical, dense, *shares, scale=a, bias=b, threshold=threshold, gate=GATES["hybrid"])
 
 
 def folds(questions: list[dict], k: int = 5) -> list[tuple[list[dict], list[dict]]]:
@@ -206,28 +235,11 @@ def choose_threshold(probs_answerable: list[float]) -> float:
 
 
 def tune(questions: list[dict], base: fusion.Params) -> tuple[fusion.Params, dict]:
-    """Per mode: regularisation by grouped CV, then the fit on all dev questions and its abstention
-    threshold (the mean of the per-fold choices); then the meeting-reference weight."""
+    """The lexical and dense models, then the hybrid mix, then the meeting-reference weight."""
     params, log = fusion.Params(dict(base.models), 0.0), {}
-    for mode in ("lexical", "dense", "hybrid"):
-        best = None
-        for C in CS:
-            mrrs = []
-            for train, held in folds(questions):
-                p = with_model(params, mode, fit_model(train, mode, C, -1e9, params))
-                mrrs.append(rank_metrics(held, p, mode)["mrr"])
-            score = sum(mrrs) / len(mrrs)
-            log.setdefault(mode, {})[f"C={C}"] = round(score, 4)
-            if best is None or score > best[0] + 1e-9:
-                best = (score, C)
-        C = best[1]
-        ths = []
-        for train, _ in folds(questions):
-            p = with_model(params, mode, fit_model(train, mode, C, -1e9, params))
-            ths.append(choose_threshold([gate_value(q, p, mode) for q in train if q["answerable"]]))
-        params = with_model(params, mode, fit_model(questions, mode, C, sum(ths) / len(ths), params))
-        log[mode]["chosen_C"] = C
-        log[mode]["threshold_folds"] = [round(t, 4) for t in ths]
+    for mode in ("lexical", "dense"):
+        params = tune_mode(questions, params, mode, log.setdefault(mode, {}))
+    params = tune_mix(questions, params, log.setdefault("hybrid", {}))
     best = None
     for w in MEETING_WEIGHTS:
         mrrs = [rank_metrics(held, fusion.Params(params.models, w), "hybrid")["mrr"] for _, held in folds(questions)]
@@ -238,15 +250,68 @@ def tune(questions: list[dict], base: fusion.Params) -> tuple[fusion.Params, dic
     return fusion.Params(params.models, best[1]), log
 
 
+def tune_mode(questions: list[dict], params: fusion.Params, mode: str, log: dict) -> fusion.Params:
+    """Regularisation by grouped CV, then the fit on all dev questions with its abstention threshold (the
+    mean of the per-fold choices)."""
+    best = None
+    for C in CS:
+        mrrs = []
+        for train, held in folds(questions):
+            p = with_model(params, mode, fit_model(train, mode, C, -1e9))
+            mrrs.append(rank_metrics(held, p, mode)["mrr"])
+        score = sum(mrrs) / len(mrrs)
+        log[f"C={C}"] = round(score, 4)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, C)
+    C = best[1]
+    ths = []
+    for train, _ in folds(questions):
+        p = with_model(params, mode, fit_model(train, mode, C, -1e9))
+        ths.append(choose_threshold([gate_value(q, p, mode) for q in train if q["answerable"]]))
+    log["chosen_C"] = C
+    log["threshold_folds"] = [round(t, 4) for t in ths]
+    return with_model(params, mode, fit_model(questions, mode, C, sum(ths) / len(ths)))
+
+
+def tune_mix(questions: list[dict], params: fusion.Params, log: dict) -> fusion.Params:
+    """The hybrid's regularisation and lexical shares (low, high, coverage) by grouped CV on the same folds,
+    then its fit on all dev questions and its abstention threshold."""
+    results: dict[tuple, list[float]] = {}
+    for train, held in folds(questions):
+        for C in MIX_CS:
+            lexical = fit_model(train, "hybrid", C, -1e9, fusion.LEXICAL_FEATURES)
+            dense = fit_model(train, "hybrid", C, -1e9, fusion.DENSE_FEATURES)
+            for shares in MIX_SHARES:
+                p = with_model(params, "hybrid", fusion.Mix(lexical, dense, *shares))
+                results.setdefault((C, *shares), []).append(rank_metrics(held, p, "hybrid")["mrr"])
+    ranked = sorted(results.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))
+    (C, *shares), _ = ranked[0]
+    log["top"] = {f"C={k[0]} low={k[1]} high={k[2]} coverage={k[3]}": round(sum(v) / len(v), 4) for k, v in ranked[:8]}
+    ths = []
+    for train, _ in folds(questions):
+        p = with_model(params, "hybrid", fit_mix(train, C, tuple(shares), -1e9))
+        ths.append(choose_threshold([gate_value(q, p, "hybrid") for q in train if q["answerable"]]))
+    log["chosen"] = {"C": C, "low": shares[0], "high": shares[1], "coverage": shares[2]}
+    log["threshold_folds"] = [round(t, 4) for t in ths]
+    return with_model(params, "hybrid", fit_mix(questions, C, tuple(shares), sum(ths) / len(ths)))
+
+
 def to_json(params: fusion.Params, log: dict, model: str, n: int) -> dict:
     return {
         "note": f"fitted by benchmarks/tune.py on the dev split ({n} questions), model {model}",
         "meeting_weight": params.meeting_weight,
-        "models": {m: {"weights": {f: round(w, 6) for f, w in v.weights.items()}, "bias": round(v.bias, 6),
-                       "threshold": round(v.threshold, 6), "gate": v.gate}
-                   for m, v in params.models.items()},
+        "models": {m: _model_json(v) for m, v in params.models.items()},
         "cv": log,
     }
+
+
+def _model_json(v: fusion.Model | fusion.Mix) -> dict:
+    if isinstance(v, fusion.Mix):
+        return {"mix": {"low": v.low, "high": v.high, "coverage": v.coverage},
+                "lexical": _model_json(v.lexical), "dense": _model_json(v.dense),
+                "scale": round(v.scale, 6), "bias": round(v.bias, 6), "threshold": round(v.threshold, 6), "gate": v.gate}
+    return {"weights": {f: round(w, 6) for f, w in v.weights.items()}, "bias": round(v.bias, 6),
+            "threshold": round(v.threshold, 6), "gate": v.gate}
 
 
 def main() -> None:

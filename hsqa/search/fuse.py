@@ -1,9 +1,12 @@
 """Fusion, pure: candidate features -> a linear score per mode and a calibrated probability of answering.
 
-Each mode is a logistic model over a handful of features (its weights are fitted on the development split
-by ``benchmarks/tune.py`` and stored in ``weights.json`` beside this file). The score ranks the passages;
-its sigmoid is the probability that the passage answers the question, which decides abstention and the
-app's relevance dots. A meeting reference in the question ("the second meeting", "in May 2008") adds a
+The lexical and dense modes are each a logistic model over a handful of features (weights fitted on the
+development split by ``benchmarks/tune.py``, stored in ``weights.json`` beside this file). The hybrid mode
+mixes a lexical and a dense model: ``a·lexical + (1−a)·dense``, where the lexical share ``a`` depends on the
+question: high when some candidate passage holds much of the question's words (names, symbols, dates are
+then best matched word for word), low when none does (a paraphrase: BM25 only finds incidental words). The
+score ranks the passages; its sigmoid is the probability that the passage answers the question, which
+decides abstention and the app's relevance dots. A meeting reference in the question ("the second meeting", "in May 2008") adds a
 bounded lift to the passages of the matching document(s) that match the question on their own (clear
 their mode's threshold, or contain some of its terms): a passage that does not otherwise match is never
 lifted.
@@ -19,12 +22,10 @@ from pathlib import Path
 
 from .query import MEETING_NOUNS
 
-FEATURES = ("passage", "sentence", "bm25", "coverage", "bm25_coverage", "title")
-MODE_FEATURES = {
-    "hybrid": FEATURES,
-    "lexical": ("bm25", "coverage", "bm25_coverage", "title"),
-    "dense": ("passage", "sentence"),
-}
+LEXICAL_FEATURES = ("bm25", "coverage", "bm25_coverage", "title", "sentence_coverage", "names", "who_list", "lexical_rr")
+DENSE_FEATURES = ("passage", "sentence")
+FEATURES = DENSE_FEATURES + LEXICAL_FEATURES
+MODE_FEATURES = {"hybrid": FEATURES, "lexical": LEXICAL_FEATURES, "dense": DENSE_FEATURES}
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
 
@@ -39,12 +40,24 @@ class Candidate:
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
     #: idf-weighted share of the question's terms in its document's title, symbol and place
     title: float = 0.0
+    #: the largest idf-weighted share of the question's terms in one sentence of the passage
+    sentence_coverage: float = 0.0
+    #: idf-weighted share of the names the question writes (capitalised words, acronyms, symbols, numbers)
+    #: found in the passage or its document's title and place (0 when the question names nothing)
+    names: float = 0.0
+    #: 1 when the question asks "who" and the passage is a list of participants
+    who_list: float = 0.0
     lexical_rank: int | None = None
     dense_rank: int | None = None
 
     @property
     def bm25_coverage(self) -> float:
         return self.bm25 * self.coverage
+
+    @property
+    def lexical_rr(self) -> float:
+        """Reciprocal of the BM25 rank (from 2 at the top; 0 for passages BM25 did not retrieve)."""
+        return 1.0 / (1 + self.lexical_rank) if self.lexical_rank else 0.0
 
     def feature(self, name: str) -> float:
         return float(getattr(self, name))
@@ -70,17 +83,60 @@ class Model:
 
 
 @dataclass(frozen=True)
-class Params:
-    models: dict[str, Model]
-    meeting_weight: float  #: lift (in score units) for a full meeting-reference match
+class Mix:
+    """The hybrid: ``a·lexical + (1−a)·dense`` (both fitted on the hybrid candidate pool), calibrated by
+    ``scale`` and ``bias``; ``a`` is ``low`` when no candidate holds ``coverage`` of the question's terms
+    (idf-weighted), else ``high``."""
 
+    lexical: Model
+    dense: Model
+    low: float
+    high: float
+    coverage: float
+    scale: float = 1.0
+    bias: float = 0.0
+    threshold: float = 0.5
+    gate: str = "probability"
+
+    def share(self, cands: list[Candidate]) -> float:
+        """The lexical share ``a`` for the question these are the candidates of."""
+        return self.high if max((c.coverage for c in cands), default=0.0) >= self.coverage else self.low
+
+    def at(self, a: float) -> Model:
+        """The mix at lexical share ``a`` as one linear model (a sum of linear models is linear)."""
+        weights: dict[str, float] = {}
+        for part, w in ((self.lexical, a), (self.dense, 1.0 - a)):
+            for f, v in part.weights.items():
+                weights[f] = weights.get(f, 0.0) + self.scale * w * v
+        bias = self.scale * (a * self.lexical.bias + (1.0 - a) * self.dense.bias) + self.bias
+        return Model(weights, bias, self.threshold, self.gate)
+
+
+@dataclass(frozen=True)
+class Params:
+    models: dict[str, Model | Mix]
+    meeting_weight: float  #: lift (in score units) for a full meeting-reference match
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> "Params":
         data = json.loads(path.read_text(encoding="utf-8"))
-        models = {m: Model(dict(v["weights"]), float(v["bias"]), float(v["threshold"]), v.get("gate", "probability"))
-                  for m, v in data["models"].items()}
+        models = {m: _model(v) for m, v in data["models"].items()}
         return cls(models, float(data["meeting_weight"]))
+
+
+def _model(v: dict) -> Model | Mix:
+    if "mix" in v:
+        mix = v["mix"]
+        return Mix(_model(v["lexical"]), _model(v["dense"]), float(mix["low"]), float(mix["high"]),
+                   float(mix["coverage"]), float(v["scale"]), float(v["bias"]), float(v["threshold"]),
+                   v.get("gate", "probability"))
+    return Model(dict(v["weights"]), float(v["bias"]), float(v.get("threshold", 0.5)), v.get("gate", "probability"))
+
+
+def model_for(cands: list[Candidate], mode: str, params: Params) -> Model:
+    """The linear model that ranks ``cands`` in ``mode`` (the hybrid's depends on the candidates)."""
+    model = params.models[mode]
+    return model.at(model.share(cands)) if isinstance(model, Mix) else model
 
 
 @dataclass
@@ -97,7 +153,7 @@ class Scored:
 
 def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
     """Candidates ranked best first for ``mode``: by score, plus the meeting lift for answering passages only."""
-    model = params.models[mode]
+    model = model_for(cands, mode, params)
     scored = [Scored(c, model.score(c), model.probability(c), model.answers(c)) for c in cands]
 
     def key(s: Scored):

@@ -1,0 +1,92 @@
+"""Ranking evidence and the hybrid mix: pure functions, no index."""
+
+import math
+
+import pytest
+
+from hsqa.search import fuse
+from hsqa.search.features import asks_who, is_list, name_terms, sentence_coverage
+from hsqa.text import query_terms
+
+PARTICIPANTS = """Pacific island countries
+Cook Islands: Mr. Tangi Marsters, Director, Climate Change Cook Islands
+Fiji: Ms. Ana Tora, Permanent Secretary
+Tuvalu: Mr. Soseala Tinilau, Director of Environment"""
+
+
+@pytest.mark.parametrize(
+    "question, names",
+    [
+        ("Who represented Tuvalu at the Suva dialogue?", ["tuvalu", "suva"]),
+        ("What did ECOWAS say about A/64/701 in 2010?", ["ecowas", "a/64/701", "2010"]),
+        ("who represented tuvalu at the suva dialogue", []),  # no capitals: no names claimed
+        ("Human security and the Trust Fund", ["trust", "fund"]),  # the first word is not a name
+    ],
+)
+def test_name_terms_are_the_terms_written_as_names(question, names):
+    assert name_terms(question, query_terms(question)) == names
+
+
+@pytest.mark.parametrize(
+    "question, who",
+    [("Who represented Japan?", True), ("Which officials attended the meeting?", True),
+     ("And who chaired it?", True), ("Which country hosted it?", False), ("What did Canada say?", False)],
+)
+def test_asks_who(question, who):
+    assert asks_who(question) is who
+
+
+def test_is_list_recognises_participant_lists_not_prose():
+    assert is_list(PARTICIPANTS)
+    assert not is_list("The representative of Tuvalu said: the islands are sinking.\nIt was a long debate.\nEnd.")
+    assert not is_list("Tuvalu: Mr. Soseala Tinilau")  # one line is not a list
+
+
+def test_sentence_coverage_prefers_terms_said_together():
+    terms, idf = ["canada", "weapons"], {"canada": 1.0, "weapons": 1.0}
+    together = "Canada pledged funds to destroy surplus weapons. The meeting closed."
+    apart = "Canada spoke first. Later, others discussed weapons."
+    assert sentence_coverage(together, terms, idf) == 1.0
+    assert sentence_coverage(apart, terms, idf) == 0.5
+
+
+def _mix(low=0.25, high=0.75, coverage=0.4):
+    lexical = fuse.Model({"coverage": 4.0, "bm25": 2.0}, -3.0)
+    dense = fuse.Model({"passage": 6.0, "sentence": 2.0}, -4.0)
+    return fuse.Mix(lexical, dense, low, high, coverage, scale=2.0, bias=-1.0)
+
+
+def test_mix_is_one_linear_model_at_each_lexical_share():
+    mix = _mix()
+    c = fuse.Candidate(1, 1, passage=0.5, sentence=0.6, bm25=0.8, coverage=0.3)
+    for a in (0.0, 0.25, 1.0):
+        want = 2.0 * (a * mix.lexical.score(c) + (1 - a) * mix.dense.score(c)) - 1.0
+        assert math.isclose(mix.at(a).score(c), want)
+
+
+def test_mix_leans_on_words_only_when_some_passage_holds_the_question_s_words():
+    mix = _mix()
+    paraphrase = [fuse.Candidate(1, 1, coverage=0.2), fuse.Candidate(2, 1, coverage=0.1)]
+    worded = [fuse.Candidate(1, 1, coverage=0.2), fuse.Candidate(2, 1, coverage=0.9)]
+    assert mix.share(paraphrase) == 0.25 and mix.share(worded) == 0.75
+    assert mix.share([]) == 0.25
+
+
+def test_hybrid_ranks_by_meaning_for_a_paraphrase_and_by_words_for_a_worded_question():
+    params = fuse.Params({"hybrid": _mix(low=0.0, high=1.0)}, 0.0)
+    # no passage holds the question's words: the one closest in meaning wins despite an incidental word
+    close = fuse.Candidate(1, 1, passage=0.7, sentence=0.7, coverage=0.0)
+    incidental = fuse.Candidate(2, 1, passage=0.3, sentence=0.3, bm25=1.0, coverage=0.3)
+    assert [s.chunk_id for s in fuse.fuse([incidental, close], "hybrid", params)] == [1, 2]
+    # one passage holds the question's words: it wins over one that is only close in meaning
+    exact = fuse.Candidate(3, 1, passage=0.3, sentence=0.3, bm25=1.0, coverage=1.0)
+    assert [s.chunk_id for s in fuse.fuse([close, exact], "hybrid", params)][0] == 3
+
+
+def test_shipped_weights_load_with_a_hybrid_mix():
+    params = fuse.Params.load()
+    hybrid = params.models["hybrid"]
+    assert isinstance(hybrid, fuse.Mix)
+    assert 0.0 <= hybrid.low <= hybrid.high <= 1.0
+    assert set(hybrid.lexical.weights) <= set(fuse.LEXICAL_FEATURES)
+    assert set(hybrid.dense.weights) <= set(fuse.DENSE_FEATURES)
