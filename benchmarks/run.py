@@ -228,6 +228,16 @@ def chunking_lines(ch: dict) -> list[str]:
     ]
 
 
+def quality_lines() -> list[str]:
+    """benchmarks/QUALITY.md (written by benchmarks/quality.py, which `make bench` runs first), its headings
+    one level down, as this file's retrieval-quality section."""
+    path = ROOT / "benchmarks" / "QUALITY.md"
+    if not path.exists():
+        return ["Retrieval quality: run `python benchmarks/quality.py` (benchmarks/QUALITY.md).", ""]
+    body = path.read_text(encoding="utf-8").splitlines()
+    return [("#" + ln if ln.startswith("#") else ln) for ln in body] + [""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions, smaller incremental corpus")
@@ -275,9 +285,7 @@ def main() -> None:
         f"Written by `{' '.join(['python', 'benchmarks/run.py', *sys.argv[1:]])}` (or `make bench`) on {when}.",
         f"Machine: {machine()}. Model: all-MiniLM-L6-v2 (CPU).",
         "",
-        "Retrieval quality (dev and test splits, per mode and kind, abstention): `benchmarks/QUALITY.md`,",
-        "written by `benchmarks/quality.py` (also run by `make bench`).",
-        "",
+        *quality_lines(),
         "## Indexing throughput (bundled corpus, model loaded, median of alternating runs)",
         "",
         f"- texts embedded (passages + their sentences): {thr['texts']}",
@@ -295,7 +303,8 @@ def main() -> None:
         "",
         f"- `hsqa ask --json QUESTION` wall time: median {cp['ask_wall_median']:.2f} s; peak RSS {cp['ask_rss_mib']:.0f} MiB",
         f"- `hsqa index` of the bundled corpus, fresh: {cp['index_wall']:.2f} s; peak RSS {cp['index_rss_mib']:.0f} MiB",
-        "  (most of both is importing torch + sentence-transformers, ~6 s here)",
+        "  (questions are embedded with onnxruntime, without torch; indexing a fresh corpus loads the model's",
+        "  ONNX export, made once per model: see the ONNX section below)",
         "",
         "## Chat app in a real terminal (tmux 120×40, `benchmarks/tui.py`)",
         "",

@@ -1,53 +1,8 @@
-"""Ranking evidence and the hybrid mix: pure functions, no index."""
+"""The hybrid mix: pure functions, no index."""
 
 import math
 
-import pytest
-
 from hsqa.search import fuse
-from hsqa.search.features import asks_who, is_list, name_terms, sentence_coverage
-from hsqa.text import query_terms
-
-PARTICIPANTS = """Pacific island countries
-Cook Islands: Mr. Tangi Marsters, Director, Climate Change Cook Islands
-Fiji: Ms. Ana Tora, Permanent Secretary
-Tuvalu: Mr. Soseala Tinilau, Director of Environment"""
-
-
-@pytest.mark.parametrize(
-    "question, names",
-    [
-        ("Who represented Tuvalu at the Suva dialogue?", ["tuvalu", "suva"]),
-        ("What did ECOWAS say about A/64/701 in 2010?", ["ecowas", "a/64/701", "2010"]),
-        ("who represented tuvalu at the suva dialogue", []),  # no capitals: no names claimed
-        ("Human security and the Trust Fund", ["trust", "fund"]),  # the first word is not a name
-    ],
-)
-def test_name_terms_are_the_terms_written_as_names(question, names):
-    assert name_terms(question, query_terms(question)) == names
-
-
-@pytest.mark.parametrize(
-    "question, who",
-    [("Who represented Japan?", True), ("Which officials attended the meeting?", True),
-     ("And who chaired it?", True), ("Which country hosted it?", False), ("What did Canada say?", False)],
-)
-def test_asks_who(question, who):
-    assert asks_who(question) is who
-
-
-def test_is_list_recognises_participant_lists_not_prose():
-    assert is_list(PARTICIPANTS)
-    assert not is_list("The representative of Tuvalu said: the islands are sinking.\nIt was a long debate.\nEnd.")
-    assert not is_list("Tuvalu: Mr. Soseala Tinilau")  # one line is not a list
-
-
-def test_sentence_coverage_prefers_terms_said_together():
-    terms, idf = ["canada", "weapons"], {"canada": 1.0, "weapons": 1.0}
-    together = "Canada pledged funds to destroy surplus weapons. The meeting closed."
-    apart = "Canada spoke first. Later, others discussed weapons."
-    assert sentence_coverage(together, terms, idf) == 1.0
-    assert sentence_coverage(apart, terms, idf) == 0.5
 
 
 def _mix(low=0.25, high=0.75, coverage=0.4):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .query import MEETING_NOUNS
 
-LEXICAL_FEATURES = ("bm25", "coverage", "bm25_coverage", "title", "sentence_coverage", "names", "who_list", "lexical_rr")
+LEXICAL_FEATURES = ("bm25", "coverage", "bm25_coverage", "title")
 DENSE_FEATURES = ("passage", "sentence")
 FEATURES = DENSE_FEATURES + LEXICAL_FEATURES
 MODE_FEATURES = {"hybrid": FEATURES, "lexical": LEXICAL_FEATURES, "dense": DENSE_FEATURES}
@@ -40,24 +40,12 @@ class Candidate:
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
     #: idf-weighted share of the question's terms in its document's title, symbol and place
     title: float = 0.0
-    #: the largest idf-weighted share of the question's terms in one sentence of the passage
-    sentence_coverage: float = 0.0
-    #: idf-weighted share of the names the question writes (capitalised words, acronyms, symbols, numbers)
-    #: found in the passage or its document's title and place (0 when the question names nothing)
-    names: float = 0.0
-    #: 1 when the question asks "who" and the passage is a list of participants
-    who_list: float = 0.0
     lexical_rank: int | None = None
     dense_rank: int | None = None
 
     @property
     def bm25_coverage(self) -> float:
         return self.bm25 * self.coverage
-
-    @property
-    def lexical_rr(self) -> float:
-        """Reciprocal of the BM25 rank (from 2 at the top; 0 for passages BM25 did not retrieve)."""
-        return 1.0 / (1 + self.lexical_rank) if self.lexical_rank else 0.0
 
     def feature(self, name: str) -> float:
         return float(getattr(self, name))

@@ -20,7 +20,6 @@ from ..scope import Scope
 from ..store import IndexInfo, Store
 from ..store.reads import require_model
 from ..text import TOKEN, term_spans
-from . import features
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
@@ -142,23 +141,15 @@ class Searcher:
         top = max((s for _, s in lex), default=0.0) or 1.0
         meeting = fusion.meeting_match(query.ref, self._doc_terms)
         idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
-        names = features.name_terms(query.text, query.terms)
-        who = features.asks_who(query.text)
         cands: dict[int, fusion.Candidate] = {}
-        docs: dict[int, tuple[float, str]] = {}
+        titles: dict[int, float] = {}
         for cid, row in rows.items():
-            d, text = row["doc_id"], row["text"]
-            if d not in docs:
+            d = row["doc_id"]
+            if d not in titles:
                 doc = self._docs.get(d) or snap.document(d)
-                label = f"{doc['title']} {doc['place'] or ''}"
-                docs[d] = (coverage(label, query.terms, idf), label)
-            title, label = docs[d]
+                titles[d] = coverage(f"{doc['title']} {doc['place'] or ''}", query.terms, idf)
             cands[cid] = fusion.Candidate(
-                cid, d, coverage=coverage(text, query.terms, idf), meeting=meeting.get(d, 0.0), title=title,
-                sentence_coverage=features.sentence_coverage(text, query.terms, idf),
-                names=coverage(f"{text} {label}", names, idf) if names else 0.0,
-                who_list=float(who and features.is_list(text)),
-            )
+                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d])
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
