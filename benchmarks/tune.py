@@ -247,7 +247,26 @@ def tune(questions: list[dict], base: fusion.Params) -> tuple[fusion.Params, dic
         log.setdefault("meeting_weight", {})[str(w)] = round(m, 4)
         if best is None or m > best[0] + 1e-9:
             best = (m, w)
-    return fusion.Params(params.models, best[1]), log
+    params = fusion.Params(params.models, best[1])
+    calibration = {mode: fit_calibration(questions, params, mode) for mode in ("lexical", "dense", "hybrid")}
+    return fusion.Params(params.models, best[1], calibration), log
+
+
+def fit_calibration(questions: list[dict], params: fusion.Params, mode: str) -> fusion.Calibration:
+    """Logistic regression of "answers" on (ranking score, its distance to the top score) over the passages a
+    search returns (the first 5 distinct paragraphs) for every dev question, unanswerable ones included."""
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = [], []
+    for q in questions:
+        pool = [r for r in q["cands"] if _in_mode(r["c"], mode)]
+        by_id = {r["c"].chunk_id: r for r in pool}
+        top = top_passages(fusion.fuse([r["c"] for r in pool], mode, params), by_id)
+        for s in top:
+            X.append([s.rank_score, s.rank_score - top[0].rank_score])
+            y.append(int(by_id[s.chunk_id]["hit"]))
+    m = LogisticRegression(C=10.0, max_iter=2000).fit(np.array(X), np.array(y))
+    return fusion.Calibration(float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0]))
 
 
 def tune_mode(questions: list[dict], params: fusion.Params, mode: str, log: dict) -> fusion.Params:
@@ -301,6 +320,8 @@ def to_json(params: fusion.Params, log: dict, model: str, n: int) -> dict:
         "note": f"fitted by benchmarks/tune.py on the dev split ({n} questions), model {model}",
         "meeting_weight": params.meeting_weight,
         "models": {m: _model_json(v) for m, v in params.models.items()},
+        "calibration": {m: {"weight": round(c.weight, 6), "margin": round(c.margin, 6), "bias": round(c.bias, 6)}
+                        for m, c in params.calibration.items()},
         "cv": log,
     }
 

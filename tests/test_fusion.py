@@ -45,3 +45,26 @@ def test_shipped_weights_load_with_a_hybrid_mix():
     assert 0.0 <= hybrid.low <= hybrid.high <= 1.0
     assert set(hybrid.lexical.weights) <= set(fuse.LEXICAL_FEATURES)
     assert set(hybrid.dense.weights) <= set(fuse.DENSE_FEATURES)
+
+
+def test_relevance_dots_follow_the_calibrated_confidence_and_the_answering_threshold():
+    from hsqa.tui.widgets.render import relevance
+
+    assert relevance(0.95, True) == "●●●●●"
+    assert relevance(0.5, True) == "●●○○○"
+    assert relevance(0.02, True) == "●○○○○"  # it answers: never fewer than one dot
+    assert relevance(0.6, False) == "○○○○○"  # shown only as the nearest passage: no dots
+    assert relevance(None, True) == ""
+
+
+def test_returned_passages_are_calibrated_against_the_top_result():
+    cal = fuse.Calibration(weight=0.3, margin=1.0, bias=-0.2)
+    top = cal.confidence(5.0, 5.0)
+    assert top > cal.confidence(4.0, 5.0) > cal.confidence(1.0, 5.0)
+    # the same score reads lower when another passage is far ahead of it
+    assert cal.confidence(3.0, 3.0) > cal.confidence(3.0, 6.0)
+    params = fuse.Params({"hybrid": _mix()}, 0.0, {"hybrid": cal})
+    ranked = fuse.fuse([fuse.Candidate(1, 1, passage=0.8, sentence=0.8, coverage=0.9, bm25=1.0),
+                        fuse.Candidate(2, 1, passage=0.2, sentence=0.2)], "hybrid", params)
+    confs = [params.confidence("hybrid", s, ranked[0]) for s in ranked]
+    assert confs == sorted(confs, reverse=True) and math.isclose(confs[0], cal.confidence(ranked[0].rank_score, ranked[0].rank_score))

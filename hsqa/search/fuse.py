@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .query import MEETING_NOUNS
@@ -101,15 +101,38 @@ class Mix:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """The probability that a *returned* passage answers, from its ranking score and its distance to the top
+    result's: fitted on the passages a search returns (not on every candidate), so a clear first answer
+    reads high and a crowd of near-equal passages reads low."""
+
+    weight: float
+    margin: float
+    bias: float
+
+    def confidence(self, score: float, top: float) -> float:
+        z = self.bias + self.weight * score + self.margin * (score - top)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True)
 class Params:
     models: dict[str, Model | Mix]
     meeting_weight: float  #: lift (in score units) for a full meeting-reference match
+    #: per mode; without one, a returned passage's confidence is its model probability
+    calibration: dict[str, Calibration] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> "Params":
         data = json.loads(path.read_text(encoding="utf-8"))
         models = {m: _model(v) for m, v in data["models"].items()}
-        return cls(models, float(data["meeting_weight"]))
+        calibration = {m: Calibration(float(v["weight"]), float(v["margin"]), float(v["bias"]))
+                       for m, v in data.get("calibration", {}).items()}
+        return cls(models, float(data["meeting_weight"]), calibration)
+
+    def confidence(self, mode: str, s: "Scored", top: "Scored") -> float:
+        cal = self.calibration.get(mode)
+        return cal.confidence(s.rank_score, top.rank_score) if cal else s.probability
 
 
 def _model(v: dict) -> Model | Mix:
@@ -133,6 +156,7 @@ class Scored:
     score: float
     probability: float
     answers: bool  #: the passage clears its mode's answering threshold
+    rank_score: float = 0.0  #: what the ranking sorts by: the score plus any meeting-reference lift
 
     @property
     def chunk_id(self) -> int:
@@ -143,12 +167,10 @@ def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
     """Candidates ranked best first for ``mode``: by score, plus the meeting lift for answering passages only."""
     model = model_for(cands, mode, params)
     scored = [Scored(c, model.score(c), model.probability(c), model.answers(c)) for c in cands]
-
-    def key(s: Scored):
+    for s in scored:
         lift = params.meeting_weight * s.candidate.meeting if s.answers or s.candidate.coverage > 0 else 0.0
-        return (-(s.score + lift), s.chunk_id)
-
-    return sorted(scored, key=key)
+        s.rank_score = s.score + lift
+    return sorted(scored, key=lambda s: (-s.rank_score, s.chunk_id))
 
 
 def meeting_match(ref, doc_terms: dict[int, set[str]]) -> dict[int, float]:

@@ -175,12 +175,13 @@ class Searcher:
                 continue  # near-identical passage already returned (e.g. the same text in two files)
             seen.add(key)
             kept.append(words)
-            results.append(self._result(len(results) + 1, s, row, query, mode))
+            confidence = self.params.confidence(mode, s, ranked[0])
+            results.append(self._result(len(results) + 1, s, row, query, confidence))
             if len(results) >= k:
                 break
         return results
 
-    def _result(self, rank: int, s: fusion.Scored, row, query: Query, mode: str) -> Result:
+    def _result(self, rank: int, s: fusion.Scored, row, query: Query, confidence: float) -> Result:
         doc = self._docs.get(row["doc_id"]) or self.store.document(row["doc_id"])
         c = s.candidate
         return Result(
@@ -189,7 +190,7 @@ class Searcher:
             paragraph=row["paragraph"], score=s.score, text=row["text"], start=row["start"], end=row["end"],
             similarity=c.sentence if c.dense_rank is not None or c.passage else None,
             lexical_rank=c.lexical_rank, dense_rank=c.dense_rank,
-            relevant=s.answers, confidence=s.probability,
+            relevant=s.answers, confidence=confidence,
             terms=term_spans(row["text"], query.terms),
         )
 

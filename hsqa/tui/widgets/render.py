@@ -88,11 +88,12 @@ def passage(text: str, terms=(), highlight=None, dim: bool = False, base_style: 
 
 
 def relevance(confidence: float | None, relevant: bool = True) -> str:
-    """Five-dot indicator of the calibrated probability that the passage answers the question (the same
-    score that decides abstention); at least one dot for a passage that answers, none for one that does not."""
+    """Five-dot indicator of the calibrated probability that the passage answers the question: at least one
+    dot for a passage that clears the answering threshold (the one that decides abstention), none for a
+    passage that does not (a nearest passage shown when nothing answers)."""
     if confidence is None:
         return ""
-    filled = max(1 if relevant else 0, min(5, round(confidence * 5)))
+    filled = max(1, min(5, round(confidence * 5))) if relevant else 0
     return "●" * filled + "○" * (5 - filled)
 
 
