@@ -41,6 +41,22 @@ def table(report: dict) -> list[str]:
     return lines
 
 
+def calibration(searcher, items: list[dict]) -> list[str]:
+    """Reliability of the confidence shown with each returned passage (hybrid, k=5): in each band of
+    confidence, the share of passages that are hits (unanswerable questions' passages are all misses)."""
+    from hsqa.evaluate import is_hit
+
+    pairs = [(r.confidence, is_hit(r, item)) for item in items for r in searcher.search(item["question"], k=5).results]
+    bands = [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
+    lines = ["| confidence | passages | mean confidence | share that answer |", "|---|---|---|---|"]
+    for lo, hi in bands:
+        got = [(c, h) for c, h in pairs if lo <= c < hi]
+        if got:
+            lines.append(f"| {lo:.1f}–{min(hi, 1.0):.1f} | {len(got)} | {sum(c for c, _ in got) / len(got):.2f} | "
+                         f"{sum(h for _, h in got) / len(got):.2f} |")
+    return lines
+
+
 def abstention(report: dict) -> list[str]:
     lines = ["| mode | unanswerable abstained (null) | answerable answered |", "|---|---|---|"]
     for mode in MODES:
@@ -56,7 +72,7 @@ def main() -> None:
     args = ap.parse_args()
     searcher = open_searcher(args.model)
     n_docs = len(searcher.documents)
-    reports, ablation = {}, {}
+    reports, ablation, calib = {}, {}, {}
     chosen = searcher.params
     for split in ("dev", "test"):
         items = load_qa(QUESTIONS / f"{split}.jsonl")
@@ -64,6 +80,7 @@ def main() -> None:
         searcher.params = fusion.Params(chosen.models, 0.0)  # the same, without the meeting-reference lift
         ablation[split] = evaluate(searcher, items, k=5, modes=("hybrid",))["metrics"]["hybrid"]
         searcher.params = chosen
+        calib[split] = calibration(searcher, items)
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Retrieval quality",
@@ -80,6 +97,8 @@ def main() -> None:
                   "Abstention (`\"answer\": null`):", "", *abstention(rep), ""]
         if rep.get("answer_sentence") is not None:
             lines += [f"Quoted answer sentence contains the key phrase (hybrid): {rep['answer_sentence']:.3f}", ""]
+        lines += ["Confidence shown with each returned passage (hybrid, top 5) against how often it answers:", "",
+                  *calib[split], ""]
         a = ablation[split]
         lines += [f"Without the meeting-reference lift (weight {chosen.meeting_weight} → 0), hybrid: Recall@1 "
                   f"{a['recall@1']:.3f}, Recall@5 {a['recall@5']:.3f}, MRR {a['mrr']:.3f}.", ""]
