@@ -71,6 +71,8 @@ def test_metadata_year_and_ordinal_pull_the_right_document(searcher):
     [
         ("Who co-chaired the second meeting of the Friends?", {"second"}, set(), set()),
         ("What did the third gathering decide?", {"third"}, set(), set()),
+        ("What did Canada say at the twenty-fifth meeting?", {"twenty-fifth"}, set(), set()),
+        ("Who spoke at the 64th session of the Assembly?", {"sixty-fourth"}, set(), set()),
         ("Where was the idea first launched?", set(), set(), set()),
         ("What did the Secretary-General's third report recommend?", set(), set(), set()),
         ("What did the 2012 debate conclude?", set(), {2012}, set()),
@@ -135,3 +137,12 @@ def test_only_doc_and_year_are_filters(searcher):
     assert resp.results and "Tokyo" in resp.results[0].text
     resp = searcher.search('doc:"Friends of Human" climate', k=3)
     assert {r.source for r in resp.results} == {FHS_2007}
+
+
+def test_ordinals_are_read_in_words_and_figures_past_twenty():
+    from hsqa.search.query import ordinal_word, ordinals_in
+
+    assert ordinal_word("Second") == "second" and ordinal_word("25th") == "twenty-fifth"
+    assert ordinal_word("Twenty-Fifth") == "twenty-fifth" and ordinal_word("89th") == "eighty-ninth"
+    assert ordinal_word("100th") is None and ordinal_word("firstly") is None
+    assert ordinals_in("Chair's Summary: Twenty-Fifth Meeting of the Friends (89th plenary)") == {"twenty-fifth", "eighty-ninth"}

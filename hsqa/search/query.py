@@ -14,10 +14,16 @@ from ..text import TOKEN, expand_acronyms, query_terms
 
 FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
+_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+#: ordinal words 1st..99th in order ("twenty-fifth"): UN meetings and sessions are numbered far past twenty
 ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+    _UNITS
+    + "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+    + [w for t in _TENS for w in [t[:-1] + "ieth", *(f"{t}-{u}" for u in _UNITS)]]
+)
+_ORDINAL_SET = frozenset(ORDINALS)
+_NUMERIC_ORDINAL = re.compile(r"([1-9]\d?)(?:st|nd|rd|th)")
 MONTHS = "january february march april may june july august september october november december".split()
 #: Nouns that name a meeting or event: an ordinal, year or place next to one of these refers to a meeting.
 MEETING_NOUNS = frozenset(
@@ -83,6 +89,21 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
 
 
 
+def ordinal_word(token: str) -> str | None:
+    """The ordinal a token spells, as a lower-case word: "Second" -> "second", "25th" and "Twenty-Fifth" ->
+    "twenty-fifth"; ``None`` for anything else."""
+    low = token.lower()
+    if low in _ORDINAL_SET:
+        return low
+    m = _NUMERIC_ORDINAL.fullmatch(low)
+    return ORDINALS[int(m.group(1)) - 1] if m else None
+
+
+def ordinals_in(text: str) -> set[str]:
+    """Every ordinal ``text`` spells (see :func:`ordinal_word`)."""
+    return {o for o in map(ordinal_word, TOKEN.findall(text)) if o}
+
+
 def meeting_refs(text: str) -> MeetingRef:
     """Ordinals, years and months that refer to a meeting or a date (see :class:`MeetingRef`)."""
     words = TOKEN.findall(text)
@@ -90,8 +111,9 @@ def meeting_refs(text: str) -> MeetingRef:
     ref = MeetingRef()
     near_meeting = _near(low, MEETING_NOUNS, 3)
     for i, w in enumerate(low):
-        if w in ORDINALS and i in near_meeting:
-            ref.ordinals.add(w)
+        ordinal = ordinal_word(w)
+        if ordinal and i in near_meeting:
+            ref.ordinals.add(ordinal)
         elif _YEAR.match(w) and (i in near_meeting or _dated(low, i)):
             ref.years.add(int(w))
         elif w in MONTHS and _is_month(words, low, i):

@@ -23,7 +23,7 @@ from ..text import TOKEN, term_spans
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
-from .query import ORDINALS, Query, parse, resolve_filters
+from .query import Query, ordinals_in, parse, resolve_filters
 from .results import Result, SearchResponse
 
 MODES = ("hybrid", "lexical", "dense")
@@ -216,7 +216,7 @@ def _meeting_terms(doc) -> set[str]:
     for part in (doc["place"] or "").split(","):
         if part.strip():
             terms.add("place:" + part.strip().lower())
-    terms |= {w for w in ORDINALS if re.search(rf"\b{w}\b", doc["title"], re.I)}
+    terms |= ordinals_in(doc["title"])
     return terms
 
 
