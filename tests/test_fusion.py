@@ -68,3 +68,16 @@ def test_returned_passages_are_calibrated_against_the_top_result():
                         fuse.Candidate(2, 1, passage=0.2, sentence=0.2)], "hybrid", params)
     confs = [params.confidence("hybrid", s, ranked[0]) for s in ranked]
     assert confs == sorted(confs, reverse=True) and math.isclose(confs[0], cal.confidence(ranked[0].rank_score, ranked[0].rank_score))
+
+
+def test_a_meeting_no_document_is_about_is_answered_only_by_a_passage_that_mentions_it():
+    from hsqa.search.query import meeting_refs
+
+    docs = {1: {"second", "2007"}, 2: {"sixth", "2004"}}
+    assert fuse.unknown_ordinals(meeting_refs("What was decided at the eighteenth meeting?"), docs) == {"eighteenth"}
+    assert fuse.unknown_ordinals(meeting_refs("What was decided at the second meeting?"), docs) == set()
+    assert fuse.unknown_ordinals(meeting_refs("Why was the idea first launched?"), docs) == set()
+    model = fuse.Model({"sentence": 10.0}, -5.0, threshold=0.5, gate="sentence")
+    strong = fuse.Candidate(1, 1, sentence=0.9)
+    assert model.answers(strong)
+    assert not model.answers(fuse.Candidate(1, 1, sentence=0.9, other_meeting=True))

@@ -40,6 +40,9 @@ class Candidate:
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
     #: idf-weighted share of the question's terms in its document's title, symbol and place
     title: float = 0.0
+    #: the question names a meeting by its number that no document is about ("the eighteenth meeting"), and
+    #: this passage does not mention that number either: it cannot answer
+    other_meeting: bool = False
     lexical_rank: int | None = None
     dense_rank: int | None = None
 
@@ -60,6 +63,8 @@ class Model:
     gate: str = "probability"
 
     def answers(self, c: Candidate) -> bool:
+        if c.other_meeting:
+            return False
         value = self.probability(c) if self.gate == "probability" else c.feature(self.gate)
         return value >= self.threshold
 
@@ -195,6 +200,14 @@ def meeting_match(ref, doc_terms: dict[int, set[str]]) -> dict[int, float]:
         if s > 0:
             out[doc_id] = s / total
     return out
+
+
+def unknown_ordinals(ref, doc_terms: dict[int, set[str]]) -> set[str]:
+    """The meeting numbers the question names ("the eighteenth meeting") that no document's title has."""
+    if not ref or not ref.ordinals:
+        return set()
+    known = set().union(*doc_terms.values()) if doc_terms else set()
+    return set(ref.ordinals) - known
 
 
 def _phrase_in(place: str, text: str) -> bool:

@@ -140,6 +140,7 @@ class Searcher:
     def _candidates(self, snap, query: Query, lex, den, rows, qvec) -> dict[int, fusion.Candidate]:
         top = max((s for _, s in lex), default=0.0) or 1.0
         meeting = fusion.meeting_match(query.ref, self._doc_terms)
+        unknown = fusion.unknown_ordinals(query.ref, self._doc_terms)
         idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
         cands: dict[int, fusion.Candidate] = {}
         titles: dict[int, float] = {}
@@ -149,7 +150,8 @@ class Searcher:
                 doc = self._docs.get(d) or snap.document(d)
                 titles[d] = coverage(f"{doc['title']} {doc['place'] or ''}", query.terms, idf)
             cands[cid] = fusion.Candidate(
-                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d])
+                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d],
+                other_meeting=bool(unknown) and not unknown & ordinals_in(row["text"]))
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
