@@ -38,6 +38,7 @@ from hsqa.measure import answerable, load_followups, load_jsonl, quoted  # noqa:
 QUESTIONS = ROOT / "benchmarks" / "questions"
 CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
+REPEATS = 4  #: cross-validation repeated with this many different fold assignments (150 questions: one is 0.7%)
 COMMAND = "PYTHONPATH=$PWD HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/quote_fit.py --write"
 
 
@@ -120,16 +121,18 @@ def top1(groups: list[dict], weights: np.ndarray) -> float:
 
 
 def cross_validate(groups: list[dict], scale: np.ndarray) -> dict[float, float]:
+    """Held-out top-1 share per C: FOLDS-fold, grouped by question, repeated REPEATS times."""
     rng = np.random.default_rng(8)
-    fold = rng.permutation(len(groups)) % FOLDS
+    folds = [rng.permutation(len(groups)) % FOLDS for _ in range(REPEATS)]
     out = {}
     for c in CS:
         hits = []
-        for f in range(FOLDS):
-            train = [g for g, k in zip(groups, fold) if k != f]
-            held = [g for g, k in zip(groups, fold) if k == f]
-            w = fit(train, c, scale)
-            hits += [top1([g], w) for g in held if g["y"].any()]
+        for fold in folds:
+            for f in range(FOLDS):
+                train = [g for g, k in zip(groups, fold) if k != f]
+                held = [g for g, k in zip(groups, fold) if k == f]
+                w = fit(train, c, scale)
+                hits += [top1([g], w) for g in held if g["y"].any()]
         out[c] = float(np.mean(hits))
     return out
 
@@ -139,6 +142,7 @@ def main() -> int:
     ap.add_argument("--index", type=Path, help="an index of benchmarks/corpus already built with the default model")
     ap.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "corpus", help="the corpus --index was built from")
     ap.add_argument("--write", action="store_true", help="store the weights in hsqa/quote_weights.json")
+    ap.add_argument("--without", nargs="*", default=[], help="features left out (weight 0), to compare feature sets")
     args = ap.parse_args()
     items = load_jsonl(QUESTIONS / "dev.jsonl")
     pairs = load_followups(QUESTIONS / "followups-dev.jsonl")
@@ -157,6 +161,9 @@ def main() -> int:
             table = np.vstack([g["X"] for g in groups])
             scale = table.std(axis=0)
             scale[scale == 0] = 1.0
+            for f in args.without:
+                for g in groups:
+                    g["X"][:, quote.FEATURES.index(f)] = 0.0
             cv = cross_validate(groups, scale)
             best = max(CS, key=lambda c: (round(cv[c], 4), -abs(np.log10(c))))
             w = fit(groups, best, scale)

@@ -44,6 +44,21 @@ NEAR_WORDS = 20
 FOCUS_PENALTY = 100.0
 #: a "sentence" of fewer words is a heading or a symbol ("75/278."), not an answer
 MIN_WORDS = 3
+#: words that place a question in a meeting rather than say what it asks about (general UN usage)
+MEETING_WORDS = frozenset(
+    stem(w)
+    for w in """meeting meetings session sessions debate plenary workshop conference dialogue ministerial summit
+    summary forum consultation consultations event gathering launch remarks statement message""".split()
+)
+_MONTHS = frozenset(
+    stem(w) for w in "january february march april may june july august september october november december".split()
+)
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|stated|stressed|noted|warned|argued|recalled|emphasi[sz]ed|underlined|observed|added|"
+    r"described|reported|announced|called|urged|proposed|suggested|explained|told|insisted|agreed|welcomed|"
+    r"expressed|highlighted|pointed\s+out)\b",
+    re.I,
+)
 _PRONOUN = re.compile(r"^\W*(?:he|she|it|they|this|these|that|those|his|her|its|their)\b", re.I)
 
 @dataclass
@@ -56,8 +71,14 @@ class Answer:
 #: the features of a candidate sentence the quote model weighs (see :func:`sentence_table`)
 FEATURES = (
     "cosine",  # cosine similarity of the sentence to the question (0 without a model)
+    "cosine_paraphrase",  # the cosine, times how little of the question any competing unit has word for word
     "words",  # weighted share of the question's words in it (title words and carried-over words count less)
     "idf_words",  # idf-weighted share of the question's own terms in it
+    "topic_words",  # "words" over what the question asks about: not the words naming a meeting (any cited
+    #                 document's title, place or date, years, months, "meeting", "debate" ...)
+    "name_here",  # share of the names the question brings (Norway, Takasu) in it
+    "name_before",  # ... in the sentence before it and not in it ("The representative of Norway spoke." "She said ...")
+    "speech",  # it reports speech ("said", "stressed", "warned" ...)
     "prev_words",  # "words" of the sentence before it in the passage (an answer often follows its lead-in)
     "novelty",  # share of its content words the question does not have (an answer adds something)
     "title_share",  # share of its content words that name the document (title, place, date)
@@ -73,6 +94,7 @@ FEATURES = (
     "length",  # log(1 + words)
     "short",  # fewer than 8 words
     "list_line",  # a line of a list (participants), not a sentence
+    "kind_line",  # a line of a list naming what the question asks for ("Who represented Japan?")
     "pronoun",  # opens with he / she / it / they / this / these (continues the sentence before)
 )
 #: where the fitted weights live (``benchmarks/quote_fit.py --write`` refits them on the dev split)
@@ -239,13 +261,18 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
     idf = _idf(searcher, terms)
     kinds = question_kinds(question)
     titles = {r.rank: _title_stems(r) for r in response.results}
+    meeting = set().union(*titles.values()) | MEETING_WORDS | _MONTHS
+    topic = {s: w for s, w in weights.items() if s not in meeting and not s.isdigit()}
+    names = _question_names(question) - meeting
     dense = _dense(units, response, searcher)
     rows = []
-    prev: dict[int, float] = {}
+    prev: dict[int, tuple[float, set[str]]] = {}
     for i, u in enumerate(units):
         r = u.result
         lex, where = _overlap(u.text, weights, titles[r.rank])
-        stems = {s for s, _, _ in _stems(u.text) if s not in STOPWORDS}
+        all_stems = {s for s, _, _ in _stems(u.text)}
+        stems = all_stems - STOPWORDS
+        before_lex, before_stems = prev.get(r.rank, (0.0, set())) if u.index else (0.0, set())
         kind = _kind_features(u.text, kinds, question, where, f"{r.title} {r.place or ''}")
         n_words = len(TOKEN.findall(u.text))
         rows.append(
@@ -253,7 +280,11 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
                 "cosine": dense[i],
                 "words": lex,
                 "idf_words": coverage(u.text, terms, idf) if terms else 0.0,
-                "prev_words": prev.get(r.rank, 0.0) if u.index else 0.0,
+                "topic_words": _overlap(u.text, topic, set())[0],
+                "name_here": len(names & all_stems) / (len(names) or 1),
+                "name_before": len((names & before_stems) - all_stems) / (len(names) or 1),
+                "speech": float(bool(_SPEECH.search(u.text))),
+                "prev_words": before_lex,
                 "novelty": len(stems - weights.keys()) / (len(stems) or 1),
                 "title_share": len(stems & titles[r.rank]) / (len(stems) or 1),
                 "kind": kind[0],
@@ -268,11 +299,21 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
                 "length": math.log1p(n_words),
                 "short": float(n_words < 8),
                 "list_line": float(u.list_line),
+                "kind_line": float(u.list_line) * kind[0],
                 "pronoun": float(bool(_PRONOUN.match(u.text))),
             }
         )
-        prev[r.rank] = lex
+        prev[r.rank] = (lex, all_stems)
+    most = max(row["words"] for row in rows)
+    for row in rows:
+        row["cosine_paraphrase"] = row["cosine"] * (1.0 - most)
     return units, np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float64)
+
+
+def _question_names(question: str) -> set[str]:
+    """Stems of the names a question brings: its capitalised words after the first, and symbols."""
+    words = TOKEN.findall(question)
+    return {stem(w) for w in words[1:] if (w[:1].isupper() or any(c.isdigit() for c in w)) and w.lower() not in STOPWORDS}
 
 
 def _idf(searcher, terms: list[str]) -> dict[str, float]:
