@@ -77,7 +77,6 @@ FEATURES = (
     "topic_words",  # "words" over what the question asks about: not the words naming a meeting (any cited
     #                 document's title, place or date, years, months, "meeting", "debate" ...)
     "name_here",  # share of the names the question brings (Norway, Takasu) in it
-    "name_before",  # ... in the sentence before it and not in it ("The representative of Norway spoke." "She said ...")
     "speech",  # it reports speech ("said", "stressed", "warned" ...)
     "prev_words",  # "words" of the sentence before it in the passage (an answer often follows its lead-in)
     "novelty",  # share of its content words the question does not have (an answer adds something)
@@ -266,13 +265,14 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
     names = _question_names(question) - meeting
     dense = _dense(units, response, searcher)
     rows = []
-    prev: dict[int, tuple[float, set[str]]] = {}
+    prev: dict[int, float] = {}
     for i, u in enumerate(units):
         r = u.result
         lex, where = _overlap(u.text, weights, titles[r.rank])
         all_stems = {s for s, _, _ in _stems(u.text)}
         stems = all_stems - STOPWORDS
-        before_lex, before_stems = prev.get(r.rank, (0.0, set())) if u.index else (0.0, set())
+        before_lex = prev.get(r.rank, 0.0) if u.index else 0.0
+        speech, pronoun = bool(_SPEECH.search(u.text)), bool(_PRONOUN.match(u.text))
         kind = _kind_features(u.text, kinds, question, where, f"{r.title} {r.place or ''}")
         n_words = len(TOKEN.findall(u.text))
         rows.append(
@@ -282,8 +282,7 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
                 "idf_words": coverage(u.text, terms, idf) if terms else 0.0,
                 "topic_words": _overlap(u.text, topic, set())[0],
                 "name_here": len(names & all_stems) / (len(names) or 1),
-                "name_before": len((names & before_stems) - all_stems) / (len(names) or 1),
-                "speech": float(bool(_SPEECH.search(u.text))),
+                "speech": float(speech),
                 "prev_words": before_lex,
                 "novelty": len(stems - weights.keys()) / (len(stems) or 1),
                 "title_share": len(stems & titles[r.rank]) / (len(stems) or 1),
@@ -300,10 +299,10 @@ def sentence_table(response: SearchResponse, searcher, question: str, context=()
                 "short": float(n_words < 8),
                 "list_line": float(u.list_line),
                 "kind_line": float(u.list_line) * kind[0],
-                "pronoun": float(bool(_PRONOUN.match(u.text))),
+                "pronoun": float(pronoun),
             }
         )
-        prev[r.rank] = (lex, all_stems)
+        prev[r.rank] = lex
     most = max(row["words"] for row in rows)
     for row in rows:
         row["cosine_paraphrase"] = row["cosine"] * (1.0 - most)
