@@ -118,3 +118,26 @@ def test_the_quote_holds_the_answer(engine, question, answer):
     reply = engine.ask_text(question, k=5)
     assert reply.answer is not None
     assert answer.lower() in " ".join(reply.answer["sentence"].split()).lower()
+
+
+def test_quote_share_reports_the_ceiling_and_the_abstentions():
+    """benchmarks/conversation.py: share quoted, and what bounds it (a cited sentence holds the key phrase;
+    nothing quoted when no passage answers)."""
+    from types import SimpleNamespace
+
+    from hsqa.measure import quote_share
+
+    text = "The meeting opened. Japan pledged ten million dollars. Norway spoke."
+    replies = {
+        "q1": SimpleNamespace(answer={"sentence": "Japan pledged ten million dollars.", "rank": 1},
+                              results=[{"source": "a.txt", "text": text}]),
+        "q2": SimpleNamespace(answer={"sentence": "The meeting opened.", "rank": 1},
+                              results=[{"source": "a.txt", "text": text}]),
+        "q3": SimpleNamespace(answer=None, results=[{"source": "a.txt", "text": text}]),
+        "q4": SimpleNamespace(answer={"sentence": "Norway spoke.", "rank": 1}, results=[{"source": "b.txt", "text": "Norway spoke."}]),
+    }
+    engine = SimpleNamespace(ask_text=lambda q, k=5: replies[q])
+    items = [{"question": q, "document": "a.txt", "answer": "ten million dollars"} for q in replies]
+    got = quote_share(engine, items)
+    assert got["quote_share"] == 0.25 and got["retrieved"] == 0.75 and got["ceiling"] == 0.75
+    assert got["abstained"] == 0.25 and round(got["quote_share_when_retrieved"], 3) == 0.333
