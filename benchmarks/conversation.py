@@ -35,6 +35,8 @@ from hsqa.indexer import Indexer  # noqa: E402
 from hsqa.measure import followup_recall, load_followups, load_jsonl, quote_share, standalone_in_conversation  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
+#: CONVERSATION.md keeps what follows this heading (hand-written notes: history, what was tried)
+NOTES = "## Notes"
 
 
 def engine_for(corpus: Path, index: Path | None, tmp: Path) -> Engine:
@@ -51,6 +53,20 @@ def engine_for(corpus: Path, index: Path | None, tmp: Path) -> Engine:
 
 def summary(d: dict) -> dict:
     return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in d.items() if not isinstance(v, list)}
+
+
+def quote_model_lines() -> list[str]:
+    """How the quote model in use was fitted (hsqa/quote_weights.json, written by benchmarks/quote_fit.py)."""
+    from hsqa.answer import QUOTE_WEIGHTS
+
+    data = json.loads(QUOTE_WEIGHTS.read_text(encoding="utf-8"))
+    lines = ["", f"Quote model: `{QUOTE_WEIGHTS.relative_to(ROOT)}`, fitted {data.get('fitted', '?')} on {data.get('data', '?')}:"]
+    for mode, m in data["modes"].items():
+        lines.append(
+            f"- {mode}: C = {m['C']}, {m['with_key_phrase']} dev questions with the key phrase in a cited sentence; "
+            f"held-out top-1 {m['cv_top1']:.3f} (5-fold grouped, repeated), on its training data {m['train_top1']:.3f}"
+        )
+    return lines + [f"- refit: `{data['command']}`"]
 
 
 def main() -> int:
@@ -103,14 +119,28 @@ def main() -> int:
             f"recall@5 {s['recall@5_in_conversation']:.3f} against {s['recall@5_alone']:.3f} asked alone; "
             f"{s['taken_as_followup']:.0%} taken for follow-ups.",
         ]
-    lines += ["", "## Quoted sentence contains the key phrase", "", "| questions | n | quote | passage retrieved | quote when retrieved |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Quoted sentence contains the key phrase",
+        "",
+        "quote: share of questions whose quoted sentence holds the key phrase; ceiling: share where some sentence "
+        "(or list line) of the 5 cited passages holds it (no sentence chooser can do better); abstained: no passage "
+        "answers, nothing quoted.",
+        "",
+        "| questions | n | quote | passage retrieved | quote when retrieved | ceiling | abstained |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in ("quote-qa", "quote-qa_heldout", "quote-dev", "quote-test"):
         r = out.get(name)
         if r:
             lines.append(
-                f"| {name[6:]} | {r['n']} | **{r['quote_share']:.3f}** | {r['retrieved']:.3f} | {r['quote_share_when_retrieved']:.3f} |"
+                f"| {name[6:]} | {r['n']} | **{r['quote_share']:.3f}** | {r['retrieved']:.3f} | "
+                f"{r['quote_share_when_retrieved']:.3f} | {r['ceiling']:.3f} | {r['abstained']:.3f} |"
             )
-    (ROOT / "benchmarks" / "CONVERSATION.md").write_text("\n".join(lines) + "\n")
+    lines += quote_model_lines()
+    md = ROOT / "benchmarks" / "CONVERSATION.md"
+    notes = md.read_text(encoding="utf-8").split(NOTES, 1)[1] if md.exists() and NOTES in md.read_text(encoding="utf-8") else ""
+    md.write_text("\n".join(lines) + "\n" + (f"\n{NOTES}{notes}" if notes else ""))
     print("\n".join(lines))
     print(json.dumps({k: summary(v) for k, v in out.items() if isinstance(v, dict)}, indent=1))
     return 0

@@ -1,22 +1,25 @@
 """From retrieved passages to an answer: the best single sentence, quoted verbatim, with its citation.
 
-Nothing is generated: the answer is always a sentence of a cited passage. Each sentence of the top
-passages is scored by
-
-- its cosine similarity to the question (sentence vectors stored at index time: no model call),
-- the weighted share of the question's words it contains (acronyms count with their long forms; words of the
-  passage's own title, date or place count little there: they name the document, not the answer; words
-  carried over from an earlier question count half),
-- a bonus when the question asks *who / which country / which body / where / when / how many* and the
-  sentence names such a thing that the question does not already name, near the question's words,
-
-with a mild preference for higher-ranked passages. ``doc:`` / ``year:`` filter words take no part.
+Nothing is generated: the answer is always a sentence of a cited passage. Each sentence (or list line) of
+the top passages gets the general features of :data:`FEATURES`: its cosine similarity to the question
+(sentence vectors stored at index time: no model call), the share of the question's words it contains (plain
+and idf-weighted; acronyms count with their long forms; words of the passage's own title, date or place
+count little: they name the document, not the answer; words carried over from an earlier question count
+less), whether it names a thing of the kind the question asks for (*who / which country / which body /
+where / when / how many*) near the question's words, its passage's rank and probability, its place in the
+passage and its length. A linear model fitted on the dev questions (``benchmarks/quote_fit.py``, pairwise
+logistic regression: the sentence holding the answer against the others of the same question) weighs them;
+its weights are in ``quote_weights.json`` beside this file. ``doc:`` / ``year:`` filter words take no part.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -24,37 +27,85 @@ from .chunking import sentence_spans, text_hash
 from .documents import human_date, strip_markup
 from .entities import new_entities, question_kinds
 from .search import Result, SearchResponse, split_filters
+from .search.lexical import coverage
 from .text import STOPWORDS, TOKEN, query_terms, stem
 
-#: how many top passages compete for the answering sentence
-ANSWER_POOL = 3
-#: weight of the question-word share against the cosine similarity
-LEXICAL_WEIGHT = 0.6
+#: how many top passages compete for the answering sentence (the model weighs their rank and probability)
+ANSWER_POOL = 5
 #: weight of a question word in a passage whose title, date or place contains it
 TITLE_WORD_WEIGHT = 0.3
 #: weight of a word carried over from an earlier question (a follow-up)
 CONTEXT_WEIGHT = 0.25
-#: bonus for naming the kind of thing the question asks for (half for a weaker kind: a body for "who")
-KIND_BONUS = 0.3
 #: an answering name counts fully within this many words of a question word in the sentence, half as much
 #: at twice the distance
 NEAR_WORDS = 20
-#: penalty for a sentence about another meeting or session than the question's ("third" for "second")
-ORDINAL_PENALTY = 0.15
 #: a follow-up that names something new ("And what did Thailand say there?") is about it: a sentence that
 #: does not name it is quoted only when no cited sentence does
-FOCUS_PENALTY = 1.0
+FOCUS_PENALTY = 100.0
 #: a "sentence" of fewer words is a heading or a symbol ("75/278."), not an answer
 MIN_WORDS = 3
-#: score lost per rank below the first passage
-RANK_PENALTY = 0.06
-
+#: words that place a question in a meeting rather than say what it asks about (general UN usage)
+MEETING_WORDS = frozenset(
+    stem(w)
+    for w in """meeting meetings session sessions debate plenary workshop conference dialogue ministerial summit
+    summary forum consultation consultations event gathering launch remarks statement message""".split()
+)
+_MONTHS = frozenset(
+    stem(w) for w in "january february march april may june july august september october november december".split()
+)
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|stated|stressed|noted|warned|argued|recalled|emphasi[sz]ed|underlined|observed|added|"
+    r"described|reported|announced|called|urged|proposed|suggested|explained|told|insisted|agreed|welcomed|"
+    r"expressed|highlighted|pointed\s+out)\b",
+    re.I,
+)
+_PRONOUN = re.compile(r"^\W*(?:he|she|it|they|this|these|that|those|his|her|its|their)\b", re.I)
 
 @dataclass
 class Answer:
     sentence: str  #: verbatim sentence from the passage
     result: Result  #: the passage it comes from (its citation)
     span: tuple[int, int]  #: sentence offsets within ``result.text``
+
+
+#: the features of a candidate sentence the quote model weighs (see :func:`sentence_table`)
+FEATURES = (
+    "cosine",  # cosine similarity of the sentence to the question (0 without a model)
+    "cosine_paraphrase",  # the cosine, times how little of the question any competing unit has word for word
+    "words",  # weighted share of the question's words in it (title words and carried-over words count less)
+    "idf_words",  # idf-weighted share of the question's own terms in it
+    "topic_words",  # "words" over what the question asks about: not the words naming a meeting (any cited
+    #                 document's title, place or date, years, months, "meeting", "debate" ...)
+    "name_here",  # share of the names the question brings (Norway, Takasu) in it
+    "speech",  # it reports speech ("said", "stressed", "warned" ...)
+    "prev_words",  # "words" of the sentence before it in the passage (an answer often follows its lead-in)
+    "novelty",  # share of its content words the question does not have (an answer adds something)
+    "title_share",  # share of its content words that name the document (title, place, date)
+    "kind",  # it names a thing of the kind asked for (who / which country / how many / when ...), new to the question
+    "kind_near",  # ... how near the question's words (1 within NEAR_WORDS words, down to 0.5 at twice that)
+    "kind_weak",  # it names a weaker kind (a country or body for "who")
+    "ordinal_clash",  # it is about another meeting or session than the question's ("third" for "second")
+    "rank_log",  # log of its passage's rank
+    "confidence",  # its passage's calibrated probability of answering
+    "relevant",  # its passage passes the answering gate
+    "first",  # first sentence of its passage
+    "position",  # where in the passage (0 first .. 1 last)
+    "length",  # log(1 + words)
+    "short",  # fewer than 8 words
+    "list_line",  # a line of a list (participants), not a sentence
+    "kind_line",  # a line of a list naming what the question asks for ("Who represented Japan?")
+    "pronoun",  # opens with he / she / it / they / this / these (continues the sentence before)
+)
+#: where the fitted weights live (``benchmarks/quote_fit.py --write`` refits them on the dev split)
+QUOTE_WEIGHTS = Path(__file__).with_name("quote_weights.json")
+
+
+@functools.lru_cache(maxsize=4)
+def quote_weights(mode: str, path: Path = QUOTE_WEIGHTS) -> np.ndarray:
+    """The fitted weight of each of :data:`FEATURES` for ``mode`` (lexical: no sentence vectors)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = data["modes"]["lexical" if mode == "lexical" else "hybrid"]["weights"]
+    return np.array([float(model.get(f, 0.0)) for f in FEATURES], dtype=np.float64)
 
 
 def _stems(text: str) -> list[tuple[str, int, int]]:
@@ -104,24 +155,23 @@ def _overlap(sentence: str, weights: dict[str, float], title: set[str]) -> tuple
     return sum(eff[s] for s in found) / total, where
 
 
-def _kind_bonus(sentence: str, kinds: set[str], question: str, where: list[int], known: str = "") -> float:
-    """Up to KIND_BONUS when ``sentence`` names what the question asks for, the more the nearer the
-    question's words."""
+def _kind_features(sentence: str, kinds: set[str], question: str, where: list[int], known: str = "") -> tuple[float, float, float]:
+    """``(kind, kind_near, kind_weak)``: does ``sentence`` name what the question asks for (not already named
+    by the question or the document), how near the question's words (1 within NEAR_WORDS, 0.5 from twice
+    that or when none is in the sentence), and does it name a weaker kind (a country or body for "who")."""
     if not kinds:
-        return 0.0
-    strong = set(kinds)
-    weak = {"org", "country"} - strong if "person" in kinds else set()
-    for group, weight in ((strong, 1.0), (weak, 0.5)):
-        spans = new_entities(sentence, group, question, known) if group else []
-        if not spans:
-            continue
-        ents = [len(TOKEN.findall(sentence[:a])) for a, _ in spans]
-        terms = [len(TOKEN.findall(sentence[:a])) for a in where]
-        if not terms:
-            return KIND_BONUS * weight * 0.5
-        dist = min(abs(e - t) for e in ents for t in terms)
-        return KIND_BONUS * weight * max(0.5, min(1.0, 1.0 - 0.5 * (dist - NEAR_WORDS) / NEAR_WORDS))
-    return 0.0
+        return 0.0, 0.0, 0.0
+    spans = new_entities(sentence, kinds, question, known)
+    weak_kinds = {"org", "country"} - kinds if "person" in kinds else set()
+    weak = 1.0 if weak_kinds and new_entities(sentence, weak_kinds, question, known) else 0.0
+    if not spans:
+        return 0.0, 0.0, weak
+    if not where:
+        return 1.0, 0.5, weak
+    ents = [len(TOKEN.findall(sentence[:a])) for a, _ in spans]
+    terms = [len(TOKEN.findall(sentence[:a])) for a in where]
+    dist = min(abs(e - t) for e in ents for t in terms)
+    return 1.0, max(0.5, min(1.0, 1.0 - 0.5 * (dist - NEAR_WORDS) / NEAR_WORDS)), weak
 
 
 _ORDINAL = re.compile(
@@ -141,6 +191,18 @@ def _ordinal_clash(sentence: str, question: str) -> bool:
     return bool(s) and not (s & q)
 
 
+@dataclass
+class Unit:
+    """A quotable unit of a passage: a sentence, or a line of a list."""
+
+    result: Result
+    span: tuple[int, int]
+    text: str
+    index: int  #: its place among the passage's units
+    count: int  #: how many units the passage has
+    list_line: bool
+
+
 def annotate(response: SearchResponse, searcher=None, question: str | None = None, context=()) -> Answer | None:
     """Set ``highlight`` on every result and return the best sentence overall (``None`` if none is relevant).
 
@@ -148,52 +210,117 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
     ``context``: words carried over from earlier turns. With a ``searcher`` and a dense question vector,
     sentences are scored with the sentence vectors stored at index time (no model call).
     """
-    if question is None:
-        question, _ = split_filters(response.query)
-    else:
-        question, _ = split_filters(question)
-    expansions = searcher.expansions(question) if searcher is not None and hasattr(searcher, "expansions") else []
-    weights = question_weights(question, expansions, context)
-    kinds = question_kinds(question)
-    cands: list[tuple[Result, tuple[int, int], str]] = []
-    for r in response.results:
-        for a, b in answer_spans(r.text):
-            cands.append((r, (a, b), r.text[a:b]))
-    if not cands:
+    question = split_filters(response.query if question is None else question)[0]
+    units, table = sentence_table(response, searcher, question, context)
+    if not units:
         return None
-    quotable = [c for c in cands if len(TOKEN.findall(c[2])) >= MIN_WORDS]
-    cands = quotable if {c[0].rank for c in quotable} == {c[0].rank for c in cands} else cands
-    titles = {r.rank: _title_stems(r) for r in response.results}
+    score = table @ quote_weights(response.mode)
     focus = _new_names(question, context)
-    lex = np.zeros(len(cands), dtype=np.float32)
-    bonus = np.zeros(len(cands), dtype=np.float32)
-    for i, (r, _, sent) in enumerate(cands):
-        lex[i], where = _overlap(sent, weights, titles[r.rank])
-        bonus[i] = _kind_bonus(sent, kinds, question, where, f"{r.title} {r.place or ''}")
-        bonus[i] -= ORDINAL_PENALTY if _ordinal_clash(sent, question) else 0.0
-        if focus and not focus & {s for s, _, _ in _stems(sent)}:
-            bonus[i] -= FOCUS_PENALTY
-    dense = _dense(cands, response, searcher)
-    score = dense + LEXICAL_WEIGHT * lex + bonus
+    if focus:  # a follow-up naming something new is about it
+        score -= FOCUS_PENALTY * np.array([not focus & {s for s, _, _ in _stems(u.text)} for u in units])
     best_per: dict[int, int] = {}
-    for i, (r, _, _) in enumerate(cands):
-        j = best_per.get(r.rank)
+    for i, u in enumerate(units):
+        j = best_per.get(u.result.rank)
         if j is None or score[i] > score[j]:
-            best_per[r.rank] = i
+            best_per[u.result.rank] = i
     for i in best_per.values():
-        cands[i][0].highlight = cands[i][1]
-    # the top passages compete, and any passage naming what a follow-up newly asks about
+        units[i].result.highlight = units[i].span
+    # the top passages compete when any of them answers, and any passage naming what a follow-up newly asks about
     named = {r.rank for r in response.results if focus & {s for s, _, _ in _stems(r.text)}}
-    overall = [
+    pool = [
         i
         for i in best_per.values()
-        if (cands[i][0].rank <= ANSWER_POOL and cands[i][0].relevant) or cands[i][0].rank in named
+        if (units[i].result.rank <= ANSWER_POOL and response.any_relevant) or units[i].result.rank in named
     ]
-    if not overall:
+    if not pool:
         return None
-    best = max(overall, key=lambda i: score[i] - RANK_PENALTY * (cands[i][0].rank - 1))
-    r, span, sentence = cands[best]
-    return Answer(sentence=sentence, result=r, span=span)
+    u = units[max(pool, key=lambda i: score[i])]
+    return Answer(sentence=u.text, result=u.result, span=u.span)
+
+
+def quotable_units(response: SearchResponse) -> list[Unit]:
+    """Every quotable unit of the response's passages (a heading or a bare symbol only where a passage has
+    nothing else)."""
+    units = []
+    for r in response.results:
+        spans = _units(r.text)
+        mine = [Unit(r, (a, b), r.text[a:b], i, len(spans), line) for i, (a, b, line) in enumerate(spans)]
+        units += [x for x in mine if len(TOKEN.findall(x.text)) >= MIN_WORDS] or mine
+    return units
+
+
+def sentence_table(response: SearchResponse, searcher, question: str, context=()) -> tuple[list[Unit], np.ndarray]:
+    """The quotable units of ``response`` and their :data:`FEATURES` (one row each)."""
+    units = quotable_units(response)
+    if not units:
+        return [], np.zeros((0, len(FEATURES)))
+    expansions = searcher.expansions(question) if searcher is not None and hasattr(searcher, "expansions") else []
+    weights = question_weights(question, expansions, context)
+    terms = query_terms(question) if question.strip() else []
+    idf = _idf(searcher, terms)
+    kinds = question_kinds(question)
+    titles = {r.rank: _title_stems(r) for r in response.results}
+    meeting = set().union(*titles.values()) | MEETING_WORDS | _MONTHS
+    topic = {s: w for s, w in weights.items() if s not in meeting and not s.isdigit()}
+    names = _question_names(question) - meeting
+    dense = _dense(units, response, searcher)
+    rows = []
+    prev: dict[int, float] = {}
+    for i, u in enumerate(units):
+        r = u.result
+        lex, where = _overlap(u.text, weights, titles[r.rank])
+        all_stems = {s for s, _, _ in _stems(u.text)}
+        stems = all_stems - STOPWORDS
+        before_lex = prev.get(r.rank, 0.0) if u.index else 0.0
+        speech, pronoun = bool(_SPEECH.search(u.text)), bool(_PRONOUN.match(u.text))
+        kind = _kind_features(u.text, kinds, question, where, f"{r.title} {r.place or ''}")
+        n_words = len(TOKEN.findall(u.text))
+        rows.append(
+            {
+                "cosine": dense[i],
+                "words": lex,
+                "idf_words": coverage(u.text, terms, idf) if terms else 0.0,
+                "topic_words": _overlap(u.text, topic, set())[0],
+                "name_here": len(names & all_stems) / (len(names) or 1),
+                "speech": float(speech),
+                "prev_words": before_lex,
+                "novelty": len(stems - weights.keys()) / (len(stems) or 1),
+                "title_share": len(stems & titles[r.rank]) / (len(stems) or 1),
+                "kind": kind[0],
+                "kind_near": kind[1],
+                "kind_weak": kind[2],
+                "ordinal_clash": float(_ordinal_clash(u.text, question)),
+                "rank_log": math.log(r.rank),
+                "confidence": float(r.confidence or 0.0),
+                "relevant": float(bool(r.relevant)),
+                "first": float(u.index == 0),
+                "position": u.index / max(u.count - 1, 1),
+                "length": math.log1p(n_words),
+                "short": float(n_words < 8),
+                "list_line": float(u.list_line),
+                "kind_line": float(u.list_line) * kind[0],
+                "pronoun": float(pronoun),
+            }
+        )
+        prev[r.rank] = lex
+    most = max(row["words"] for row in rows)
+    for row in rows:
+        row["cosine_paraphrase"] = row["cosine"] * (1.0 - most)
+    return units, np.array([[row[f] for f in FEATURES] for row in rows], dtype=np.float64)
+
+
+def _question_names(question: str) -> set[str]:
+    """Stems of the names a question brings: its capitalised words after the first, and symbols."""
+    words = TOKEN.findall(question)
+    return {stem(w) for w in words[1:] if (w[:1].isupper() or any(c.isdigit() for c in w)) and w.lower() not in STOPWORDS}
+
+
+def _idf(searcher, terms: list[str]) -> dict[str, float]:
+    """Inverse passage frequency of each question term in the index (1 each without one)."""
+    lexical, store = getattr(searcher, "lexical", None), getattr(searcher, "store", None)
+    if not terms or lexical is None or store is None:
+        return {t: 1.0 for t in terms}
+    return store.read(lambda snap: lexical.idf(snap.conn, terms, snap.generation))
 
 
 def _new_names(question: str, context) -> set[str]:
@@ -208,10 +335,15 @@ def _new_names(question: str, context) -> set[str]:
 def answer_spans(text: str) -> list[tuple[int, int]]:
     """The quotable units of a passage: its sentences, and the lines of a list (a list of participants has no
     full stops: quoted whole it would be forty lines)."""
+    return [(a, b) for a, b, _ in _units(text)]
+
+
+def _units(text: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, is a list line)`` of each quotable unit of ``text``."""
     out = []
     for a, b in sentence_spans(text) or [(0, len(text))]:
         if text.count("\n", a, b) < 2:
-            out.append((a, b))
+            out.append((a, b, False))
             continue
         before = len(out)
         pos = a
@@ -219,22 +351,22 @@ def answer_spans(text: str) -> list[tuple[int, int]]:
             start = pos + len(line) - len(line.lstrip())
             end = pos + len(line.rstrip())
             if end > start and len(text[start:end].split()) >= 5:  # not a heading of the list
-                out.append((start, end))
+                out.append((start, end, True))
             pos += len(line) + 1
         if len(out) == before:
-            out.append((a, b))
+            out.append((a, b, False))
     return out
 
 
-def _dense(cands, response: SearchResponse, searcher) -> np.ndarray:
-    dense = np.zeros(len(cands), dtype=np.float32)
+def _dense(units: list[Unit], response: SearchResponse, searcher) -> np.ndarray:
+    dense = np.zeros(len(units), dtype=np.float64)
     qvec = response.qvec
     if searcher is None or qvec is None or response.mode == "lexical":
         return dense
-    views = searcher.view_vectors([r.chunk_id for r in response.results])
-    for i, (r, _, sent) in enumerate(cands):
-        v = views.get(r.chunk_id, {}).get(text_hash(strip_markup(sent)))
-        dense[i] = float(v @ qvec) if v is not None else (r.similarity or 0.0)
+    views = searcher.view_vectors(list(dict.fromkeys(u.result.chunk_id for u in units)))
+    for i, u in enumerate(units):
+        v = views.get(u.result.chunk_id, {}).get(text_hash(strip_markup(u.text)))
+        dense[i] = float(v @ qvec) if v is not None else (u.result.similarity or 0.0)
     return dense
 
 

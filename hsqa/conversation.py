@@ -97,9 +97,9 @@ _CALENDAR = frozenset(
 #: at most this many words are carried over from earlier turns, of which this many topic words
 MAX_CONTEXT_TERMS = 8
 MAX_TOPIC_TERMS = 3
-#: lift of passages from the previous answer's documents for an ellipsis rewritten as a whole question
-#: ("And Egypt?"): less than for other follow-ups (engine.NEAR_BONUS), it searches well on its own
-NEAR_BONUS_REWRITTEN = 0.1
+#: weight of the search in the previous answer's documents for an ellipsis rewritten as a whole question
+#: ("And Egypt?"): less than for other follow-ups (engine.NEAR_WEIGHT), it searches well on its own
+NEAR_WEIGHT_REWRITTEN = 1 / 3
 #: the documents of the previous answer's first this many passages are "the documents it cited"
 SOURCE_RANKS = 5
 
@@ -336,7 +336,7 @@ class Conversation:
         scope = base.overridden_by(own) if own else base
         if fu is not None and fu.read_as:  # a whole question now: searched as one, near the last answer
             reply = engine.ask(
-                fu.read_as, scope, k, prefer=set(fu.sources), near_bonus=NEAR_BONUS_REWRITTEN, quote_context=[fu.context]
+                fu.read_as, scope, k, prefer=set(fu.sources), near_weight=NEAR_WEIGHT_REWRITTEN, quote_context=[fu.context]
             )
         else:
             reply = engine.ask(

@@ -25,9 +25,12 @@ from .search import Result, SearchResponse, Searcher, split_filters
 from .search.query import FILTER, resolve_filters
 from .text import STOPWORDS, query_terms
 
-#: a follow-up's passages from the documents the previous answer cited are lifted by this much (scores are
-#: cosine plus lexical credit, about 0.3-1.2)
-NEAR_BONUS = 0.3
+#: weight of a follow-up's search within the documents the previous answer cited, against its search
+#: everywhere with the carried-over words (1: the same)
+NEAR_WEIGHT = 1.0
+#: reciprocal-rank constant of the merge of a follow-up's two searches (their lists are k long: a small one,
+#: so that rank matters)
+MERGE_K = 10
 
 
 def content_terms(text: str) -> list[str]:
@@ -210,7 +213,7 @@ class Engine:
         prefer: set[str] = frozenset(),
         mode: str | None = None,
         names: list[str] = (),
-        near_bonus: float | None = None,
+        near_weight: float | None = None,
         quote_context: list[str] | None = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
@@ -228,8 +231,8 @@ class Engine:
             note = "the scoped document is no longer in the index: clear the scope (ctrl+g) or re-index"
             return Reply(question, mode, [], None, False, scope, note)
         if prefer:
-            bonus = NEAR_BONUS if near_bonus is None else near_bonus
-            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, bonus)
+            weight = NEAR_WEIGHT if near_weight is None else near_weight
+            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, weight)
         else:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         carried = list(context) if quote_context is None else list(quote_context)
@@ -239,12 +242,12 @@ class Engine:
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)
 
     def _follow_up(
-        self, question: str, context, names, prefer: set[str], scope: Scope | None, k: int, mode: str, bonus: float
+        self, question: str, context, names, prefer: set[str], scope: Scope | None, k: int, mode: str, weight: float
     ) -> SearchResponse:
         """A follow-up searches twice: its own words within the documents the previous answer cited
         ("Which agencies are implementing it?" in the Aral Sea fund's news item), and its words with the
         carried-over ones everywhere (the answer may be in another document: a list of participants).
-        The first search's best passages come first."""
+        The two lists are merged by rank (:func:`merge_ranked`), the first weighing ``weight``."""
         ids = self._ids_of(prefer)
         if scope is not None and scope.doc_ids:
             ids &= scope.doc_ids
@@ -255,13 +258,7 @@ class Engine:
         # its own words, unless too few to search with ("Why?", "When was that?")
         own = question if len(content_terms(question)) >= 2 else " ".join([*context, question])
         near = self.searcher.search(own, k=k, mode=mode, scope=Scope(ids, years))
-        best: dict[tuple[int, int], tuple[float, Result]] = {}
-        for lift, results in ((bonus, near.results), (0.0, wide.results)):
-            for r in results:
-                key = (r.doc_id, r.paragraph)
-                if key not in best or r.score + lift > best[key][0]:
-                    best[key] = (r.score + lift, r)
-        merged = [r for _, r in sorted(best.values(), key=lambda x: -x[0])]
+        merged = merge_ranked([(near.results, weight), (wide.results, 1.0)])
         for i, r in enumerate(merged[:k], 1):
             r.rank = i
         return SearchResponse(wide.query, wide.mode, merged[:k], wide.scope, wide.qvec)
@@ -380,6 +377,19 @@ def _matcher(result: dict):
     # a citation saved before paragraph hashes were kept: its quoted words must still be in the paragraph
     quoted = " ".join(result["text"].split())
     return lambda p: quoted in p[1]
+
+
+def merge_ranked(lists: list[tuple[list[Result], float]]) -> list[Result]:
+    """Several searches' results as one list, by weighted reciprocal rank (their scores are not comparable:
+    a search with the carried-over words scores higher than one with the follow-up's few own words); a
+    passage found by several counts for each. Ties: the earlier list first."""
+    best: dict[tuple[int, int], list] = {}
+    for order, (results, weight) in enumerate(lists):
+        for r in results:
+            key = (r.doc_id, r.paragraph)
+            entry = best.setdefault(key, [0.0, order, r])
+            entry[0] += weight / (MERGE_K + r.rank)
+    return [e[2] for e in sorted(best.values(), key=lambda e: (-e[0], e[1], e[2].rank))]
 
 
 def result_from(d: dict) -> Result:

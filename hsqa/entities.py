@@ -13,7 +13,7 @@ import re
 KINDS = ("person", "country", "org", "place", "date", "number")
 
 _Q = [
-    ("number", r"^\s*how\s+(?:many|much|often|long)\b|\b(?:what|which)\s+(?:number|percentage|share|proportion|amount)\b"),
+    ("number", r"^\s*how\s+(?:many|much|often|long)\b|\b(?:what|which)\s+(?:number|percentage|share|proportion|fraction|amount)\b"),
     (
         "date",
         r"^\s*when\b|\b(?:what|which)\s+(?:date|day|year|month|time|week)\b|\bon\s+what\s+day\b|\bhow\s+long\b",

@@ -3,7 +3,8 @@
 - :func:`followup_recall`: share of follow-up pairs ("Who co-chaired the fifth meeting?" → "When was that?")
   whose follow-up finds the right passage in its top k, asked in a conversation after its first question,
   side by side with the same follow-up asked on its own.
-- :func:`quote_share`: share of questions whose quoted sentence contains the expected key phrase.
+- :func:`quote_share`: share of questions whose quoted sentence contains the expected key phrase; and its
+  ceiling, the share where some quotable unit of the cited passages contains it.
 
 Both take an :class:`~hsqa.engine.Engine` (any index, any model) and JSON-lines question files in the
 format of ``tests/data/qa.jsonl`` (``question``, ``document``, ``answer``; optional ``answers``: a list of
@@ -16,6 +17,7 @@ import json
 import re
 from pathlib import Path
 
+from .answer import answer_spans
 from .conversation import Conversation
 from .errors import HsqaError
 
@@ -120,6 +122,8 @@ def quote_share(engine, items: list[dict], k: int = 5) -> dict:
                 "question": item["question"],
                 "quoted": quoted(sentence, item),
                 "retrieved": any(hit(r, item) for r in reply.results[:k]),
+                "quotable": any(quoted(r["text"][a:b], item) for r in reply.results[:k] for a, b in answer_spans(r["text"])),
+                "abstained": reply.answer is None,
                 "sentence": sentence,
             }
         )
@@ -130,6 +134,8 @@ def quote_share(engine, items: list[dict], k: int = 5) -> dict:
         "quote_share": sum(r["quoted"] for r in rows) / n,
         "retrieved": len(found) / n,
         "quote_share_when_retrieved": sum(r["quoted"] for r in found) / (len(found) or 1),
+        "ceiling": sum(r["quotable"] for r in rows) / n,
+        "abstained": sum(r["abstained"] for r in rows) / n,
         "questions": rows,
     }
 

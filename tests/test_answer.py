@@ -13,6 +13,7 @@ from hsqa.entities import new_entities, question_kinds
         ("Which country created a ministry for human security?", {"country"}),
         ("Which UN agencies described their initiatives?", {"org"}),
         ("How many States sent written submissions?", {"number"}),
+        ("What fraction of its volume has the sea lost?", {"number"}),
         ("When is the group going to convene again?", {"date"}),
         ("Where and on what day will the OSCE workshop be held?", {"place", "date"}),
         ("In which city was the trafficking workshop?", {"place"}),

@@ -75,3 +75,47 @@ def test_a_follow_up_carries_names_documents_and_its_own_filter_scope():
     assert follow_up("Which country created a ministry for human security?", prev) is None
     # a standing scope (no filter words in the question) is not the follow-up's to carry
     assert follow_up("When was it created?", turn("What did Thailand create?", results, scope=scoped)).scope == Scope()
+
+
+def _hit(rank, doc_id, paragraph, score):
+    from hsqa.search import Result
+
+    return Result(rank, doc_id * 100 + paragraph, doc_id, f"doc{doc_id}.txt", "T", None, None, "", paragraph, score,
+                  f"passage {doc_id}.{paragraph}", 0, 1)
+
+
+def test_a_follow_ups_passages_in_the_cited_document_are_not_drowned_by_the_wider_search(fake_config):
+    """Found in the dev follow-ups: "Which agencies are implementing it?" after the Aral Sea fund's launch. Its
+    own words found the answer 2nd in the cited news item (score -4.0); the search everywhere with the carried
+    words scored its five passages above 0, and the merge by score (+0.3 for the cited document) dropped it."""
+    from hsqa.engine import Engine
+    from hsqa.search import SearchResponse
+
+    near = [_hit(1, 1, 7, -3.3), _hit(2, 1, 8, -4.0), _hit(3, 1, 3, -4.9)]
+    wide = [_hit(r, 2, r, 1.0 - r / 10) for r in range(1, 6)]
+
+    class Searcher:
+        documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
+
+        def search(self, question, k=5, mode="hybrid", scope=None):
+            return SearchResponse(question, mode, near if scope and scope.doc_ids else wide, scope, None)
+
+    engine = Engine(fake_config)
+    engine._searcher = Searcher()
+    resp = engine._follow_up("Which agencies are implementing it?", ["Aral Sea fund"], ["Aral", "Sea"],
+                             {"doc1.txt"}, None, 5, "hybrid", 1.0)
+    got = [(r.doc_id, r.paragraph) for r in resp.results]
+    assert len(got) == 5 and (1, 7) in got[:2] and (1, 8) in got[:4]
+    assert [r.rank for r in resp.results] == [1, 2, 3, 4, 5]
+
+
+def test_merged_searches_count_a_passage_found_by_both():
+    from hsqa.engine import merge_ranked
+
+    a = [_hit(1, 1, 1, 0.0), _hit(2, 1, 2, 0.0), _hit(3, 3, 3, 0.0)]
+    b = [_hit(1, 2, 1, 9.0), _hit(2, 3, 3, 8.0), _hit(3, 2, 2, 7.0)]
+    merged = [(r.doc_id, r.paragraph) for r in merge_ranked([(a, 1.0), (b, 1.0)])]
+    assert merged[0] == (3, 3)  # 3rd and 2nd: found by both
+    assert merged[1:3] == [(1, 1), (2, 1)]  # first of each: the first list wins the tie
+    light = [(r.doc_id, r.paragraph) for r in merge_ranked([(a, 1 / 3), (b, 1.0)])]
+    assert light[:2] == [(3, 3), (2, 1)]  # a rewritten follow-up leans on its own search
