@@ -111,7 +111,7 @@ def test_model_mismatch_is_reported_and_model_change_rebuilds(fake_config):
     assert r.documents == 2 and r.chunks == 31
     s = Searcher(other, HashingEmbedder(32))
     vectors, _ = s.store.load_faiss()
-    assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
+    assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors where kind=0").fetchone()[0]
 
 
 def test_lock_refuses_a_second_writer(fake_config):

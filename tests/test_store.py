@@ -55,7 +55,7 @@ def _read_one_generation(snap) -> tuple[int, int]:
     vrows = snap.select_in("SELECT id FROM vectors WHERE chunk_id IN ({in_})", hits)
     vecs = snap.vectors([r[0] for r in vrows])
     assert vecs.shape == (len(vrows), 64) and np.all(np.abs(vecs).sum(axis=1) > 0)
-    assert snap.faiss().ntotal == snap.vector_count()
+    assert snap.faiss().ntotal == len(snap.vector_ids())  # the passage vectors
     return snap.generation, len(hits)
 
 
@@ -117,7 +117,7 @@ def test_a_snapshot_whose_vector_file_was_superseded_is_read_again(fake_config):
 
     def count(snap):
         attempts.append(snap.generation)
-        return snap.generation, snap.faiss().ntotal, snap.vector_count()
+        return snap.generation, snap.faiss().ntotal, len(snap.vector_ids())
 
     g, ntotal, nvec = store.read(count)
     assert g == gen + 1 and ntotal == nvec and attempts == [gen + 1]
@@ -129,7 +129,7 @@ def test_a_lost_vector_file_is_rebuilt_for_the_snapshot_and_reconstruct_errors_r
     config.vectors_path(r.generation).unlink()
     store = Store(config, readonly=True)
     with store.snapshot() as snap:
-        assert snap.faiss().ntotal == snap.vector_count() and snap.repaired
+        assert snap.faiss().ntotal == len(snap.vector_ids()) and snap.repaired
         bad = int(snap.vector_ids().max()) + 1000
         with pytest.raises(HsqaError, match="run 'hsqa index'"):
             snap.vectors([bad])
@@ -321,3 +321,65 @@ def test_truncated_vector_file_is_repaired_by_a_plain_index_run(fake_config):
     r2 = index(config)
     assert r2.repaired
     assert diagnose(config)["ok"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 13. an index written before schema 5 (float32 cache, every vector in FAISS) upgrades without loss
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config, tmp_path):
+    import sqlite3
+
+    from hsqa.search import Searcher
+    from hsqa.store import MIGRATIONS
+    from hsqa.store.vectors import LAYOUT
+    from tests.test_indexer import CountingEmbedder
+
+    old = tmp_path / "old-index"
+    shutil.copytree(ROOT / "tests" / "data" / "index-v4", old, ignore=shutil.ignore_patterns("*.md"))
+    config = Config(fake_config.corpus_dir, old, model="hashing:64")
+    db = sqlite3.connect(config.db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    before = {h: np.frombuffer(v, dtype=np.float32) for h, v in db.execute("SELECT hash, vector FROM embeddings")}
+    counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")]
+    db.close()
+
+    index(fake_config)  # the same corpus indexed from scratch by today's code
+    questions = ["Thailand ministry", "human security fund", "follow-up to resolution 64/291"]
+    want = {q: [r.text for r in Searcher(fake_config, HashingEmbedder(64)).search(q).results] for q in questions}
+
+    s = Searcher(config, HashingEmbedder(64))  # a reader upgrades the schema; its old vector file is not used
+    assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert {q: [r.text for r in s.search(q).results] for q in questions} == want
+    rows = dict(s.store.conn.execute("SELECT hash, vector FROM embeddings").fetchall())
+    assert set(rows) == set(before)  # nothing lost: every cached vector, now float16
+    for h, v in before.items():
+        assert len(rows[h]) == 2 * len(v) and np.allclose(np.frombuffer(rows[h], dtype="<f2"), v, atol=1e-3)
+    assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
+    for d in s.store.documents():  # paragraphs written with their own text read back as before
+        full = s.store.document_text(d["id"])["text"]
+        assert all(p["text"] == full[p["start"] : p["end"]] for p in s.store.paragraphs(d["id"]))
+
+    emb = CountingEmbedder()
+    r = Indexer(config, emb).run()  # the next run rewrites the vector file in today's layout, embedding nothing
+    assert emb.calls == 0 and r.repaired and r.generation == 2
+    assert Store(config).info().vectors_layout == LAYOUT and diagnose(config)["ok"]
+    # passage vectors only, float16: a quarter of the old file (every vector, float32) at most
+    assert config.vectors_path(2).stat().st_size < (ROOT / "tests/data/index-v4/vectors-000001.faiss").stat().st_size / 4
+
+
+def test_paragraph_text_is_read_from_the_document_text_verbatim(fake_config):
+    """Paragraph text is stored once (the document text); each paragraph reads back as its exact slice,
+    also past non-ASCII characters (SQLite's substr counts characters, like Python)."""
+    text = "Título: Réunion — 会议\n\nPremier paragraphe: sécurité humaine, 人間の安全保障.\n\nSecond 🙂 paragraph here.\n"
+    (fake_config.corpus_dir / "accents.txt").write_text(text, encoding="utf-8")
+    index(fake_config)
+    store = Store(fake_config)
+    for d in store.documents():
+        full = store.document_text(d["id"])["text"]
+        paras = store.paragraphs(d["id"])
+        assert paras and all(p["text"] and p["text"] == full[p["start"] : p["end"]] for p in paras)
+    (doc,) = [d for d in store.documents() if d["path"] == "accents.txt"]
+    assert [p["text"] for p in store.paragraphs(doc["id"])][-1] == "Second 🙂 paragraph here."
+    assert store.conn.execute("SELECT count(*) FROM paragraphs WHERE text != ''").fetchone()[0] == 0

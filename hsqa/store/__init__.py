@@ -153,7 +153,7 @@ class Store(Reads):
             if hit is not None:
                 return hit
             index = _vectors.read_index(self.config.vectors_path(snap.generation))
-            repaired = not _vectors.matches(index, info.dim, snap.vector_ids())
+            repaired = info.vectors_layout != _vectors.LAYOUT or not _vectors.matches(index, info.dim, snap.vector_ids())
             if repaired:
                 if self._committed_generation() != snap.generation:
                     raise StaleSnapshot(f"generation {snap.generation} was superseded while it was being read")
@@ -164,11 +164,9 @@ class Store(Reads):
 
     @staticmethod
     def _build_faiss(reads: Reads, model: str, dim: int):
-        index = _vectors.new_index(dim)
+        """The ANN index of every passage vector, from the embedding cache (flat or IVF by size)."""
         ids, vecs = reads.all_vectors(model, dim)
-        if len(ids):
-            index.add_with_ids(vecs, ids)
-        return index
+        return _vectors.build_index(dim, ids, vecs)
 
     # -- vectors (compatibility: the searcher of before snapshots) ---------------------------
     def load_faiss(self, info: IndexInfo | None = None):
@@ -181,7 +179,7 @@ class Store(Reads):
         """``(index, repaired)``: a private copy of the committed generation's vectors, for the writer to
         change (read from the file, or rebuilt from the embedding cache when the file does not match)."""
         index = _vectors.read_index(self.config.vectors_path(info.generation))
-        if _vectors.matches(index, info.dim, self.vector_ids()):
+        if info.vectors_layout == _vectors.LAYOUT and _vectors.matches(index, info.dim, self.vector_ids()):
             return index, False
         return self._build_faiss(self, info.model, info.dim), True
 
@@ -224,7 +222,7 @@ def write_faiss_atomic(index, path) -> int:
 
 
 def _ids_match(conn: sqlite3.Connection, index) -> bool:
-    ids = np.array([r[0] for r in conn.execute("SELECT id FROM vectors ORDER BY id")], dtype=np.int64)
+    ids = np.array([r[0] for r in conn.execute("SELECT id FROM vectors WHERE kind=0 ORDER BY id")], dtype=np.int64)
     return _vectors.matches(index, index.d, ids)
 
 

@@ -1,4 +1,12 @@
-"""FAISS vector files: one per committed generation, written atomically, checked against SQLite on load."""
+"""FAISS vector files: one per committed generation, written atomically, checked against SQLite on load.
+
+What the ANN index holds (``LAYOUT``): the passage vectors only, as float16 (exact flat search) below
+``IVF_MIN`` of them, as an inverted file with 8-bit codes (``IndexIVFScalarQuantizer``, which supports
+``remove_ids``; HNSW does not) from there on. Sentence vectors live only in the embedding cache: they are
+scored for the candidates of a question, never searched (same quality on the eval set, and 4.5× fewer
+vectors to search; benchmarks/EMBED-PAYS.json). Every vector's full-precision copy is the float16 blob of the
+embedding cache (:func:`encode`/:func:`decode`); the index file is the search structure.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,99 @@ import numpy as np
 from ..faults import checkpoint
 
 
-def new_index(dim: int):
+#: what the vector file holds; an index written with another layout is rewritten by the next index run
+LAYOUT = 2
+#: passage vectors from which the ANN index is an inverted file (flat search past ~10 ms; benchmarks/ANN.md)
+IVF_MIN = 100_000
+#: share of the inverted lists probed per query, and the least probed (recall@50 vs flat: benchmarks/ANN.md)
+NPROBE_SHARE = 1 / 16
+NPROBE_MIN = 16
+
+
+def encode(vec) -> bytes:
+    """A vector as stored in the embedding cache: float16, little-endian."""
+    return np.asarray(vec, dtype="<f2").tobytes()
+
+
+def decode(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
+
+
+def nprobe_for(nlist: int) -> int:
+    return min(nlist, max(NPROBE_MIN, int(np.ceil(nlist * NPROBE_SHARE))))
+
+
+def nlist_for(n: int) -> int:
+    """Inverted lists for ``n`` vectors (~4·sqrt(n), the FAISS guideline, at least 39 vectors per list)."""
+    return max(1, min(int(4 * np.sqrt(n)), n // 39))
+
+
+def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None):
+    """An empty ANN index for about ``n`` passage vectors (``sample``: vectors to train an IVF on)."""
     import faiss
 
-    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    if n < IVF_MIN or sample is None or len(sample) < IVF_MIN // 4:
+        return faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT))
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist_for(n), faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
+    ivf.nprobe = nprobe_for(ivf.nlist)
+    return faiss.IndexIDMap2(ivf)  # faiss's Python wrappers keep the quantizer and ivf alive
+
+
+def build_index(dim: int, ids: np.ndarray, vecs: np.ndarray, batch: int = 65536):
+    """An ANN index of ``vecs`` (ids ``ids``): flat below ``IVF_MIN``, IVF trained on (a sample of) them."""
+    n = len(ids)
+    sample = None
+    if n >= IVF_MIN:
+        rng = np.random.default_rng(0)
+        sample = vecs[np.sort(rng.choice(n, size=min(n, nlist_for(n) * 64), replace=False))]
+    index = new_index(dim, n, sample)
+    for i in range(0, n, batch):
+        index.add_with_ids(np.ascontiguousarray(vecs[i : i + batch], dtype=np.float32), ids[i : i + batch])
+    return index
+
+
+def is_ivf(index) -> bool:
+    return kind_of(index) == "ivf"
+
+
+def index_nprobe(index) -> int:
+    import faiss
+
+    return faiss.downcast_index(index.index).nprobe
+
+
+def kind_of(index) -> str:
+    """``"flat"`` or ``"ivf"`` (what :func:`new_index` made)."""
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    return "ivf" if isinstance(inner, faiss.IndexIVF) else "flat"
+
+
+def wants_rebuild(index, n: int) -> bool:
+    """Whether an index holding ``n`` vectors should be rebuilt: it crossed ``IVF_MIN`` (either way), or its
+    inverted lists were trained for a collection 4× smaller or larger."""
+    import faiss
+
+    ivf = kind_of(index) == "ivf"
+    if ivf != (n >= IVF_MIN):
+        return not (ivf and n >= IVF_MIN // 2)  # hysteresis: an IVF stays one down to half the threshold
+    if ivf:
+        lists = faiss.downcast_index(index.index).nlist
+        return not (nlist_for(n) / 2 <= lists <= nlist_for(n) * 2)
+    return False
+
+
+def prepare(index):
+    """Search settings of a loaded index (nprobe is not saved with the file)."""
+    import faiss
+
+    if index is not None and kind_of(index) == "ivf":
+        ivf = faiss.downcast_index(index.index)
+        ivf.nprobe = nprobe_for(ivf.nlist)
+    return index
 
 
 def read_index(path: Path):
@@ -21,7 +118,7 @@ def read_index(path: Path):
     import faiss
 
     try:
-        return faiss.read_index(str(path))
+        return prepare(faiss.read_index(str(path)))
     except RuntimeError:
         return None
     except OSError:
@@ -46,14 +143,15 @@ def write_atomic(index, path: Path) -> int:
     its size in bytes. A failed write (disk full…) removes its temp file."""
     import faiss
 
-    data = faiss.serialize_index(index)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            f.write(data.tobytes())
+            # written by FAISS straight to the file: no in-memory serialised copy of the whole index
+            faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
             checkpoint("faiss-write")
             f.flush()
             os.fsync(f.fileno())
+            size = f.tell()
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -62,7 +160,7 @@ def write_atomic(index, path: Path) -> int:
             pass
         raise
     fsync_dir(path.parent)
-    return len(data)
+    return size
 
 
 def remove_others(index_dir: Path, keep: Path | None) -> None:
