@@ -255,6 +255,8 @@ class Indexer:
             return "the parser or chunker changed"
         if info.lexical_version != LEXICAL_VERSION:
             return "the lexical index format changed"
+        if info.sentence_vectors != self.config.sentence_vectors:
+            return f"sentence vectors turned {'on' if self.config.sentence_vectors else 'off'}"
         return None
 
     def _read(self, scan: Scan, rels: list[str]) -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
@@ -298,7 +300,8 @@ class Indexer:
         for p in pending:
             p.views = []
             for c in p.chunks:
-                vs = [(kind, text_hash(t), t) for kind, t in c.views()]  # the sentence split runs once per chunk
+                # the sentence split runs once per chunk; sentences only when the index keeps their vectors
+                vs = [(kind, text_hash(t), t) for kind, t in c.views() if kind == PASSAGE or self.config.sentence_vectors]
                 p.views.append([(kind, h) for kind, h, _ in vs])
                 for _, h, t in vs:
                     texts.setdefault(h, t)
@@ -399,7 +402,7 @@ class Indexer:
                     report.added += 1
                 if not full:
                     report.changes.append({"path": p.rel, "change": "updated" if p.existing_id else "added"})
-                added += w.insert_document(p.rel, p.sha, p.fs.size, p.fs.mtime_ns, p.doc, p.chunks, p.views or None)
+                added += w.insert_document(p.rel, p.sha, p.fs.size, p.fs.mtime_ns, p.doc, p.chunks, p.views)
                 p.doc = p.chunks = p.views = None  # written: let the parsed text go
             if full:
                 # a rebuild keeps only what was parsed this run: old rows have no vectors for the new model
@@ -417,7 +420,7 @@ class Indexer:
             w.set_meta(
                 format_version=FORMAT_VERSION, model=self.model_name, dim=dim, chunker_version=CHUNKER_VERSION,
                 parser_version=PARSER_VERSION, lexical_version=LEXICAL_VERSION, generation=new_gen,
-                vectors_layout=_vectors.LAYOUT,
+                vectors_layout=_vectors.LAYOUT, sentence_vectors=int(self.config.sentence_vectors),
                 **({"embedding_export": self._embedder.export_id} if getattr(self._embedder, "export_id", None) else {}),
                 vectors_bytes=size,
             )

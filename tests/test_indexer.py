@@ -258,3 +258,32 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
     s = Searcher(fake_config, HashingEmbedder(64))  # read-only opener
     assert not staleness(fake_config, s.store).stale
     assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_passages_only_index_embeds_no_sentence_and_switching_rebuilds(fake_config):
+    import dataclasses
+
+    full = run(fake_config)
+    store = Store(fake_config)
+    n_sent = store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0]
+    assert n_sent > 0
+    lean = dataclasses.replace(fake_config, sentence_vectors=False)
+    emb = CountingEmbedder()
+    r = Indexer(lean, emb).run()
+    assert r.rebuild == "sentence vectors turned off" and emb.calls == 0  # passages come from the cache
+    assert store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == full.chunks
+    s = Searcher(lean, HashingEmbedder(64))
+    res = s.search("Thailand ministry", k=3).results
+    assert res and all(r.similarity is not None for r in res)
+    assert Indexer(lean, CountingEmbedder()).run().rebuild is None  # the setting is remembered
+    r = Indexer(fake_config, CountingEmbedder()).run()
+    assert r.rebuild == "sentence vectors turned on"
+    assert store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0] == n_sent
+
+
+def test_passages_only_setting_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HSQA_SENTENCE_VECTORS", "0")
+    assert Config().sentence_vectors is False
+    monkeypatch.setenv("HSQA_SENTENCE_VECTORS", "1")
+    assert Config().sentence_vectors is True

@@ -35,6 +35,7 @@ class IndexInfo:
     lexical_version: int = 0
     vectors_bytes: int | None = None  #: size of the generation's vector file when it was written
     vectors_layout: int = 1  #: what the vector file holds (``hsqa.store.vectors.LAYOUT``)
+    sentence_vectors: bool = True  #: sentences were embedded besides passages
 
 
 def info_from_meta(m: dict[str, str]) -> IndexInfo | None:
@@ -50,6 +51,7 @@ def info_from_meta(m: dict[str, str]) -> IndexInfo | None:
         lexical_version=int(m.get("lexical_version", 0)),
         vectors_bytes=int(m["vectors_bytes"]) if "vectors_bytes" in m else None,
         vectors_layout=int(m.get("vectors_layout", 1)),
+        sentence_vectors=m.get("sentence_vectors", "1") == "1",
     )
 
 
