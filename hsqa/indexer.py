@@ -164,6 +164,7 @@ class IndexReport:
     withdrawn: int = 0  #: documents taken out of answers because their file can no longer be read or parsed
     new_skips: list[dict] = field(default_factory=list)  #: the skipped files not reported by the previous run
     pruned: int = 0  #: cached embeddings dropped (no passage uses them, beyond the recent window)
+    compacted: int = 0  #: bytes the database gave back (VACUUM when a quarter of it was free)
 
     def as_json(self) -> dict:
         d = asdict(self)
@@ -239,6 +240,7 @@ class Indexer:
             report.generation = info.generation
         else:
             report.generation = self._commit(info, res, pending, titles, dim, scan, report)
+        report.compacted = store.compact()
         report.documents, report.chunks = store.counts()
         return report
 

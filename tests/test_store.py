@@ -383,3 +383,21 @@ def test_paragraph_text_is_read_from_the_document_text_verbatim(fake_config):
     (doc,) = [d for d in store.documents() if d["path"] == "accents.txt"]
     assert [p["text"] for p in store.paragraphs(doc["id"])][-1] == "Second 🙂 paragraph here."
     assert store.conn.execute("SELECT count(*) FROM paragraphs WHERE text != ''").fetchone()[0] == 0
+
+
+def test_an_index_run_compacts_the_database_when_a_quarter_of_it_is_free(fake_config):
+    big = fake_config.corpus_dir / "big.txt"
+    big.write_text("Big record\n\n" + "\n\n".join(f"Paragraph {i} on glaciers and the sea, long text {'x' * 900}." for i in range(300)))
+    index(fake_config)
+
+    def size():  # pages in use and free, wherever they are (database file or write-ahead log)
+        conn = Store(fake_config).conn
+        return conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+
+    grown = size()
+    big.unlink()
+    r = index(fake_config)
+    assert r.compacted > grown / 2 and size() == grown - r.compacted
+    assert fake_config.db_path.with_name("hsqa.sqlite3-wal").stat().st_size == 0  # the log was truncated
+    assert Store(fake_config).conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert index(fake_config).compacted == 0 and diagnose(fake_config)["ok"]

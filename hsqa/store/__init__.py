@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 #: snapshots whose generation was superseded mid-read are retried this many times
 READ_ATTEMPTS = 5
+#: the database is compacted (VACUUM) after an index run when this share of its pages is free
+COMPACT_FREE_SHARE = 0.25
 
 
 class Store(Reads):
@@ -208,6 +210,23 @@ class Store(Reads):
                 if err is not e:
                     raise err from None
             raise
+
+    def compact(self, min_free_share: float = COMPACT_FREE_SHARE) -> int:
+        """``VACUUM`` the database when at least ``min_free_share`` of its pages (and 64) are free — after
+        pruning, a rebuild, or the float16 migration — then truncate the write-ahead log. Call it under the
+        writer lock, outside any transaction. Returns the bytes given back to the file system."""
+        conn = self.conn
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if free < pages * min_free_share or free < 64:
+            return 0
+        try:
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as e:
+            raise translate(e, self.config.index_dir) from None
+        return (pages - conn.execute("PRAGMA page_count").fetchone()[0]) * page
 
     def put_embeddings(self, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
         try:
