@@ -63,7 +63,7 @@ def synthetic_vectors(emb, n_passages: int) -> np.ndarray:
     corpus = CACHE / f"ann-corpus-{n_passages}"
     synthcorpus.generate(-(-n_passages // synthcorpus.PARAGRAPHS_PER_DOC), corpus)
     texts = []
-    for p in sorted(corpus.iterdir()):
+    for p in sorted(corpus.rglob("*")):
         if p.suffix in (".txt", ".md"):
             texts += [c.embed_text for c in chunk_document(parse_bytes(p.read_bytes(), p.name))]
     texts = texts[:n_passages]
@@ -94,6 +94,11 @@ def measure(name: str, vecs: np.ndarray, q: np.ndarray) -> list[dict]:
     exact.add(vecs)
     truth, flat_ms = timed(exact, q, K)
     rows = [{"set": name, "n": n, "index": "flat float32 (before)", "recall@50": 1.0, "ms": round(flat_ms, 2)}]
+    sq8 = faiss.IndexScalarQuantizer(d, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    sq8.train(vecs)
+    sq8.add(vecs)
+    got, ms = timed(sq8, q, K)
+    rows.append({"set": name, "n": n, "index": "flat SQ8", "recall@50": round(recall(got, truth), 4), "ms": round(ms, 2)})
     fp16 = V.new_index(d)
     fp16.add_with_ids(vecs, ids)
     got, ms = timed(fp16, q, K)
@@ -101,11 +106,11 @@ def measure(name: str, vecs: np.ndarray, q: np.ndarray) -> list[dict]:
     rng = np.random.default_rng(0)
     sample = vecs[np.sort(rng.choice(n, size=min(n, V.nlist_for(n) * 64), replace=False))]
     t = time.process_time()
-    ivf = V.new_index(d, max(n, V.IVF_MIN), sample)  # force the IVF hsqa builds past IVF_MIN, at this n
+    ivf = V.new_index(d, n, sample, ivf=True)  # the IVF hsqa builds past IVF_MIN, at this n
     ivf.add_with_ids(vecs, ids)
     build = time.process_time() - t
     inner = faiss.downcast_index(ivf.index)
-    for nprobe in sorted({4, 8, 16, 32, 64, V.nprobe_for(inner.nlist)}):
+    for nprobe in sorted({4, 8, 16, 32, 64, 128, V.nprobe_for(inner.nlist)} & set(range(1, inner.nlist + 1))):
         inner.nprobe = nprobe
         got, ms = timed(ivf, q, K)
         rows.append({"set": name, "n": n, "index": f"IVF{inner.nlist}-SQ8 nprobe {nprobe}"
@@ -113,6 +118,36 @@ def measure(name: str, vecs: np.ndarray, q: np.ndarray) -> list[dict]:
                      "recall@50": round(recall(got, truth), 4), "ms": round(ms, 2), "build_s": round(build, 1)})
     for r in rows:
         print(r, flush=True)
+    return rows
+
+
+def cost_by_size(d: int = 384, sizes=(25_000, 50_000, 100_000, 200_000)) -> list[dict]:
+    """CPU ms per single query (one thread, top 50) of flat float32, flat float16 and IVF-SQ8 by collection
+    size. Cost does not depend on the vectors' structure: random unit vectors."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((100, d)).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    rows = []
+    for n in sizes:
+        x = rng.standard_normal((n, d)).astype(np.float32)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        row = {"n": n}
+        f32 = faiss.IndexFlatIP(d)
+        f32.add(x)
+        row["flat float32"] = round(timed(f32, q, K)[1], 2)
+        fp16 = V.new_index(d)
+        fp16.add_with_ids(x, np.arange(n, dtype=np.int64))
+        row["flat float16"] = round(timed(fp16, q, K)[1], 2)
+        sample = x[: V.nlist_for(n) * 64]
+        ivf = V.new_index(d, n, sample, ivf=True)
+        ivf.add_with_ids(x, np.arange(n, dtype=np.int64))
+        row["ivf"] = f"IVF{faiss.downcast_index(ivf.index).nlist}-SQ8 nprobe {faiss.downcast_index(ivf.index).nprobe}"
+        row["ivf ms"] = round(timed(ivf, q, K)[1], 2)
+        print(row, flush=True)
+        rows.append(row)
     return rows
 
 
@@ -128,7 +163,8 @@ def main() -> None:
     q = questions(emb)
     rows = measure("eval corpus (passages + sentences)", eval_vectors(a.model), q)
     rows += measure(f"synthetic passages ({a.passages})", synthetic_vectors(emb, a.passages), q)
-    (ROOT / "benchmarks" / "ANN.json").write_text(json.dumps(rows, indent=1) + "\n")
+    costs = cost_by_size()
+    (ROOT / "benchmarks" / "ANN.json").write_text(json.dumps({"recall": rows, "cost": costs}, indent=1) + "\n")
     lines = [
         "# ANN index by size (`benchmarks/ann.py`)", "",
         f"Machine: {machine()}. Model {a.model}; {len(q)} queries (dev + test questions + 200 synthetic), "
@@ -140,6 +176,11 @@ def main() -> None:
         "| vectors | n | index | recall@50 | CPU ms/query | IVF train+add s |", "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['set']} | {r['n']:,} | {r['index']} | {r['recall@50']:.4f} | {r['ms']} | {r.get('build_s', '')} |")
+    lines += ["", "## Cost by size (384-d, random unit vectors: cost does not depend on structure)", "",
+              "| passage vectors | flat float32 ms | flat float16 ms (hsqa below IVF_MIN) | IVF (hsqa past IVF_MIN) | IVF ms |",
+              "|---|---|---|---|---|"]
+    for c in costs:
+        lines.append(f"| {c['n']:,} | {c['flat float32']} | {c['flat float16']} | {c['ivf']} | {c['ivf ms']} |")
     (ROOT / "benchmarks" / "ANN.md").write_text("\n".join(lines) + "\n")
 
 

@@ -401,3 +401,46 @@ def test_an_index_run_compacts_the_database_when_a_quarter_of_it_is_free(fake_co
     assert fake_config.db_path.with_name("hsqa.sqlite3-wal").stat().st_size == 0  # the log was truncated
     assert Store(fake_config).conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
     assert index(fake_config).compacted == 0 and diagnose(fake_config)["ok"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 14. the ANN index by size: flat float16, then IVF (which supports removal) past IVF_MIN
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ann_index_turns_ivf_past_its_threshold_and_follows_changes(fake_config, monkeypatch):
+    import faiss
+
+    from hsqa.scope import Scope
+    from hsqa.search import Searcher
+    from hsqa.store import vectors as V
+
+    for i in range(12):
+        paras = "\n\n".join(f"Paragraph {j} of record {i}: delegates discussed glaciers, fisheries and drought {i * 100 + j}."
+                            for j in range(20))
+        (fake_config.corpus_dir / f"record-{i:02d}.txt").write_text(f"Record {i}\n\n{paras}\n")
+    index(fake_config)
+    assert V.kind_of(Store(fake_config).load_faiss()[0]) == "flat"
+
+    monkeypatch.setattr(V, "IVF_MIN", 150)
+    (fake_config.corpus_dir / "record-99.txt").write_text("Record 99\n\nOne more paragraph on glaciers.\n")
+    index(fake_config)  # the size now asks for an IVF: rebuilt from the cache as one
+    store = Store(fake_config, readonly=True)
+    ivf, repaired = store.load_faiss()
+    inner = faiss.downcast_index(ivf.index)
+    n = len(store.vector_ids())
+    assert V.kind_of(ivf) == "ivf" and not repaired and ivf.ntotal == n > 150
+    assert inner.nlist == V.nlist_for(n) and inner.nprobe == V.nprobe_for(inner.nlist)  # nprobe set on load
+
+    (fake_config.corpus_dir / "record-03.txt").unlink()  # removal from an IVF (remove_ids), no rebuild
+    index(fake_config)
+    store = Store(fake_config, readonly=True)
+    ivf, _ = store.load_faiss()
+    assert V.kind_of(ivf) == "ivf" and ivf.ntotal == len(store.vector_ids()) == n - 20 and diagnose(fake_config)["ok"]
+
+    s = Searcher(fake_config, HashingEmbedder(64))
+    res = s.search("glaciers fisheries record 7", k=5, mode="dense").results
+    assert res
+    doc = next(d for d in store.documents() if d["path"] == "record-07.txt")
+    scoped = s.search("glaciers fisheries", k=5, mode="dense", scope=Scope(doc_ids={doc["id"]})).results
+    assert scoped and {r.source for r in scoped} == {"record-07.txt"}

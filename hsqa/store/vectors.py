@@ -20,8 +20,9 @@ from ..faults import checkpoint
 
 #: what the vector file holds; an index written with another layout is rewritten by the next index run
 LAYOUT = 2
-#: passage vectors from which the ANN index is an inverted file (flat search past ~10 ms; benchmarks/ANN.md)
-IVF_MIN = 100_000
+#: passage vectors from which the ANN index is an inverted file: flat float16 search passes ~10 ms per query
+#: between 150k and 200k 384-d vectors on this machine (benchmarks/ANN.md)
+IVF_MIN = 150_000
 #: share of the inverted lists probed per query, and the least probed (recall@50 vs flat: benchmarks/ANN.md)
 NPROBE_SHARE = 1 / 16
 NPROBE_MIN = 16
@@ -45,17 +46,20 @@ def nlist_for(n: int) -> int:
     return max(1, min(int(4 * np.sqrt(n)), n // 39))
 
 
-def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None):
-    """An empty ANN index for about ``n`` passage vectors (``sample``: vectors to train an IVF on)."""
+def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None, ivf: bool | None = None):
+    """An empty ANN index for about ``n`` passage vectors (``sample``: vectors to train an IVF on; ``ivf``
+    forces the kind, for benchmarks)."""
     import faiss
 
-    if n < IVF_MIN or sample is None or len(sample) < IVF_MIN // 4:
+    if ivf is None:
+        ivf = n >= IVF_MIN and sample is not None and len(sample) >= nlist_for(n)
+    if not ivf:
         return faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT))
     quantizer = faiss.IndexFlatIP(dim)
-    ivf = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist_for(n), faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
-    ivf.nprobe = nprobe_for(ivf.nlist)
-    return faiss.IndexIDMap2(ivf)  # faiss's Python wrappers keep the quantizer and ivf alive
+    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist_for(n), faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    index.nprobe = nprobe_for(index.nlist)
+    return faiss.IndexIDMap2(index)  # faiss's Python wrappers keep the quantizer and ivf alive
 
 
 def build_index(dim: int, ids: np.ndarray, vecs: np.ndarray, batch: int = 65536):
