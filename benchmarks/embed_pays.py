@@ -12,6 +12,7 @@ procedure: a variant that changes a feature's meaning deserves its own weights) 
   stored sentence vectors): same features, no sentence vector in the ANN index.
 - ``no-sentence``: FAISS over passage vectors only and no sentence vectors at all: sentence = passage.
 - ``passage-ann-sq8``: ``passage-ann`` with the ANN index at 8 bits per dimension (FAISS ``QT_8bit``).
+- ``passage-ann-int8``: ``passage-ann`` with every stored vector as 8-bit codes with one scale per vector.
 
 Vectors come from the embedding cache, float16 since schema migration 5 (an earlier run of this script on
 float32 vectors gave identical metrics for float16-rounded vectors).
@@ -40,7 +41,7 @@ from hsqa.search import fuse as fusion  # noqa: E402
 from hsqa.search.dense import DenseRetriever  # noqa: E402
 from tune import QUESTIONS, collect, open_searcher, rank_metrics, tune  # noqa: E402
 
-VARIANTS = ("all", "passage-ann", "no-sentence", "passage-ann-sq8")
+VARIANTS = ("all", "passage-ann", "no-sentence", "passage-ann-sq8", "passage-ann-int8")
 
 
 class VariantDense(DenseRetriever):
@@ -62,6 +63,9 @@ class VariantDense(DenseRetriever):
         self._kind = {r[0]: (r[1], r[2]) for r in rows}
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         vecs = snap.vectors(ids)  # the stored vectors (float16 in the embedding cache since migration 5)
+        if self.variant.endswith("int8"):  # per-vector symmetric 8-bit codes (the cache's int8 candidate)
+            scale = np.abs(vecs).max(axis=1, keepdims=True) / 127.0
+            vecs = (np.round(vecs / scale).clip(-127, 127) * scale).astype(np.float32)
         self._vec = dict(zip(ids.tolist(), vecs))
         keep = np.array([i for i in ids.tolist() if self._kind[i][1] == PASSAGE], dtype=np.int64)
         pv = np.vstack([self._vec[i] for i in keep.tolist()])

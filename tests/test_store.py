@@ -333,7 +333,7 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
 
     from hsqa.search import Searcher
     from hsqa.store import MIGRATIONS
-    from hsqa.store.vectors import LAYOUT
+    from hsqa.store.vectors import LAYOUT, decode
     from tests.test_indexer import CountingEmbedder
 
     old = tmp_path / "old-index"
@@ -353,9 +353,9 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
     assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert {q: [r.text for r in s.search(q).results] for q in questions} == want
     rows = dict(s.store.conn.execute("SELECT hash, vector FROM embeddings").fetchall())
-    assert set(rows) == set(before)  # nothing lost: every cached vector, now float16
+    assert set(rows) == set(before)  # nothing lost: every cached vector, now 8-bit codes and a scale
     for h, v in before.items():
-        assert len(rows[h]) == 2 * len(v) and np.allclose(np.frombuffer(rows[h], dtype="<f2"), v, atol=1e-3)
+        assert len(rows[h]) == 4 + len(v) and np.allclose(decode(rows[h]), v, atol=np.abs(v).max() / 254 + 1e-7)
     assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
     for d in s.store.documents():  # paragraphs written with their own text read back as before
         full = s.store.document_text(d["id"])["text"]
@@ -444,3 +444,17 @@ def test_ann_index_turns_ivf_past_its_threshold_and_follows_changes(fake_config,
     doc = next(d for d in store.documents() if d["path"] == "record-07.txt")
     scoped = s.search("glaciers fisheries", k=5, mode="dense", scope=Scope(doc_ids={doc["id"]})).results
     assert scoped and {r.source for r in scoped} == {"record-07.txt"}
+
+
+def test_cached_vectors_round_trip_within_a_step_of_their_codes():
+    from hsqa.store.vectors import decode, encode
+
+    rng = np.random.default_rng(1)
+    for v in [rng.standard_normal(384).astype(np.float32), np.zeros(8, np.float32), np.array([1e-30, -2e-30], np.float32)]:
+        v /= max(np.linalg.norm(v), 1e-30) if np.any(v) else 1.0
+        blob = encode(v)
+        assert len(blob) == 4 + len(v)
+        assert np.all(np.abs(decode(blob) - v) <= np.abs(v).max() / 254 + 1e-12)
+    a, b = rng.standard_normal((2, 384)).astype(np.float32)
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    assert abs(float(decode(encode(a)) @ decode(encode(b))) - float(a @ b)) < 2e-3

@@ -213,7 +213,7 @@ class Store(Reads):
 
     def compact(self, min_free_share: float = COMPACT_FREE_SHARE) -> int:
         """``VACUUM`` the database when at least ``min_free_share`` of its pages (and 64) are free — after
-        pruning, a rebuild, or the float16 migration — then truncate the write-ahead log. Call it under the
+        pruning, a rebuild, or migration 5 — then truncate the write-ahead log. Call it under the
         writer lock, outside any transaction. Returns the bytes given back to the file system."""
         conn = self.conn
         page = conn.execute("PRAGMA page_size").fetchone()[0]

@@ -281,7 +281,7 @@ class Snapshot(Reads):
 
     def vectors(self, vector_ids) -> np.ndarray:
         """Stored vectors of ``vector_ids`` (vector row ids of this generation: passages and sentences),
-        shape ``(n, dim)``, from the embedding cache (float16 there). An id the generation does not hold is an
+        shape ``(n, dim)``, from the embedding cache (8-bit codes there). An id the generation does not hold is an
         error, never a silently missing score."""
         ids = [int(i) for i in vector_ids]
         if not ids:

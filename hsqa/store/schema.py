@@ -115,31 +115,33 @@ MIGRATIONS: list[str] = [
         pages TEXT                     -- PDF: JSON [[offset, page], ...] where each page's text starts
     );
     """,
-    # 5: cached embeddings as float16 (half the bytes, and a row of a 384-d vector now fits in its b-tree
-    # page instead of spilling to an overflow page: 4.7 KB per vector before, ~1 KB after). Scores and
-    # rankings are unchanged at this precision (benchmarks/EMBED-PAYS.json).
+    # 5: cached embeddings as 8-bit codes with a float32 scale (hsqa.store.vectors.encode): a quarter of the
+    # float32 bytes, and a row of a 384-d vector now fits in its b-tree page instead of spilling to an overflow
+    # page (4.7 KB per vector before, ~0.6 KB after). Rankings are unchanged (benchmarks/EMBED-PAYS.md).
     """
-    CREATE TABLE embeddings_f16(
+    CREATE TABLE embeddings_q8(
         model TEXT NOT NULL,
         hash TEXT NOT NULL,
-        vector BLOB NOT NULL,          -- float16, little-endian
+        vector BLOB NOT NULL,          -- float32 scale, then one int8 code per dimension
         used INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY(model, hash)
     ) WITHOUT ROWID;
-    INSERT INTO embeddings_f16(model, hash, vector, used) SELECT model, hash, hsqa_f16(vector), used FROM embeddings;
+    INSERT INTO embeddings_q8(model, hash, vector, used) SELECT model, hash, hsqa_q8(vector), used FROM embeddings;
     DROP TABLE embeddings;
-    ALTER TABLE embeddings_f16 RENAME TO embeddings;
+    ALTER TABLE embeddings_q8 RENAME TO embeddings;
     """,
 ]
 
 
-def _f16(blob: bytes | None) -> bytes | None:
-    """A float32 vector blob (migration 5's input) as float16."""
+def _q8(blob: bytes | None) -> bytes | None:
+    """A float32 vector blob (migration 5's input) as the cache stores vectors now."""
     import numpy as np
+
+    from .vectors import encode
 
     if blob is None:
         return None
-    return np.frombuffer(blob, dtype="<f4").astype("<f2").tobytes()
+    return encode(np.frombuffer(blob, dtype="<f4"))
 
 
 def _ro_uri(path: Path, immutable: bool = False) -> str:
@@ -191,7 +193,7 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply numbered migrations past ``PRAGMA user_version``; return the resulting version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    conn.create_function("hsqa_f16", 1, _f16, deterministic=True)
+    conn.create_function("hsqa_q8", 1, _q8, deterministic=True)
     for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -1,11 +1,11 @@
 """FAISS vector files: one per committed generation, written atomically, checked against SQLite on load.
 
-What the ANN index holds (``LAYOUT``): the passage vectors only, as float16 (exact flat search) below
-``IVF_MIN`` of them, as an inverted file with 8-bit codes (``IndexIVFScalarQuantizer``, which supports
-``remove_ids``; HNSW does not) from there on. Sentence vectors live only in the embedding cache: they are
+What the ANN index holds (``LAYOUT``): the passage vectors only, as float16 (exact flat search); past
+``IVF_MIN`` of them (off by default: see there) an inverted file with 8-bit residual codes
+(``IndexIVFScalarQuantizer``, which supports ``remove_ids``; HNSW does not). Sentence vectors live only in the embedding cache: they are
 scored for the candidates of a question, never searched (same quality on the eval set, and 4.5× fewer
-vectors to search; benchmarks/EMBED-PAYS.json). Every vector's full-precision copy is the float16 blob of the
-embedding cache (:func:`encode`/:func:`decode`); the index file is the search structure.
+vectors to search; benchmarks/EMBED-PAYS.md). Every vector is stored once in the embedding cache, as 8-bit
+codes with a scale (:func:`encode`/:func:`decode`); the index file is the search structure built from them.
 """
 
 from __future__ import annotations
@@ -20,21 +20,31 @@ from ..faults import checkpoint
 
 #: what the vector file holds; an index written with another layout is rewritten by the next index run
 LAYOUT = 2
-#: passage vectors from which the ANN index is an inverted file: flat float16 search passes ~10 ms per query
-#: between 150k and 200k 384-d vectors on this machine (benchmarks/ANN.md)
-IVF_MIN = 150_000
+#: passage vectors from which the ANN index is an inverted file; ``None``: never. Flat float16 search over
+#: passage vectors passes ~10 ms per query only past ~170k 384-d vectors here, and on real-model vectors IVF
+#: does not reach recall@50 >= 0.99 against flat without probing most lists (0.967 at half of them on the
+#: synthetic corpus, 0.993 at 80 % on the eval corpus; HNSW: 0.973 at efSearch 256; benchmarks/ANN.md): so no
+#: automatic switch yet. Set it (and NPROBE_SHARE) where a corpus's vectors show the recall.
+IVF_MIN: int | None = None
 #: share of the inverted lists probed per query, and the least probed (recall@50 vs flat: benchmarks/ANN.md)
-NPROBE_SHARE = 1 / 16
+NPROBE_SHARE = 1 / 2
 NPROBE_MIN = 16
 
 
 def encode(vec) -> bytes:
-    """A vector as stored in the embedding cache: float16, little-endian."""
-    return np.asarray(vec, dtype="<f2").tobytes()
+    """A vector as stored in the embedding cache: its scale (float32, little-endian) then 8-bit codes, one per
+    dimension (symmetric, ``code * scale``): a quarter of float32, no measurable change in rankings
+    (benchmarks/EMBED-PAYS.md), cosines within ~1e-3."""
+    v = np.asarray(vec, dtype=np.float32).reshape(-1)
+    peak = float(np.abs(v).max()) if v.size else 0.0
+    scale = peak / 127.0 if peak > 0 else 1.0
+    codes = np.clip(np.rint(v / scale), -127, 127).astype(np.int8)
+    return np.float32(scale).astype("<f4").tobytes() + codes.tobytes()
 
 
 def decode(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
+    scale = np.frombuffer(blob, dtype="<f4", count=1)[0]
+    return np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
 
 
 def nprobe_for(nlist: int) -> int:
@@ -52,7 +62,7 @@ def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None, ivf: bool 
     import faiss
 
     if ivf is None:
-        ivf = n >= IVF_MIN and sample is not None and len(sample) >= nlist_for(n)
+        ivf = IVF_MIN is not None and n >= IVF_MIN and sample is not None and len(sample) >= nlist_for(n)
     if not ivf:
         return faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT))
     quantizer = faiss.IndexFlatIP(dim)
@@ -66,7 +76,7 @@ def build_index(dim: int, ids: np.ndarray, vecs: np.ndarray, batch: int = 65536)
     """An ANN index of ``vecs`` (ids ``ids``): flat below ``IVF_MIN``, IVF trained on (a sample of) them."""
     n = len(ids)
     sample = None
-    if n >= IVF_MIN:
+    if IVF_MIN is not None and n >= IVF_MIN:
         rng = np.random.default_rng(0)
         sample = vecs[np.sort(rng.choice(n, size=min(n, nlist_for(n) * 64), replace=False))]
     index = new_index(dim, n, sample)
@@ -99,8 +109,9 @@ def wants_rebuild(index, n: int) -> bool:
     import faiss
 
     ivf = kind_of(index) == "ivf"
-    if ivf != (n >= IVF_MIN):
-        return not (ivf and n >= IVF_MIN // 2)  # hysteresis: an IVF stays one down to half the threshold
+    wanted = IVF_MIN is not None and n >= IVF_MIN
+    if ivf != wanted:
+        return not (ivf and IVF_MIN is not None and n >= IVF_MIN // 2)  # hysteresis: an IVF stays one down to half
     if ivf:
         lists = faiss.downcast_index(index.index).nlist
         return not (nlist_for(n) / 2 <= lists <= nlist_for(n) * 2)
