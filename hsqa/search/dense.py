@@ -10,7 +10,7 @@ import numpy as np
 from ..chunking import PASSAGE
 from ..scope import Scope
 from ..store import Snapshot
-from ..store.vectors import decode, index_nprobe, is_ivf
+from ..store.vectors import decode_many, index_nprobe, is_ivf
 from .lexical import scope_sql
 
 
@@ -53,8 +53,7 @@ class DenseRetriever:
             chunk_ids, snap.info.model if snap.info else "")
         if any(r["vector"] is None for r in rows):  # a stored vector lost: the error names the repair
             return rows, snap.vectors([r[0] for r in rows])
-        dim = snap.info.dim if snap.info else 0
-        return rows, np.vstack([decode(r["vector"]) for r in rows]) if rows else np.zeros((0, dim), np.float32)
+        return rows, decode_many([r["vector"] for r in rows], snap.info.dim if snap.info else 0)
 
     def scores(self, snap: Snapshot, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, tuple[float, float]]:
         """``{chunk_id: (cos(passage), best cos(sentence))}``; a passage without sentences uses its own."""
