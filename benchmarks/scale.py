@@ -327,11 +327,13 @@ def table_sizes(index_dir: Path) -> dict[str, int]:
 
 
 def vector_count(index_dir: Path) -> int | None:
+    """Embedded texts of the index (vector rows: passages and sentences), whatever its ANN index holds."""
     try:
-        import faiss
-
-        files = sorted(index_dir.glob("*.faiss"))
-        return int(sum(faiss.read_index(str(f)).ntotal for f in files[-1:])) if files else None
+        conn = sqlite3.connect(f"file:{index_dir / 'hsqa.sqlite3'}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
+        finally:
+            conn.close()
     except Exception:  # noqa: BLE001 - informational only
         return None
 
@@ -491,7 +493,8 @@ def _intro(results: dict) -> list[str]:
 
 def _real_notes(results: dict, real: list[dict]) -> list[str]:
     info = results.get("real") or {}
-    lines = []
+    lines = [""] + [f"(the {size_label(r['passages_target'])} row: measured at commit {r.get('commit', '?')}, "
+                    f"{r.get('when', '?')}; not rerun since)" for r in real]
     if info.get("note"):
         lines += ["", info["note"] + f" (load {info.get('probe_load', '?')} during the probe)."]
         cpu = info.get("extrapolated_index_cpu_s")
@@ -570,8 +573,10 @@ def render(results: dict) -> str:
     lines = _intro(results) + ["", "## Hashing embedder (`--model hashing`: hsqa's own costs, no model)", "", HEADER]
     lines += [_row(r, base) for r in hashing]
     if not any(r["passages_target"] >= 200_000 for r in hashing):
-        lines += ["", "200k passages was not run here (an hour or more on this shared 2-core machine, ~5 GB of "
-                  "index at today's ~60× ratio): `python benchmarks/scale.py --sizes 200k`."]
+        big = max(hashing, key=lambda r: r["passages_target"], default=None)
+        ratio = f"{big['disk_total_per_corpus_byte']:.0f}×" if big else "?"
+        lines += ["", f"200k passages was not run here (half an hour or more on this shared 2-core machine; index "
+                  f"≈ {ratio} the corpus): `python benchmarks/scale.py --sizes 200k`."]
     if lean:
         lines += ["", "## Passages only (`HSQA_SENTENCE_VECTORS=0`: no sentence vectors; hashing embedder)", "", HEADER]
         lines += [_row(r, base) for r in lean]
