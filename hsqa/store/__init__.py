@@ -224,8 +224,10 @@ class Store(Reads):
         try:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.OperationalError as e:
-            raise translate(e, self.config.index_dir) from None
+        except sqlite3.OperationalError:
+            # not enough room for the copy VACUUM writes, or busy: the index is complete as it is (the run
+            # committed before this); the next run tries again
+            return 0
         return (pages - conn.execute("PRAGMA page_count").fetchone()[0]) * page
 
     def put_embeddings(self, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
