@@ -327,11 +327,13 @@ def table_sizes(index_dir: Path) -> dict[str, int]:
 
 
 def vector_count(index_dir: Path) -> int | None:
+    """Embedded texts of the index (vector rows: passages and sentences), whatever its ANN index holds."""
     try:
-        import faiss
-
-        files = sorted(index_dir.glob("*.faiss"))
-        return int(sum(faiss.read_index(str(f)).ntotal for f in files[-1:])) if files else None
+        conn = sqlite3.connect(f"file:{index_dir / 'hsqa.sqlite3'}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
+        finally:
+            conn.close()
     except Exception:  # noqa: BLE001 - informational only
         return None
 
@@ -358,15 +360,16 @@ def measure(n_passages: int, model: str, a, qfile: Path) -> dict:
     t = time.perf_counter()
     manifest = synthcorpus.generate(n_docs, corpus)
     gen_s = time.perf_counter() - t
-    tag = "hashing" if model.startswith("hashing") else "model"
+    tag = ("hashing" if model.startswith("hashing") else "model") + ("-passages" if a.passages_only else "")
     index = work / f"index-{label}-{tag}"
     if index.exists():
         shutil.rmtree(index)
     index.mkdir(parents=True)
     print(f"[{label} {model}] corpus {n_docs} docs {manifest['bytes'] / 1e6:.1f} MB; indexing (load {load()})",
           flush=True)
+    env = {"HSQA_SENTENCE_VECTORS": "0"} if a.passages_only else {"HSQA_SENTENCE_VECTORS": "1"}
     idx = run_child(["_index", "--corpus", str(corpus), "--index", str(index), "--model", model],
-                    work / "index-result.json")
+                    work / "index-result.json", env)
     disk = disk_usage(index)
     tables = table_sizes(index)
     corpus_bytes = manifest["bytes"]
@@ -374,6 +377,7 @@ def measure(n_passages: int, model: str, a, qfile: Path) -> dict:
           f"disk {sum(disk.values()) / 1e6:.0f} MB; searching (load {load()})", flush=True)
     res: dict = {
         "passages_target": n_passages, "documents": n_docs, "corpus_bytes": corpus_bytes, "model": model,
+        "variant": "passages only" if a.passages_only else "",
         "generate_s": round(gen_s, 1), "index": idx, "disk": disk,
         "disk_per_corpus_byte": {k: round(v / corpus_bytes, 2) for k, v in disk.items()},
         "disk_total_per_corpus_byte": round(sum(disk.values()) / corpus_bytes, 2),
@@ -435,8 +439,8 @@ def _row(r: dict, base: dict | None) -> str:
         f"| {idx['report']['chunks']:,} | {r['documents']:,} | {r['vectors'] or 0:,} | {_mb(r['corpus_bytes'])} "
         f"| {pr['wall_s']:.0f} s ({embed_s if embed_s is not None else '–'} s) | {pr['user_s'] + pr['sys_s']:.0f} s "
         f"| {pr['peak_rss_mb']:,.0f} MB "
-        f"| {_mb(d['sqlite'])} ({r['disk_per_corpus_byte']['sqlite']:.0f}×) | {_mb(d['faiss'])} "
-        f"({r['disk_per_corpus_byte']['faiss']:.0f}×) | {r['disk_total_per_corpus_byte']:.0f}× "
+        f"| {_mb(d['sqlite'])} ({r['disk_per_corpus_byte']['sqlite']:.1f}×) | {_mb(d['faiss'])} "
+        f"({r['disk_per_corpus_byte']['faiss']:.1f}×) | {r['disk_total_per_corpus_byte']:.1f}× "
         f"| {h.get('p50', '–')} / {h.get('p95', '–')} | {h.get('cpu_p50', '–')} / {h.get('cpu_p95', '–')} "
         f"| {ratio} | {h.get('answer_p50', '–')} "
         f"| {lx.get('p50', '–')} / {lx.get('p95', '–')} | {de.get('p50', '–')} / {de.get('p95', '–')} "
@@ -489,7 +493,8 @@ def _intro(results: dict) -> list[str]:
 
 def _real_notes(results: dict, real: list[dict]) -> list[str]:
     info = results.get("real") or {}
-    lines = []
+    lines = [""] + [f"(the {size_label(r['passages_target'])} row: measured at commit {r.get('commit', '?')}, "
+                    f"{r.get('when', '?')}; not rerun since)" for r in real]
     if info.get("note"):
         lines += ["", info["note"] + f" (load {info.get('probe_load', '?')} during the probe)."]
         cpu = info.get("extrapolated_index_cpu_s")
@@ -560,14 +565,21 @@ def _largest(big: dict) -> list[str]:
 
 def render(results: dict) -> str:
     runs = sorted(results["runs"].values(), key=lambda r: r["passages_target"])
+    lean = [r for r in runs if r.get("variant")]
+    runs = [r for r in runs if not r.get("variant")]
     hashing = [r for r in runs if r["model"].startswith("hashing")]
     real = [r for r in runs if not r["model"].startswith("hashing")]
     base = next((r for r in hashing if r["passages_target"] == 1000), None)
     lines = _intro(results) + ["", "## Hashing embedder (`--model hashing`: hsqa's own costs, no model)", "", HEADER]
     lines += [_row(r, base) for r in hashing]
     if not any(r["passages_target"] >= 200_000 for r in hashing):
-        lines += ["", "200k passages was not run here (an hour or more on this shared 2-core machine, ~5 GB of "
-                  "index at today's ~60× ratio): `python benchmarks/scale.py --sizes 200k`."]
+        big = max(hashing, key=lambda r: r["passages_target"], default=None)
+        ratio = f"{big['disk_total_per_corpus_byte']:.0f}×" if big else "?"
+        lines += ["", f"200k passages was not run here (half an hour or more on this shared 2-core machine; index "
+                  f"≈ {ratio} the corpus): `python benchmarks/scale.py --sizes 200k`."]
+    if lean:
+        lines += ["", "## Passages only (`HSQA_SENTENCE_VECTORS=0`: no sentence vectors; hashing embedder)", "", HEADER]
+        lines += [_row(r, base) for r in lean]
     if real or results.get("real"):
         lines += ["", f"## Real model ({REAL_MODEL}, sentence-transformers on CPU)", "", HEADER]
         lines += [_row(r, None) for r in real] + _real_notes(results, real)
@@ -635,6 +647,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="timed passes over the questions")
     ap.add_argument("--synthetic-questions", type=int, default=100)
     ap.add_argument("--keep", action="store_true", help="keep the index folders (for profiling)")
+    ap.add_argument("--passages-only", action="store_true", help="index without sentence vectors (HSQA_SENTENCE_VECTORS=0)")
     ap.add_argument("--no-search", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="print results, do not update SCALE.md/json")
     ap.add_argument("--render", action="store_true", help="only rewrite SCALE.md (and the plot) from SCALE.json")
@@ -662,11 +675,11 @@ def main(argv: list[str] | None = None) -> None:
     for n in sizes:
         r = measure(n, a.model, a, qfile)
         measured.append(r)
-        results["runs"][f"{size_label(n)}/{r['model']}"] = r
+        results["runs"][f"{size_label(n)}/{r['model']}" + ("/passages-only" if a.passages_only else "")] = r
         if not a.no_write:
             results["updated"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
-    if len(measured) >= 2 and not a.no_search:
+    if len(measured) >= 2 and not a.no_search and not a.passages_only:
         specs = ",".join(f"{size_label(r['passages_target'])}={r['corpus_dir']}:{r['index_dir']}" for r in measured)
         print(f"side-by-side hybrid comparison of {specs.count('=')} sizes (load {load()})", flush=True)
         cmp_ = run_child(["_compare", "--indexes", specs, "--model", a.model, "--questions", str(qfile)],

@@ -48,6 +48,12 @@ class Config:
     max_file_bytes: int = 8 * 1024 * 1024
     """Documents larger than this are skipped with a reason (they would take minutes to embed)."""
 
+    sentence_vectors: bool = field(default_factory=lambda: os.environ.get("HSQA_SENTENCE_VECTORS", "1").lower()
+                                   not in ("0", "no", "off", "false"))
+    """Embed each sentence of a multi-sentence passage besides the passage (the ``sentence`` feature and the
+    answer's sentence choice use them); ``$HSQA_SENTENCE_VECTORS=0`` embeds passages only: ~4.5× less
+    embedding work and index, sentence cosines then equal the passage's (benchmarks/EMBED-PAYS.md)."""
+
     @classmethod
     def resolve(
         cls,

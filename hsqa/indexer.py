@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, chunk_document, text_hash
+from .chunking import CHUNKER_VERSION, PASSAGE, chunk_document, text_hash
 from .config import Config
 from .corpus import FileStat, Scan, check_corpus, read_document_bytes, scan_corpus  # noqa: F401 (re-exported)
 from .documents import Document
@@ -41,8 +41,14 @@ Progress = Callable[[str, int, int], None]
 #: progress stages, in order, with the words shown to users
 STAGE_LABELS = {"scan": "scanning", "parse": "parsing", "model": "loading model", "embed": "embedding", "write": "writing"}
 
-#: texts embedded (and stored in the embedding cache) per step
+#: texts sent to the embedder per call (progress is reported after each)
 EMBED_GROUP = 128
+#: fresh embeddings are stored in the cache (one short transaction each, so a killed run resumes where it
+#: stopped) once this many are waiting, or STORE_SECONDS after the last store
+STORE_GROUP = 2048
+STORE_SECONDS = 2.0
+#: passage vectors read back from the cache and added to the ANN index per step (bounded memory)
+ADD_GROUP = 8192
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +164,7 @@ class IndexReport:
     withdrawn: int = 0  #: documents taken out of answers because their file can no longer be read or parsed
     new_skips: list[dict] = field(default_factory=list)  #: the skipped files not reported by the previous run
     pruned: int = 0  #: cached embeddings dropped (no passage uses them, beyond the recent window)
+    compacted: int = 0  #: bytes the database gave back (VACUUM when a quarter of it was free)
 
     def as_json(self) -> dict:
         d = asdict(self)
@@ -173,6 +180,7 @@ class _Pending:
     doc: Document
     chunks: list
     existing_id: int | None
+    views: list = field(default_factory=list)  #: per chunk, its ``(kind, text hash)`` list (computed once)
 
 
 class Indexer:
@@ -222,9 +230,8 @@ class Indexer:
         report.skipped = [{"path": k, "reason": v} for k, v in sorted(res.skipped.items())]
         report.new_skips = [s for s in report.skipped if known.get(s["path"], KnownSkip("", 0, 0)).reason != s["reason"]]
 
-        # 2. embed what the cache does not have
-        cached = self._embed(pending, report, next_generation=(info.generation if info else 0) + 1)
-        dim = self._dim(info, cached)
+        # 2. embed what the cache does not have (stored in the cache as it goes, not kept in memory)
+        dim = self._embed(pending, report, next_generation=(info.generation if info else 0) + 1) or self._dim(info, pending)
 
         # 3. commit (or nothing, when nothing changed and the vector file is sound)
         if res.nothing_to_write(full) and info is not None and self._vectors_ok(info):
@@ -232,7 +239,8 @@ class Indexer:
             _vectors.remove_others(self.config.index_dir, self.config.vectors_path(info.generation))
             report.generation = info.generation
         else:
-            report.generation = self._commit(info, res, pending, titles, cached, dim, scan, report)
+            report.generation = self._commit(info, res, pending, titles, dim, scan, report)
+        report.compacted = store.compact()
         report.documents, report.chunks = store.counts()
         return report
 
@@ -249,6 +257,8 @@ class Indexer:
             return "the parser or chunker changed"
         if info.lexical_version != LEXICAL_VERSION:
             return "the lexical index format changed"
+        if info.sentence_vectors != self.config.sentence_vectors:
+            return f"sentence vectors turned {'on' if self.config.sentence_vectors else 'off'}"
         return None
 
     def _read(self, scan: Scan, rels: list[str]) -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
@@ -285,37 +295,55 @@ class Indexer:
             pending.append(_Pending(rel, scan.files[rel], sha, doc, chunk_document(doc), row.id if row else None))
         return pending, titles, errors
 
-    def _embed(self, pending: list[_Pending], report: IndexReport, next_generation: int) -> dict[str, np.ndarray]:
-        """Vectors of every text ``pending`` needs: from the cache, the rest from the model (stored per group)."""
-        by_hash = {text_hash(t): t for p in pending for c in p.chunks for _, t in c.views()}
-        hashes = list(by_hash)
-        cached = self.store.cached_vectors(self.model_name, hashes) if hashes else {}
-        todo = [h for h in hashes if h not in cached]
-        report.reused = len(hashes) - len(todo)
+    def _embed(self, pending: list[_Pending], report: IndexReport, next_generation: int) -> int | None:
+        """Embed every text ``pending`` needs that the cache does not hold, storing the vectors in the cache
+        as they come (nothing is kept in memory). Returns the model's dimension if anything was embedded."""
+        texts: dict[str, str] = {}
+        for p in pending:
+            p.views = []
+            for c in p.chunks:
+                # the sentence split runs once per chunk; sentences only when the index keeps their vectors
+                vs = [(kind, text_hash(t), t) for kind, t in c.views() if kind == PASSAGE or self.config.sentence_vectors]
+                p.views.append([(kind, h) for kind, h, _ in vs])
+                for _, h, t in vs:
+                    texts.setdefault(h, t)
+        cached = self.store.cached_hashes(self.model_name, list(texts)) if texts else set()
+        todo = [h for h in texts if h not in cached]
+        report.reused = len(texts) - len(todo)
         if not todo:
-            return cached
+            return None
+        texts = {h: texts[h] for h in todo}
         emb = self.embedder
         if not emb.ready:  # a model not loaded yet (0.5 s; ~10 s the first time: ONNX export)
             self.progress("model", 0, 1)
             emb.load()
             self.progress("model", 1, 1)
         self.progress("embed", 0, len(todo))
-        # sorted by length so each model batch pads little (as model.encode does internally); groups of
-        # EMBED_GROUP are stored as they finish, so a killed run resumes where it stopped
-        todo.sort(key=lambda h: len(by_hash[h]))
+        # sorted by length so each model batch pads little (as model.encode does internally)
+        todo.sort(key=lambda h: len(texts[h]))
+        waiting: list[tuple[str, np.ndarray]] = []
+        last, dim = time.monotonic(), None
         for i in range(0, len(todo), EMBED_GROUP):
             part = todo[i : i + EMBED_GROUP]
-            vecs = emb.embed([by_hash[h] for h in part])
-            self.store.put_embeddings(self.model_name, list(zip(part, vecs)), next_generation)
-            cached.update(zip(part, (v.astype(np.float32) for v in vecs)))
+            vecs = emb.embed([texts.pop(h) for h in part])
+            dim = dim or int(vecs[0].shape[0])
+            waiting += zip(part, vecs)
+            if len(waiting) >= STORE_GROUP or time.monotonic() - last >= STORE_SECONDS or i + EMBED_GROUP >= len(todo):
+                self.store.put_embeddings(self.model_name, waiting, next_generation)
+                waiting, last = [], time.monotonic()
+                checkpoint("embedded-group")
             self.progress("embed", min(i + EMBED_GROUP, len(todo)), len(todo))
-            checkpoint("embedded-group")
         report.embedded = len(todo)
-        return cached
+        return dim
 
-    def _dim(self, info, cached: dict) -> int:
-        if cached:
-            return int(next(iter(cached.values())).shape[0])
+    def _dim(self, info, pending: list[_Pending]) -> int:
+        """The vectors' dimension when nothing was embedded this run: a cached vector's, the index's, or the
+        model's."""
+        first = next((v[0][1] for p in pending for v in p.views if v), None)
+        if first is not None:
+            got = self.store.cached_vectors(self.model_name, [first])
+            if got:
+                return int(next(iter(got.values())).shape[0])
         if info is not None and info.model == self.model_name:
             return info.dim
         emb = self.embedder
@@ -326,6 +354,8 @@ class Indexer:
     def _vectors_ok(self, info) -> bool:
         """Whether the committed generation's vector file is whole: its size as written, or (an index from
         before sizes were recorded) its ids matching the database."""
+        if info.vectors_layout != _vectors.LAYOUT:
+            return False  # written by an older hsqa (all vectors, float32): rewrite it as today's layout
         path = self.config.vectors_path(info.generation)
         try:
             size = path.stat().st_size
@@ -347,7 +377,7 @@ class Indexer:
         return [(p, r, *stats.get(p, (None, None))) for p, r in sorted(skipped.items())]
 
     # -- commit ----------------------------------------------------------------------------
-    def _commit(self, info, res: Resolution, pending, titles, cached, dim: int, scan: Scan, report: IndexReport) -> int:
+    def _commit(self, info, res: Resolution, pending, titles, dim: int, scan: Scan, report: IndexReport) -> int:
         """One transaction for every row change; the new generation's vector file is written before it
         commits. Returns the new generation."""
         store, full = self.store, report.rebuild is not None
@@ -364,7 +394,7 @@ class Indexer:
                 title = titles.get(rel) or store.document(doc_id)["title"]
                 w.rename_document(doc_id, rel, fs.size, fs.mtime_ns, title)
             w.touch_documents([(scan.files[rel].size, scan.files[rel].mtime_ns, doc_id) for rel, doc_id in res.touch])
-            added: list[tuple[int, str]] = []
+            added: list[tuple[int, str, int]] = []
             for i, p in enumerate(pending):
                 self.progress("write", i, len(pending))
                 if p.existing_id is not None:
@@ -374,7 +404,8 @@ class Indexer:
                     report.added += 1
                 if not full:
                     report.changes.append({"path": p.rel, "change": "updated" if p.existing_id else "added"})
-                added += w.insert_document(p.rel, p.sha, p.fs.size, p.fs.mtime_ns, p.doc, p.chunks)
+                added += w.insert_document(p.rel, p.sha, p.fs.size, p.fs.mtime_ns, p.doc, p.chunks, p.views)
+                p.doc = p.chunks = p.views = None  # written: let the parsed text go
             if full:
                 # a rebuild keeps only what was parsed this run: old rows have no vectors for the new model
                 keep = {p.rel for p in pending}
@@ -382,8 +413,8 @@ class Indexer:
                     if path not in keep:
                         dead += w.delete_document(doc_id)
                         report.removed += path not in scan.files
-            index = self._update_vectors(index, base_ok, full, dead, added, cached, dim)
-            w.mark_used(self.model_name, sorted({h for _, h in dead + added}), new_gen)
+            index = self._update_vectors(index, base_ok, full, dead, added, dim)
+            w.mark_used(self.model_name, sorted({h for _, h in dead} | {h for _, h, _ in added}), new_gen)
             report.pruned = w.prune_embeddings(new_gen)
             checkpoint("rows-written")
             size = _vectors.write_atomic(index, self.config.vectors_path(new_gen))
@@ -391,6 +422,7 @@ class Indexer:
             w.set_meta(
                 format_version=FORMAT_VERSION, model=self.model_name, dim=dim, chunker_version=CHUNKER_VERSION,
                 parser_version=PARSER_VERSION, lexical_version=LEXICAL_VERSION, generation=new_gen,
+                vectors_layout=_vectors.LAYOUT, sentence_vectors=int(self.config.sentence_vectors),
                 **({"embedding_export": self._embedder.export_id} if getattr(self._embedder, "export_id", None) else {}),
                 vectors_bytes=size,
             )
@@ -417,14 +449,18 @@ class Indexer:
             report.changes.append({"path": rel, "change": "renamed", "from": old})
         return dead
 
-    def _update_vectors(self, index, base_ok: bool, full: bool, dead, added, cached, dim: int):
+    def _update_vectors(self, index, base_ok: bool, full: bool, dead, added, dim: int):
+        """The new generation's ANN index: ``index`` less the dead vectors plus the added passage vectors
+        (read back from the cache in groups), or rebuilt from the cache when a rebuild, or its size, asks."""
         if full:
             return self.store.build_faiss(self.model_name, dim)
         if base_ok and dead:
-            index.remove_ids(np.array([vid for vid, _ in dead], dtype=np.int64))
-        if added:
-            index.add_with_ids(
-                np.vstack([cached[h] for _, h in added]).astype(np.float32), np.array([vid for vid, _ in added], dtype=np.int64)
-            )
+            index.remove_ids(np.array([vid for vid, _ in dead], dtype=np.int64))  # sentence ids: not there, ignored
+        new = [(vid, h) for vid, h, kind in added if kind == PASSAGE]
+        if _vectors.wants_rebuild(index, index.ntotal + len(new)):
+            return self.store.build_faiss(self.model_name, dim)  # rows are written: it reads this transaction's
+        for i in range(0, len(new), ADD_GROUP):
+            part = new[i : i + ADD_GROUP]
+            got = self.store.cached_vectors(self.model_name, sorted({h for _, h in part}))
+            index.add_with_ids(np.vstack([got[h] for _, h in part]), np.array([vid for vid, _ in part], dtype=np.int64))
         return index
-

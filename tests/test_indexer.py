@@ -111,7 +111,7 @@ def test_model_mismatch_is_reported_and_model_change_rebuilds(fake_config):
     assert r.documents == 2 and r.chunks == 31
     s = Searcher(other, HashingEmbedder(32))
     vectors, _ = s.store.load_faiss()
-    assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors").fetchone()[0]
+    assert vectors.d == 32 and vectors.ntotal == Store(other).conn.execute("select count(*) from vectors where kind=0").fetchone()[0]
 
 
 def test_lock_refuses_a_second_writer(fake_config):
@@ -244,8 +244,17 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
 
     from hsqa.store import MIGRATIONS
 
+    import numpy as np
+
+    from hsqa.store.vectors import decode
+
     run(fake_config)
     db = sqlite3.connect(fake_config.db_path)
+    # as hsqa before schema 5 wrote them: float32 vectors, each paragraph's own text
+    before = {h: decode(v) for h, v in db.execute("SELECT hash, vector FROM embeddings")}
+    db.executemany("UPDATE embeddings SET vector=? WHERE hash=?", [(v.astype("<f4").tobytes(), h) for h, v in before.items()])
+    db.execute("UPDATE paragraphs SET text=(SELECT substr(t.text, paragraphs.start + 1, paragraphs.end - paragraphs.start) "
+               "FROM document_text t WHERE t.doc_id=paragraphs.doc_id)")
     db.execute("ALTER TABLE skipped DROP COLUMN size")
     db.execute("ALTER TABLE skipped DROP COLUMN mtime_ns")
     db.execute("ALTER TABLE embeddings DROP COLUMN used")  # and undo migration 3: a database as version 1 left it
@@ -258,3 +267,36 @@ def test_readers_upgrade_an_index_written_by_an_older_version(fake_config):
     s = Searcher(fake_config, HashingEmbedder(64))  # read-only opener
     assert not staleness(fake_config, s.store).stale
     assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    after = {h: decode(v) for h, v in s.store.conn.execute("SELECT hash, vector FROM embeddings")}
+    assert after.keys() == before.keys() and all(np.allclose(after[h], v, atol=1e-6) for h, v in before.items())
+    assert all(p["text"] for d in s.store.documents() for p in s.store.paragraphs(d["id"]))
+    assert s.search("Thailand ministry", k=1).results
+
+
+def test_passages_only_index_embeds_no_sentence_and_switching_rebuilds(fake_config):
+    import dataclasses
+
+    full = run(fake_config)
+    store = Store(fake_config)
+    n_sent = store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0]
+    assert n_sent > 0
+    lean = dataclasses.replace(fake_config, sentence_vectors=False)
+    emb = CountingEmbedder()
+    r = Indexer(lean, emb).run()
+    assert r.rebuild == "sentence vectors turned off" and emb.calls == 0  # passages come from the cache
+    assert store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == full.chunks
+    s = Searcher(lean, HashingEmbedder(64))
+    res = s.search("Thailand ministry", k=3).results
+    assert res and all(r.similarity is not None for r in res)
+    assert Indexer(lean, CountingEmbedder()).run().rebuild is None  # the setting is remembered
+    r = Indexer(fake_config, CountingEmbedder()).run()
+    assert r.rebuild == "sentence vectors turned on"
+    assert store.conn.execute("SELECT count(*) FROM vectors WHERE kind=1").fetchone()[0] == n_sent
+
+
+def test_passages_only_setting_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HSQA_SENTENCE_VECTORS", "0")
+    assert Config().sentence_vectors is False
+    monkeypatch.setenv("HSQA_SENTENCE_VECTORS", "1")
+    assert Config().sentence_vectors is True

@@ -55,7 +55,7 @@ def _read_one_generation(snap) -> tuple[int, int]:
     vrows = snap.select_in("SELECT id FROM vectors WHERE chunk_id IN ({in_})", hits)
     vecs = snap.vectors([r[0] for r in vrows])
     assert vecs.shape == (len(vrows), 64) and np.all(np.abs(vecs).sum(axis=1) > 0)
-    assert snap.faiss().ntotal == snap.vector_count()
+    assert snap.faiss().ntotal == len(snap.vector_ids())  # the passage vectors
     return snap.generation, len(hits)
 
 
@@ -117,7 +117,7 @@ def test_a_snapshot_whose_vector_file_was_superseded_is_read_again(fake_config):
 
     def count(snap):
         attempts.append(snap.generation)
-        return snap.generation, snap.faiss().ntotal, snap.vector_count()
+        return snap.generation, snap.faiss().ntotal, len(snap.vector_ids())
 
     g, ntotal, nvec = store.read(count)
     assert g == gen + 1 and ntotal == nvec and attempts == [gen + 1]
@@ -129,7 +129,7 @@ def test_a_lost_vector_file_is_rebuilt_for_the_snapshot_and_reconstruct_errors_r
     config.vectors_path(r.generation).unlink()
     store = Store(config, readonly=True)
     with store.snapshot() as snap:
-        assert snap.faiss().ntotal == snap.vector_count() and snap.repaired
+        assert snap.faiss().ntotal == len(snap.vector_ids()) and snap.repaired
         bad = int(snap.vector_ids().max()) + 1000
         with pytest.raises(HsqaError, match="run 'hsqa index'"):
             snap.vectors([bad])
@@ -321,3 +321,140 @@ def test_truncated_vector_file_is_repaired_by_a_plain_index_run(fake_config):
     r2 = index(config)
     assert r2.repaired
     assert diagnose(config)["ok"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 13. an index written before schema 5 (float32 cache, every vector in FAISS) upgrades without loss
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config, tmp_path):
+    import sqlite3
+
+    from hsqa.search import Searcher
+    from hsqa.store import MIGRATIONS
+    from hsqa.store.vectors import LAYOUT, decode
+    from tests.test_indexer import CountingEmbedder
+
+    old = tmp_path / "old-index"
+    shutil.copytree(ROOT / "tests" / "data" / "index-v4", old, ignore=shutil.ignore_patterns("*.md"))
+    config = Config(fake_config.corpus_dir, old, model="hashing:64")
+    db = sqlite3.connect(config.db_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    before = {h: np.frombuffer(v, dtype=np.float32) for h, v in db.execute("SELECT hash, vector FROM embeddings")}
+    counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")]
+    db.close()
+
+    index(fake_config)  # the same corpus indexed from scratch by today's code
+    questions = ["Thailand ministry", "human security fund", "follow-up to resolution 64/291"]
+    want = {q: [r.text for r in Searcher(fake_config, HashingEmbedder(64)).search(q).results] for q in questions}
+
+    s = Searcher(config, HashingEmbedder(64))  # a reader upgrades the schema; its old vector file is not used
+    assert s.store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert {q: [r.text for r in s.search(q).results] for q in questions} == want
+    rows = dict(s.store.conn.execute("SELECT hash, vector FROM embeddings").fetchall())
+    assert set(rows) == set(before)  # nothing lost: every cached vector, now 8-bit codes and a scale
+    for h, v in before.items():
+        assert len(rows[h]) == 4 + len(v) and np.allclose(decode(rows[h]), v, atol=np.abs(v).max() / 254 + 1e-7)
+    assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
+    for d in s.store.documents():  # paragraphs written with their own text read back as before
+        full = s.store.document_text(d["id"])["text"]
+        assert all(p["text"] == full[p["start"] : p["end"]] for p in s.store.paragraphs(d["id"]))
+
+    emb = CountingEmbedder()
+    r = Indexer(config, emb).run()  # the next run rewrites the vector file in today's layout, embedding nothing
+    assert emb.calls == 0 and r.repaired and r.generation == 2
+    assert Store(config).info().vectors_layout == LAYOUT and diagnose(config)["ok"]
+    # passage vectors only, float16: a quarter of the old file (every vector, float32) at most
+    assert config.vectors_path(2).stat().st_size < (ROOT / "tests/data/index-v4/vectors-000001.faiss").stat().st_size / 4
+
+
+def test_paragraph_text_is_read_from_the_document_text_verbatim(fake_config):
+    """Paragraph text is stored once (the document text); each paragraph reads back as its exact slice,
+    also past non-ASCII characters (SQLite's substr counts characters, like Python)."""
+    text = "Título: Réunion — 会议\n\nPremier paragraphe: sécurité humaine, 人間の安全保障.\n\nSecond 🙂 paragraph here.\n"
+    (fake_config.corpus_dir / "accents.txt").write_text(text, encoding="utf-8")
+    index(fake_config)
+    store = Store(fake_config)
+    for d in store.documents():
+        full = store.document_text(d["id"])["text"]
+        paras = store.paragraphs(d["id"])
+        assert paras and all(p["text"] and p["text"] == full[p["start"] : p["end"]] for p in paras)
+    (doc,) = [d for d in store.documents() if d["path"] == "accents.txt"]
+    assert [p["text"] for p in store.paragraphs(doc["id"])][-1] == "Second 🙂 paragraph here."
+    assert store.conn.execute("SELECT count(*) FROM paragraphs WHERE text != ''").fetchone()[0] == 0
+
+
+def test_an_index_run_compacts_the_database_when_a_quarter_of_it_is_free(fake_config):
+    big = fake_config.corpus_dir / "big.txt"
+    big.write_text("Big record\n\n" + "\n\n".join(f"Paragraph {i} on glaciers and the sea, long text {'x' * 900}." for i in range(300)))
+    index(fake_config)
+
+    def size():  # pages in use and free, wherever they are (database file or write-ahead log)
+        conn = Store(fake_config).conn
+        return conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+
+    grown = size()
+    big.unlink()
+    r = index(fake_config)
+    assert r.compacted > grown / 2 and size() == grown - r.compacted
+    assert fake_config.db_path.with_name("hsqa.sqlite3-wal").stat().st_size == 0  # the log was truncated
+    assert Store(fake_config).conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert index(fake_config).compacted == 0 and diagnose(fake_config)["ok"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 14. the ANN index by size: flat float16, then IVF (which supports removal) past IVF_MIN
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ann_index_turns_ivf_past_its_threshold_and_follows_changes(fake_config, monkeypatch):
+    import faiss
+
+    from hsqa.scope import Scope
+    from hsqa.search import Searcher
+    from hsqa.store import vectors as V
+
+    for i in range(12):
+        paras = "\n\n".join(f"Paragraph {j} of record {i}: delegates discussed glaciers, fisheries and drought {i * 100 + j}."
+                            for j in range(20))
+        (fake_config.corpus_dir / f"record-{i:02d}.txt").write_text(f"Record {i}\n\n{paras}\n")
+    index(fake_config)
+    assert V.kind_of(Store(fake_config).load_faiss()[0]) == "flat"
+
+    monkeypatch.setattr(V, "IVF_MIN", 150)
+    (fake_config.corpus_dir / "record-99.txt").write_text("Record 99\n\nOne more paragraph on glaciers.\n")
+    index(fake_config)  # the size now asks for an IVF: rebuilt from the cache as one
+    store = Store(fake_config, readonly=True)
+    ivf, repaired = store.load_faiss()
+    inner = faiss.downcast_index(ivf.index)
+    n = len(store.vector_ids())
+    assert V.kind_of(ivf) == "ivf" and not repaired and ivf.ntotal == n > 150
+    assert inner.nlist == V.nlist_for(n) and inner.nprobe == V.nprobe_for(inner.nlist)  # nprobe set on load
+
+    (fake_config.corpus_dir / "record-03.txt").unlink()  # removal from an IVF (remove_ids), no rebuild
+    index(fake_config)
+    store = Store(fake_config, readonly=True)
+    ivf, _ = store.load_faiss()
+    assert V.kind_of(ivf) == "ivf" and ivf.ntotal == len(store.vector_ids()) == n - 20 and diagnose(fake_config)["ok"]
+
+    s = Searcher(fake_config, HashingEmbedder(64))
+    res = s.search("glaciers fisheries record 7", k=5, mode="dense").results
+    assert res
+    doc = next(d for d in store.documents() if d["path"] == "record-07.txt")
+    scoped = s.search("glaciers fisheries", k=5, mode="dense", scope=Scope(doc_ids={doc["id"]})).results
+    assert scoped and {r.source for r in scoped} == {"record-07.txt"}
+
+
+def test_cached_vectors_round_trip_within_a_step_of_their_codes():
+    from hsqa.store.vectors import decode, encode
+
+    rng = np.random.default_rng(1)
+    for v in [rng.standard_normal(384).astype(np.float32), np.zeros(8, np.float32), np.array([1e-30, -2e-30], np.float32)]:
+        v /= max(np.linalg.norm(v), 1e-30) if np.any(v) else 1.0
+        blob = encode(v)
+        assert len(blob) == 4 + len(v)
+        assert np.all(np.abs(decode(blob) - v) <= np.abs(v).max() / 254 + 1e-12)
+    a, b = rng.standard_normal((2, 384)).astype(np.float32)
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    assert abs(float(decode(encode(a)) @ decode(encode(b))) - float(a @ b)) < 2e-3

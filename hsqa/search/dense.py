@@ -1,4 +1,5 @@
-"""Dense retrieval: FAISS over passage and sentence vectors of one snapshot's generation."""
+"""Dense retrieval: ANN search over the passage vectors of one snapshot's generation; cosines with the whole
+passage and with each of its sentences for the candidates, from their stored vectors."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 from ..chunking import PASSAGE
 from ..scope import Scope
 from ..store import Snapshot
+from ..store.vectors import decode_many, index_nprobe, is_ivf
 from .lexical import scope_sql
 
 
@@ -19,7 +21,8 @@ class DenseRetriever:
         self.repaired = False  #: a vector file was missing or inconsistent and was rebuilt from stored embeddings
 
     def search(self, snap: Snapshot, qvec: np.ndarray, n: int, scope: Scope | None) -> list[int]:
-        """Up to ``n`` candidate chunk ids, nearest first (by their nearest vector, passage or sentence)."""
+        """Up to ``n`` candidate chunk ids, nearest passage vector first (the ANN index holds passage vectors
+        only; sentences are scored for the candidates by :meth:`scores`)."""
         import faiss
 
         index = snap.faiss()
@@ -29,20 +32,28 @@ class DenseRetriever:
         faiss.omp_set_num_threads(1)  # single queries are faster on one thread (FACTS.md)
         params = None
         if scope:
-            sql, args = scope_sql("SELECT v.id FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE 1", [], scope)
+            sql, args = scope_sql(
+                "SELECT v.id FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE v.kind = 0", [], scope)
             allowed = np.array([r[0] for r in snap.execute(sql, args)], dtype=np.int64)
             if len(allowed) == 0:
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        _, ids = index.search(qvec.reshape(1, -1).astype(np.float32), min(n * 6, index.ntotal), params=params)
+            sel = faiss.IDSelectorBatch(allowed)
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=index_nprobe(index)) if is_ivf(index) \
+                else faiss.SearchParameters(sel=sel)
+        _, ids = index.search(qvec.reshape(1, -1).astype(np.float32), min(n, index.ntotal), params=params)
         vids = [int(i) for i in ids[0] if i >= 0]
         owner = {r[0]: r[1] for r in snap.select_in("SELECT id, chunk_id FROM vectors WHERE id IN ({in_})", vids)}
         return list(dict.fromkeys(owner[v] for v in vids if v in owner))[:n]
 
     def views(self, snap: Snapshot, chunk_ids: list[int]) -> tuple[list[sqlite3.Row], np.ndarray]:
         """Every vector row (passage and sentences) of ``chunk_ids``, with its stored vector."""
-        rows = snap.select_in("SELECT id, chunk_id, kind, hash FROM vectors WHERE chunk_id IN ({in_})", chunk_ids)
-        return rows, snap.vectors([r[0] for r in rows])
+        rows = snap.select_in(
+            "SELECT v.id, v.chunk_id, v.kind, v.hash, e.vector FROM vectors v "
+            "LEFT JOIN embeddings e ON e.model = ? AND e.hash = v.hash WHERE v.chunk_id IN ({in_})",
+            chunk_ids, snap.info.model if snap.info else "")
+        if any(r["vector"] is None for r in rows):  # a stored vector lost: the error names the repair
+            return rows, snap.vectors([r[0] for r in rows])
+        return rows, decode_many([r["vector"] for r in rows], snap.info.dim if snap.info else 0)
 
     def scores(self, snap: Snapshot, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, tuple[float, float]]:
         """``{chunk_id: (cos(passage), best cos(sentence))}``; a passage without sentences uses its own."""

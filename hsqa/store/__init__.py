@@ -39,6 +39,8 @@ T = TypeVar("T")
 
 #: snapshots whose generation was superseded mid-read are retried this many times
 READ_ATTEMPTS = 5
+#: the database is compacted (VACUUM) after an index run when this share of its pages is free
+COMPACT_FREE_SHARE = 0.25
 
 
 class Store(Reads):
@@ -153,7 +155,7 @@ class Store(Reads):
             if hit is not None:
                 return hit
             index = _vectors.read_index(self.config.vectors_path(snap.generation))
-            repaired = not _vectors.matches(index, info.dim, snap.vector_ids())
+            repaired = info.vectors_layout != _vectors.LAYOUT or not _vectors.matches(index, info.dim, snap.vector_ids())
             if repaired:
                 if self._committed_generation() != snap.generation:
                     raise StaleSnapshot(f"generation {snap.generation} was superseded while it was being read")
@@ -164,11 +166,9 @@ class Store(Reads):
 
     @staticmethod
     def _build_faiss(reads: Reads, model: str, dim: int):
-        index = _vectors.new_index(dim)
+        """The ANN index of every passage vector, from the embedding cache (flat or IVF by size)."""
         ids, vecs = reads.all_vectors(model, dim)
-        if len(ids):
-            index.add_with_ids(vecs, ids)
-        return index
+        return _vectors.build_index(dim, ids, vecs)
 
     # -- vectors (compatibility: the searcher of before snapshots) ---------------------------
     def load_faiss(self, info: IndexInfo | None = None):
@@ -181,7 +181,7 @@ class Store(Reads):
         """``(index, repaired)``: a private copy of the committed generation's vectors, for the writer to
         change (read from the file, or rebuilt from the embedding cache when the file does not match)."""
         index = _vectors.read_index(self.config.vectors_path(info.generation))
-        if _vectors.matches(index, info.dim, self.vector_ids()):
+        if info.vectors_layout == _vectors.LAYOUT and _vectors.matches(index, info.dim, self.vector_ids()):
             return index, False
         return self._build_faiss(self, info.model, info.dim), True
 
@@ -211,6 +211,25 @@ class Store(Reads):
                     raise err from None
             raise
 
+    def compact(self, min_free_share: float = COMPACT_FREE_SHARE) -> int:
+        """``VACUUM`` the database when at least ``min_free_share`` of its pages (and 64) are free — after
+        pruning, a rebuild, or migration 5 — then truncate the write-ahead log. Call it under the
+        writer lock, outside any transaction. Returns the bytes given back to the file system."""
+        conn = self.conn
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if free < pages * min_free_share or free < 64:
+            return 0
+        try:
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            # not enough room for the copy VACUUM writes, or busy: the index is complete as it is (the run
+            # committed before this); the next run tries again
+            return 0
+        return (pages - conn.execute("PRAGMA page_count").fetchone()[0]) * page
+
     def put_embeddings(self, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
         try:
             put_embeddings(self.conn, model, items, used)
@@ -224,7 +243,7 @@ def write_faiss_atomic(index, path) -> int:
 
 
 def _ids_match(conn: sqlite3.Connection, index) -> bool:
-    ids = np.array([r[0] for r in conn.execute("SELECT id FROM vectors ORDER BY id")], dtype=np.int64)
+    ids = np.array([r[0] for r in conn.execute("SELECT id FROM vectors WHERE kind=0 ORDER BY id")], dtype=np.int64)
     return _vectors.matches(index, index.d, ids)
 
 

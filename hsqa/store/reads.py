@@ -15,6 +15,10 @@ import numpy as np
 
 from ..errors import HsqaError, IndexMissing, ModelMismatch
 from .schema import FORMAT_VERSION
+from .vectors import decode, decode_many
+
+#: ``vectors.kind`` of a whole passage (the vectors the ANN index holds); 1 is one sentence of it
+PASSAGE = 0
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import Store
@@ -30,6 +34,8 @@ class IndexInfo:
     generation: int
     lexical_version: int = 0
     vectors_bytes: int | None = None  #: size of the generation's vector file when it was written
+    vectors_layout: int = 1  #: what the vector file holds (``hsqa.store.vectors.LAYOUT``)
+    sentence_vectors: bool = True  #: sentences were embedded besides passages
 
 
 def info_from_meta(m: dict[str, str]) -> IndexInfo | None:
@@ -44,6 +50,8 @@ def info_from_meta(m: dict[str, str]) -> IndexInfo | None:
         generation=int(m.get("generation", 0)),
         lexical_version=int(m.get("lexical_version", 0)),
         vectors_bytes=int(m["vectors_bytes"]) if "vectors_bytes" in m else None,
+        vectors_layout=int(m.get("vectors_layout", 1)),
+        sentence_vectors=m.get("sentence_vectors", "1") == "1",
     )
 
 
@@ -84,7 +92,15 @@ class Reads:
         return self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
 
     def paragraphs(self, doc_id: int) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT * FROM paragraphs WHERE doc_id=? ORDER BY number", (doc_id,)).fetchall()
+        """A document's paragraphs; ``text`` is its verbatim slice of the document text (SQLite's ``substr``
+        counts characters, as Python's offsets do)."""
+        return self.conn.execute(
+            "SELECT p.doc_id, p.number, p.section, p.start, p.end, "
+            "CASE WHEN p.text = '' AND t.text IS NOT NULL THEN substr(t.text, p.start + 1, p.end - p.start) "
+            "ELSE p.text END AS text, p.page "
+            "FROM paragraphs p LEFT JOIN document_text t ON t.doc_id = p.doc_id WHERE p.doc_id=? ORDER BY p.number",
+            (doc_id,),
+        ).fetchall()
 
     def document_text(self, doc_id: int) -> sqlite3.Row | None:
         """``(kind, text, pages)`` of a document as indexed: the text its passages are verbatim slices of."""
@@ -153,7 +169,9 @@ class Reads:
         return self.conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
 
     def vector_ids(self) -> np.ndarray:
-        return np.array([r[0] for r in self.conn.execute("SELECT id FROM vectors ORDER BY id")], dtype=np.int64)
+        """Sorted ids of the vectors the ANN index holds (passage vectors)."""
+        rows = self.conn.execute("SELECT id FROM vectors WHERE kind=? ORDER BY id", (PASSAGE,))
+        return np.array([r[0] for r in rows], dtype=np.int64)
 
     def fts_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
@@ -170,24 +188,38 @@ class Reads:
 
     def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
         rows = self.select_in("SELECT hash, vector FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
-        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
+        return {h: decode(blob) for h, blob in rows}
+
+    def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
+        """Which of ``hashes`` the embedding cache holds (without reading the vectors)."""
+        rows = self.select_in("SELECT hash FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
+        return {r[0] for r in rows}
 
     def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(ids, vectors)`` of every vector row from the embedding cache (rebuilding FAISS needs no model)."""
+        """``(ids, vectors)`` of every passage vector from the embedding cache (rebuilding the ANN index needs
+        no model), in id order, filled into one preallocated array."""
+        (n,) = self.conn.execute("SELECT count(*) FROM vectors WHERE kind=?", (PASSAGE,)).fetchone()
+        ids = np.zeros(n, dtype=np.int64)
+        vecs = np.zeros((n, dim), dtype=np.float32)
+        missing = 0
         rows = self.conn.execute(
             "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
-            "ORDER BY v.id",
-            (model,),
-        ).fetchall()
-        missing = sum(1 for r in rows if r[1] is None)
+            "WHERE v.kind=? ORDER BY v.id",
+            (model, PASSAGE),
+        )
+        for start in range(0, n, 8192):  # decoded in groups: one vectorised step each, bounded memory
+            part = rows.fetchmany(8192)
+            if not part:
+                break
+            ids[start : start + len(part)] = [r[0] for r in part]
+            missing += sum(1 for r in part if r[1] is None)
+            if not missing:
+                vecs[start : start + len(part)] = decode_many([r[1] for r in part], dim)
         if missing:
             raise IndexMissing(
                 f"{missing} passages have no stored embedding for model '{model}': run 'hsqa index --rebuild'"
             )
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        if not rows:
-            return ids, np.zeros((0, dim), dtype=np.float32)
-        return ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        return ids, vecs
 
     def vectors_of_documents(self, doc_ids: list[int]) -> list[int]:
         """FAISS ids of every vector of ``doc_ids``."""
@@ -250,15 +282,23 @@ class Snapshot(Reads):
         return self._faiss
 
     def vectors(self, vector_ids) -> np.ndarray:
-        """Stored vectors of ``vector_ids`` (FAISS ids of this generation), shape ``(n, dim)``. An id the
-        generation does not hold is an error, never a silently missing score."""
-        ids = np.asarray(vector_ids, dtype=np.int64)
-        if len(ids) == 0:
+        """Stored vectors of ``vector_ids`` (vector row ids of this generation: passages and sentences),
+        shape ``(n, dim)``, from the embedding cache (8-bit codes there). An id the generation does not hold is an
+        error, never a silently missing score."""
+        ids = [int(i) for i in vector_ids]
+        if not ids:
             return np.zeros((0, self.info.dim if self.info else 0), dtype=np.float32)
-        try:
-            return self.faiss().reconstruct_batch(ids)
-        except RuntimeError as e:
+        model = self.info.model if self.info else ""
+        rows = self.select_in(
+            # LEFT JOIN: SQLite then walks the vector rows and looks each up (an inner join here made it scan
+            # the embedding cache: 40× slower)
+            "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
+            "WHERE v.id IN ({in_})", ids, model)
+        got = {r[0]: r[1] for r in rows if r[1] is not None}
+        lacking = [i for i in ids if i not in got]
+        if lacking:
             raise HsqaError(
-                f"the vector file of generation {self.generation} in {self.config.index_dir}/ lacks vectors the "
-                f"database lists ({str(e).splitlines()[0]}): run 'hsqa index' to repair it"
-            ) from None
+                f"the index in {self.config.index_dir}/ (generation {self.generation}) lacks the stored vectors of "
+                f"{len(lacking)} vector rows (e.g. {lacking[0]}): run 'hsqa index' to repair it ('hsqa index --rebuild' if it persists)"
+            )
+        return decode_many([got[i] for i in ids], self.info.dim if self.info else len(decode(got[ids[0]])))

@@ -115,7 +115,38 @@ MIGRATIONS: list[str] = [
         pages TEXT                     -- PDF: JSON [[offset, page], ...] where each page's text starts
     );
     """,
+    # 5: cached embeddings as 8-bit codes with a float32 scale (hsqa.store.vectors.encode): a quarter of the
+    # float32 bytes, and a row of a 384-d vector now fits in its b-tree page instead of spilling to an overflow
+    # page (4.7 KB per vector before, ~0.6 KB after). Rankings are unchanged (benchmarks/EMBED-PAYS.md).
+    """
+    CREATE TABLE embeddings_q8(
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        vector BLOB NOT NULL,          -- float32 scale, then one int8 code per dimension
+        used INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(model, hash)
+    ) WITHOUT ROWID;
+    INSERT INTO embeddings_q8(model, hash, vector, used) SELECT model, hash, hsqa_q8(vector), used FROM embeddings;
+    DROP TABLE embeddings;
+    ALTER TABLE embeddings_q8 RENAME TO embeddings;
+    """,
 ]
+
+
+def _q8(blob: bytes | None) -> bytes | None:
+    """A float32 vector blob (migration 5's input) as the cache stores vectors now."""
+    import numpy as np
+
+    from .vectors import encode
+
+    if blob is None:
+        return None
+    return encode(np.frombuffer(blob, dtype="<f4"))
+
+
+#: memory map of the database for read-only connections, and their page cache (KiB)
+READER_MMAP_BYTES = 256 << 20
+READER_CACHE_KIB = 32 << 10
 
 
 def _ro_uri(path: Path, immutable: bool = False) -> str:
@@ -138,6 +169,12 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
+    if readonly:
+        # readers (searches) look up a few hundred stored vectors and FTS rows per question at random: memory-
+        # mapped pages and a larger page cache halve that (writers keep the defaults: mapped pages would count
+        # in the indexer's resident memory)
+        conn.execute(f"PRAGMA mmap_size={READER_MMAP_BYTES}")
+        conn.execute(f"PRAGMA cache_size=-{READER_CACHE_KIB}")
     if not readonly:
         conn.execute("PRAGMA synchronous=FULL")
     return conn
@@ -167,6 +204,7 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply numbered migrations past ``PRAGMA user_version``; return the resulting version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.create_function("hsqa_q8", 1, _q8, deterministic=True)
     for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -16,6 +16,7 @@ import numpy as np
 from ..chunking import text_hash
 from ..documents import Document, human_date
 from ..text import cjk_segment, find_acronyms
+from .vectors import encode
 
 #: embeddings no live passage uses are kept while they were last used within this many generations…
 RECENT_GENERATIONS = 20
@@ -30,18 +31,24 @@ def fts_meta(date: str | None, date_end: str | None, place: str | None, path: st
 
 
 def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
-    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own."""
+    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own.
+
+    Committed with ``synchronous=NORMAL``: in WAL mode that stays consistent after a crash, and a group
+    lost to a power cut is only embedded again; the run's own commit (``FULL``) makes them durable."""
+    conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.executemany(
             "INSERT OR REPLACE INTO embeddings(model, hash, vector, used) VALUES(?,?,?,?)",
-            [(model, h, np.asarray(v, dtype=np.float32).tobytes(), used) for h, v in items],
+            [(model, h, encode(v), used) for h, v in items],
         )
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
             conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA synchronous=FULL")
 
 
 class Writer:
@@ -65,8 +72,10 @@ class Writer:
         conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades: paragraphs, headings, chunks, vectors
         return vids
 
-    def insert_document(self, rel: str, sha: str, size: int, mtime_ns: int, doc: Document, chunks) -> list[tuple[int, str]]:
-        """Insert a parsed document and its chunks; return ``(vector id, text hash)`` for each vector row."""
+    def insert_document(self, rel: str, sha: str, size: int, mtime_ns: int, doc: Document, chunks,
+                        views=None) -> list[tuple[int, str, int]]:
+        """Insert a parsed document and its chunks; return ``(vector id, text hash, kind)`` for each vector
+        row. ``views``: each chunk's ``(kind, text hash)`` list when the caller already computed them."""
         conn = self.conn
         d = doc
         doc_id = conn.execute(
@@ -74,9 +83,11 @@ class Writer:
             " VALUES(?,?,?,?,?,?,?,?,?,?)",
             (rel, sha, size, mtime_ns, d.title, d.date, d.date_end, d.place, d.header_end, len(d.paragraphs)),
         ).lastrowid
+        # a paragraph's text is the document text's [start:end] (stored once, in document_text): its own
+        # column stays empty (rows written before schema 5 keep theirs; Reads.paragraphs reads either)
         conn.executemany(
-            "INSERT INTO paragraphs(doc_id, number, section, start, end, text, page) VALUES(?,?,?,?,?,?,?)",
-            [(doc_id, q.number, q.section, q.start, q.end, q.text, q.page) for q in d.paragraphs],
+            "INSERT INTO paragraphs(doc_id, number, section, start, end, text, page) VALUES(?,?,?,?,?,'',?)",
+            [(doc_id, q.number, q.section, q.start, q.end, q.page) for q in d.paragraphs],
         )
         # the text as extracted and parsed: what passages are verbatim slices of (PDF and HTML as text files)
         conn.execute(
@@ -94,7 +105,7 @@ class Writer:
         meta = cjk_segment(fts_meta(d.date, d.date_end, d.place, rel))
         title = cjk_segment(d.title)
         ids = []
-        for c in chunks:
+        for n, c in enumerate(chunks):
             cid = conn.execute(
                 "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
                 (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text),
@@ -103,10 +114,9 @@ class Writer:
                 "INSERT INTO chunks_fts(rowid, body, section, title, meta) VALUES(?,?,?,?,?)",
                 (cid, cjk_segment(c.embed_text), cjk_segment(c.section), title, meta),
             )
-            for kind, t in c.views():
-                h = text_hash(t)
+            for kind, h in views[n] if views is not None else [(k, text_hash(t)) for k, t in c.views()]:
                 vid = conn.execute("INSERT INTO vectors(chunk_id, kind, hash) VALUES(?,?,?)", (cid, kind, h)).lastrowid
-                ids.append((vid, h))
+                ids.append((vid, h, kind))
         return ids
 
     def rename_document(self, doc_id: int, rel: str, size: int, mtime_ns: int, title: str) -> None:
