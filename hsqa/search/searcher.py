@@ -129,7 +129,7 @@ class Searcher:
     def _retrieve(self, snap, query: Query, k: int, mode: str, scope, qvec):
         require_model(snap.info, self.model_name, self.config)
         n = max(CANDIDATES, k * 4)
-        lex = self.lexical.search(snap.conn, query.terms, n, scope) if mode != "dense" else []
+        lex = self.lexical.search(snap.conn, query.terms, n, scope, snap.generation) if mode != "dense" else []
         den = self.dense.search(snap, qvec, n, scope) if mode != "lexical" else []
         ids = list(dict.fromkeys([*(c for c, _ in lex), *den]))
         rows = {r["id"]: r for r in snap.select_in(
