@@ -9,7 +9,8 @@ tree on one index, and compares two dumps::
     python benchmarks/rank_identity.py dump --code . --out /tmp/new.json
     python benchmarks/rank_identity.py compare /tmp/base.json /tmp/new.json
 
-``--index DIR --corpus DIR`` use an existing index (e.g. a kept ``benchmarks/scale.py`` index, with
+``--prune-min-rows 0`` makes the new code leave common terms out of FTS5 queries even on the small
+evaluation corpus (by default only from 4,000 matching rows). ``--index DIR --corpus DIR`` use an existing index (e.g. a kept ``benchmarks/scale.py`` index, with
 ``--questions /tmp/hsqa-scale/questions.json``); by default the evaluation corpus (corpus/ +
 benchmarks/corpus/) is indexed once into ``--workdir`` with ``--model`` (default ``hashing``), by the code
 under test, and both dumps read that same index.
@@ -51,6 +52,11 @@ def dump(a) -> None:
     import hsqa
 
     assert Path(hsqa.__file__).resolve().is_relative_to(Path(a.code).resolve()), hsqa.__file__
+    if a.prune_min_rows is not None:  # exercise common-term pruning on a small corpus too
+        from hsqa.search import lexical
+
+        assert hasattr(lexical, "PRUNE_MIN_ROWS"), "this code tree has no common-term pruning"
+        lexical.PRUNE_MIN_ROWS = a.prune_min_rows
     emb = make_embedder(a.model)
     if a.index:
         cfg = Config(corpus_dir=Path(a.corpus), index_dir=Path(a.index), model=a.model)
@@ -159,6 +165,7 @@ def main() -> None:
     d.add_argument("--corpus")
     d.add_argument("--questions", action="append", help="a .jsonl split or a .json list (repeatable)")
     d.add_argument("--workdir", default="/tmp/hsqa-rank-identity")
+    d.add_argument("--prune-min-rows", type=int, help="set hsqa.search.lexical.PRUNE_MIN_ROWS (0: always prune)")
     c = sub.add_parser("compare")
     c.add_argument("base")
     c.add_argument("new")
