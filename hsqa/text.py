@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import OrderedDict
 
 #: Words, and symbols such as A/62/695, 64/291, H1N1, HIV/AIDS, Co-Chairs (kept whole).
 TOKEN = re.compile(r"[^\W_]+(?:[/.\-'’][^\W_]+)*")
@@ -268,8 +269,8 @@ def _matched(text: str, terms: list[str], found: frozenset[str]) -> set[str]:
 #: passages whose stems are kept (from their second sighting on), and passages seen once (bounded, oldest
 #: dropped first)
 STEM_CACHE_SIZE = 8192
-_stem_sets: dict[str, frozenset[str]] = {}
-_sightings: dict[str, None] = {}
+_stem_sets: OrderedDict[str, frozenset[str]] = OrderedDict()
+_sightings: OrderedDict[str, None] = OrderedDict()
 
 
 def _known_stems(text: str) -> frozenset[str] | None:
@@ -285,12 +286,12 @@ def _known_stems(text: str) -> frozenset[str] | None:
     return None
 
 
-def _bounded_put(d: dict, key, value) -> None:
+def _bounded_put(d: OrderedDict, key, value) -> None:
     d[key] = value
     while len(d) > STEM_CACHE_SIZE:
         try:
-            d.pop(next(iter(d)), None)
-        except (RuntimeError, StopIteration):  # another searcher thread changed it meanwhile: next time
+            d.popitem(last=False)  # O(1), unlike popping a plain dict's first key again and again
+        except KeyError:  # another searcher thread emptied it meanwhile
             break
 
 

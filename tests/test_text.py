@@ -148,3 +148,20 @@ def test_term_matching_fast_path_on_random_joins():
         text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(1, 6)))
         terms = rng.sample(words + ["U.N", "co-chairs", "HIV/AIDS", "state's", "a.b"], rng.randint(1, 4))
         assert matched_terms(text, terms) == _matched_plain(text, terms), (text, terms)
+
+
+def test_stem_cache_keeps_passages_that_come_back_and_stays_bounded(monkeypatch):
+    from hsqa import text as T
+
+    monkeypatch.setattr(T, "STEM_CACHE_SIZE", 8)
+    monkeypatch.setattr(T, "_stem_sets", T.OrderedDict())
+    monkeypatch.setattr(T, "_sightings", T.OrderedDict())
+    texts = [f"The {i} measures of human security agreed by States-parties" for i in range(30)]
+    for _ in range(3):
+        for t in texts:
+            assert T.matched_terms(t, ["measure", "state", "agree", "security"]) == {"measure", "state", "agree",
+                                                                                      "security"}
+    assert len(T._stem_sets) <= 8 and len(T._sightings) <= 8
+    for t in texts[-3:]:
+        T.matched_terms(t, ["human"])
+    assert texts[-1] in T._stem_sets  # seen again: its stems are kept
