@@ -7,6 +7,7 @@
     git archive main hsqa | tar -x -C /tmp/hsqa-base                    # another version of the code, then:
     .venv/bin/python benchmarks/scale_profile.py versus --base-code /tmp/hsqa-base --sizes 1k,10k,50k
                                                   # CPU per question of both versions side by side + same top-k
+    .venv/bin/python benchmarks/scale_profile.py stages --sizes 1k,50k   # CPU per search stage (hybrid)
 
 py-spy (a dev tool, ``pip install py-spy`` into the venv; not a project dependency) samples the process at
 200 Hz without slowing Python code down, unlike cProfile, which inflates function-call-heavy loops several
@@ -364,6 +365,69 @@ def micro(a) -> dict:
     return res
 
 
+STAGE_FUNCS = [  # (module path, attribute, label): CPU of each call accumulated per question
+    ("hsqa.search.lexical", "LexicalRetriever.search", "FTS5 top-N (LexicalRetriever.search)"),
+    ("hsqa.search.dense", "DenseRetriever.search", "FAISS + vector->chunk rows (DenseRetriever.search)"),
+    ("hsqa.search.dense", "DenseRetriever.scores", "candidate view vectors + cosines (DenseRetriever.scores)"),
+    ("hsqa.search.searcher", "coverage", "coverage per candidate (matched_terms)"),
+    ("hsqa.search.searcher", "fusion.meeting_match", "meeting_match (fuse.py)"),
+    ("hsqa.search.searcher", "fusion.fuse", "fusion scoring (fuse.fuse)"),
+    ("hsqa.search.searcher", "Searcher._results", "dedup + results + term_spans (Searcher._results)"),
+    ("hsqa.search.searcher", "Searcher._candidates", "all candidate features (Searcher._candidates)"),
+    ("hsqa.search.searcher", "Searcher._retrieve", "whole read transaction (Searcher._retrieve)"),
+]
+
+
+def stages(a) -> dict:
+    """CPU ms per question of each search stage (functions wrapped with ``time.thread_time``; the wrapper
+    adds ~1 µs per call, so many-call stages such as coverage read slightly high). Warm pass, then timed."""
+    import functools
+    import importlib
+    import statistics
+
+    from hsqa.config import Config
+    from hsqa.embedding import make_embedder
+    from hsqa.search import Searcher
+
+    work = Path(a.workdir)
+    qs = json.loads((work / "questions.json").read_text())
+    acc: dict[str, float] = {}
+    for mod, attr, label in STAGE_FUNCS:
+        owner = importlib.import_module(mod)
+        *path, name = attr.split(".")
+        for p in path:
+            owner = getattr(owner, p)
+        fn = getattr(owner, name)
+
+        def wrapped(*args, _fn=fn, _label=label, **kw):
+            c = time.thread_time()
+            try:
+                return _fn(*args, **kw)
+            finally:
+                acc[_label] = acc.get(_label, 0.0) + time.thread_time() - c
+
+        setattr(owner, name, functools.wraps(fn)(wrapped))
+    res: dict = {"questions": len(qs), "sizes": {}}
+    for size in a.sizes.split(","):
+        cfg = Config(corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}-hashing", model="hashing")
+        emb = _query_cache(importlib.import_module("hsqa.embedding"), make_embedder("hashing"))
+        s = Searcher(cfg, embedder=emb)
+        for q in qs:
+            s.search(q, k=5, mode="hybrid")
+        acc.clear()
+        total = []
+        for q in qs:
+            c = time.thread_time()
+            s.search(q, k=5, mode="hybrid")
+            total.append((time.thread_time() - c) * 1000)
+        row = {"cpu_p50": round(statistics.median(total), 2), "cpu_p95": round(pct95(total), 2),
+               "cpu_mean": round(statistics.fmean(total), 2),
+               "stages_mean_ms": {k: round(v / len(qs) * 1000, 2) for k, v in sorted(acc.items(), key=lambda x: -x[1])}}
+        res["sizes"][size] = row
+        print(size, json.dumps(row), flush=True)
+    return res
+
+
 def _import_as(code: Path, name: str):
     """The ``hsqa`` package of the tree ``code`` imported as package ``name`` (all its imports are relative),
     so two versions of the search code run side by side in one process."""
@@ -454,7 +518,7 @@ def pct95(xs):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["search", "index", "disk", "micro", "versus"])
+    ap.add_argument("what", choices=["search", "index", "disk", "micro", "versus", "stages"])
     ap.add_argument("--size", default="50k")
     ap.add_argument("--model", default="hashing")
     ap.add_argument("--modes", default="hybrid,lexical,dense")
@@ -466,7 +530,7 @@ def main() -> None:
     if a.what == "versus":
         a.modes = a.modes if a.modes != "hybrid,lexical,dense" else "hybrid"
     fn = {"search": profile_search, "index": profile_index, "disk": profile_disk, "micro": micro,
-          "versus": versus}[a.what]
+          "versus": versus, "stages": stages}[a.what]
     res = fn(a)
     out = Path(a.workdir) / f"profile-{a.what}-{a.size}.json"
     out.write_text(json.dumps(res, indent=1))
