@@ -380,32 +380,64 @@ def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     stems = {stem(t) for t in terms}
-    whole = {t.lower() for t in terms}
-    # decide once per distinct word: True (the whole word matches), or the offsets of its matching parts
-    # ("Secretary-General" matches "secretary"; "HIV/AIDS" matches "aids")
-    hits: dict[str, object] = {}
-    for w in set(TOKEN.findall(text)):
-        if w.lower() in whole or stem(w) in stems:
-            hits[w] = True
-        elif "-" in w or "/" in w:
-            pos, parts = 0, []
-            for part in re.split(r"([/\-])", w):
-                if part and part not in "/-" and (part.lower() in whole or stem(part) in stems):
-                    parts.append((pos, pos + len(part)))
-                pos += len(part)
-            if parts:
-                hits[w] = parts
-    if not hits:
-        return []
+    ascii_text = text if text.isascii() else text.translate(_ASCII_PUNCT)
+    if ascii_text.isascii():
+        return _spans_fast(ascii_text, stems)
+    return [span for m in TOKEN.finditer(text) for span in _word_spans(m.group(0), m.start(), stems)]
+
+
+def word_set(text: str) -> set[str]:
+    """The distinct lower-cased words of ``text`` (ASCII text is lower-cased first: same words, one pass)."""
+    if text.isascii():
+        return set(TOKEN.findall(text.lower()))
+    return {w.lower() for w in TOKEN.findall(text)}
+
+
+def _word_spans(w: str, start: int, stems: set[str]) -> list[tuple[int, int]]:
+    """The word ``w`` at ``start`` if its stem is a term's (a word equal to a term has its stem), else its
+    matching parts ("Secretary-General" matches "secretary"; "HIV/AIDS" matches "aids")."""
+    if stem(w) in stems:
+        return [(start, start + len(w))]
     out = []
-    for m in TOKEN.finditer(text):
-        hit = hits.get(m.group(0))
-        if hit is True:
-            out.append(m.span())
-        elif hit:
-            a = m.start()
-            out.extend((a + x, a + y) for x, y in hit)
+    if "-" in w or "/" in w:
+        pos = start
+        for part in re.split(r"([/\-])", w):
+            if part and part not in "/-" and stem(part) in stems:
+                out.append((pos, pos + len(part)))
+            pos += len(part)
     return out
+
+
+def _spans_fast(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    """:func:`term_spans` on ASCII text, from the words that can match only: those holding a letter run
+    that starts like an alphanumeric stem (Porter rewrites word ends only) or the text of a symbol's stem;
+    each such word is then judged as the definition does."""
+    low = text.lower()
+    starts = set()
+    for st in stems:
+        p = st[: max(1, len(st) - 2)] if st.isalnum() else st
+        i = low.find(p)
+        while i >= 0:
+            starts.add(_word_start(text, i))
+            i = low.find(p, i + 1)
+    out = []
+    for ws in sorted(starts):
+        m = TOKEN.match(text, ws)
+        if m:
+            out += _word_spans(m.group(0), ws, stems)
+    return out
+
+
+def _word_start(text: str, i: int) -> int:
+    """Start of the ``TOKEN`` word holding position ``i`` of ASCII ``text`` (at a letter or digit, or at the
+    first letter of a symbol)."""
+    while i > 0 and text[i - 1].isalnum():
+        i -= 1
+    while i >= 2 and text[i - 1] in _JOIN and text[i - 2].isalnum():
+        i -= 2
+        while i > 0 and text[i - 1].isalnum():
+            i -= 1
+    return i
 
 
 #: Acronyms common in UN human-security documents. Questions often use the short form while summaries

@@ -165,3 +165,22 @@ def test_stem_cache_keeps_passages_that_come_back_and_stays_bounded(monkeypatch)
     for t in texts[-3:]:
         T.matched_terms(t, ["human"])
     assert texts[-1] in T._stem_sets  # seen again: its stems are kept
+
+
+def test_term_spans_fast_path_on_random_joins():
+    rng = random.Random(11)
+    words = ["state", "States", "measure", "eys", "U", "N", "s", "S", "co", "Chairs", "agreed", "2003", "AIDS",
+             "HIV", "human", "securities", "Ivoire", "d", "ies", "a", "b", "62", "695", "A"]
+    glue = [" ", "-", "/", ".", "'", "’", "'s", "’s", "'S", "--", "..", " '", "' ", "“", "”", "–", "…", ",", "\u00a0", "-/"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(1, 7)))
+        terms = rng.sample(words + ["U.N", "co-chairs", "HIV/AIDS", "state's", "a.b", "A/62/695", "d'Ivoire"],
+                           rng.randint(1, 4))
+        assert term_spans(text, terms) == _plain_spans(text, terms), (text, terms)
+
+
+def test_word_set_is_the_lower_cased_words():
+    from hsqa.text import word_set
+
+    for text in [*TRICKY, *_passages()[:200]]:
+        assert word_set(text) == {w.lower() for w in TOKEN.findall(text)}, text

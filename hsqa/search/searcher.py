@@ -19,7 +19,7 @@ from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
 from ..store.reads import require_model
-from ..text import TOKEN, term_spans
+from ..text import term_spans, word_set
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
@@ -170,7 +170,7 @@ class Searcher:
             key = (row["doc_id"], row["paragraph"])
             if key in seen:
                 continue
-            words = {w.lower() for w in TOKEN.findall(row["text"])}
+            words = word_set(row["text"])
             if any(_jaccard(words, w) >= NEAR_DUPLICATE for w in kept):
                 continue  # near-identical passage already returned (e.g. the same text in two files)
             seen.add(key)
