@@ -143,3 +143,21 @@ def test_pruning_follows_a_changed_index(fake_config, monkeypatch):
         return snap.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     assert s.lexical._n == s.store.read(count)
+
+
+def test_without_fts5_statistics_nothing_is_pruned_and_idf_is_unchanged(searcher, monkeypatch):
+    """An FTS layout whose averages record cannot be read (another FTS5 version or layout): never prune,
+    and the coverage idf still counts the chunks table."""
+    monkeypatch.setattr(lexical, "PRUNE_MIN_ROWS", 0)
+    monkeypatch.setattr(lexical.LexicalRetriever, "_averages", staticmethod(lambda conn: (0, 0.0)))
+    searcher.lexical = lexical.LexicalRetriever()
+    plans, bad = _compare(searcher, QUESTIONS, 10)
+    assert not bad and set(plans) == {"full"}
+
+    def check(snap):
+        n = snap.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        df = snap.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH '\"Mexico\"'").fetchone()[0]
+        assert searcher.lexical.idf(snap.conn, ["Mexico"], snap.generation)["Mexico"] == pytest.approx(
+            math.log((n + 1) / (df + 0.5)))
+
+    searcher.store.read(check)

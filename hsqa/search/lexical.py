@@ -70,7 +70,8 @@ class LexicalRetriever:
 
     def __init__(self) -> None:
         self._df: dict[str, int] = {}
-        self._n = 0  #: passages (rows of the FTS index)
+        self._n = 0  #: rows of the FTS index, as its bm25 counts them
+        self._passages = 0  #: rows of the chunks table (the idf of the coverage feature)
         self._avgdl = 0.0  #: mean tokens per row, as FTS5's bm25 computes it
         self._gen = -1
         #: how the last search ran: "full", "pruned" (without common terms) or "full after pruned"
@@ -125,10 +126,16 @@ class LexicalRetriever:
         holds characters on which Python's and unicode61's notion of a letter may differ."""
         ids = [r for r, _ in rows]
         marks = ",".join("?" * len(ids))
-        # the FTS table's own copy of each column (body is the cleaned text, meta the date/place words)
-        cols = {r[0]: r[1:] for r in conn.execute(
-            f"SELECT id, c0, c1, c2, c3 FROM chunks_fts_content WHERE id IN ({marks})", ids)}
-        sizes = dict(conn.execute(f"SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({marks})", ids).fetchall())
+        try:
+            # the columns as the FTS table sees them (body is the cleaned text, meta the date/place words),
+            # and each row's token count (FTS5's docsize record: one varint per column)
+            cols = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT rowid, body, section, title, meta FROM chunks_fts WHERE rowid IN ({marks})", ids)}
+            sizes = dict(conn.execute(f"SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({marks})", ids).fetchall())
+        except sqlite3.OperationalError:  # an FTS layout without these (e.g. columnsize=0): the full query
+            return None
+        if self._avgdl <= 0:
+            return None
         out = []
         for rid, score in rows:
             texts = cols.get(rid)
@@ -148,6 +155,8 @@ class LexicalRetriever:
     def _common(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> list[str]:
         """The single-word terms whose bm25 idf FTS5 clamps (found in half the passages or more)."""
         df = self.frequencies(conn, terms, generation)
+        if self._n <= 0:
+            return []
         return [t for t in terms if t.isascii() and _WORD.fullmatch(t) and len(stem(t)) >= 2 and clamped(df[t], self._n)]
 
     def frequencies(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> dict[str, int]:
@@ -158,6 +167,7 @@ class LexicalRetriever:
         if self._gen != generation:
             self._df, self._gen = {}, generation
             self._n, self._avgdl = self._averages(conn)
+            self._passages = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
         for t in terms:
             if t not in self._df:
                 q = fts_query([t])
@@ -167,7 +177,10 @@ class LexicalRetriever:
     @staticmethod
     def _averages(conn: sqlite3.Connection) -> tuple[int, float]:
         """Rows and mean tokens per row of the FTS index, from its averages record (what bm25 reads)."""
-        row = conn.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+        try:
+            row = conn.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # no averages record to read: never prune (n = 0)
+            return 0, 0.0
         vals = _varints(row[0]) if row and row[0] else []
         if not vals or vals[0] == 0:
             return 0, 0.0
@@ -176,7 +189,7 @@ class LexicalRetriever:
     def idf(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> dict[str, float]:
         """Inverse passage frequency of each term (cached per index generation), never negative."""
         df = self.frequencies(conn, terms, generation)
-        return {t: max(math.log((self._n + 1) / (df[t] + 0.5)), 0.0) for t in terms}
+        return {t: max(math.log((self._passages + 1) / (df[t] + 0.5)), 0.0) for t in terms}
 
 
 def _plain(text: str | None) -> bool:
