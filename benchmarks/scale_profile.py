@@ -4,6 +4,10 @@
     .venv/bin/python benchmarks/scale_profile.py search --size 50k    # per-question cost by stage
     .venv/bin/python benchmarks/scale_profile.py index --size 10k     # index build by function
     .venv/bin/python benchmarks/scale_profile.py disk --size 50k      # SQLite bytes per table / FTS5 segment
+    git archive main hsqa | tar -x -C /tmp/hsqa-base                    # another version of the code, then:
+    .venv/bin/python benchmarks/scale_profile.py versus --base-code /tmp/hsqa-base --sizes 1k,10k,50k
+                                                  # CPU per question of both versions side by side + same top-k
+    .venv/bin/python benchmarks/scale_profile.py stages --sizes 1k,50k   # CPU per search stage (hybrid)
 
 py-spy (a dev tool, ``pip install py-spy`` into the venv; not a project dependency) samples the process at
 200 Hz without slowing Python code down, unlike cProfile, which inflates function-call-heavy loops several
@@ -361,6 +365,152 @@ def micro(a) -> dict:
     return res
 
 
+STAGE_FUNCS = [  # (module path, attribute, label): CPU of each call accumulated per question
+    ("hsqa.search.lexical", "LexicalRetriever.search", "FTS5 top-N (LexicalRetriever.search)"),
+    ("hsqa.search.dense", "DenseRetriever.search", "FAISS + vector->chunk rows (DenseRetriever.search)"),
+    ("hsqa.search.dense", "DenseRetriever.scores", "candidate view vectors + cosines (DenseRetriever.scores)"),
+    ("hsqa.search.searcher", "coverage", "coverage per candidate (matched_terms)"),
+    ("hsqa.search.searcher", "fusion.meeting_match", "meeting_match (fuse.py)"),
+    ("hsqa.search.searcher", "fusion.fuse", "fusion scoring (fuse.fuse)"),
+    ("hsqa.search.searcher", "Searcher._results", "dedup + results + term_spans (Searcher._results)"),
+    ("hsqa.search.searcher", "Searcher._candidates", "all candidate features (Searcher._candidates)"),
+    ("hsqa.search.searcher", "Searcher._retrieve", "whole read transaction (Searcher._retrieve)"),
+]
+
+
+def stages(a) -> dict:
+    """CPU ms per question of each search stage (functions wrapped with ``time.thread_time``; the wrapper
+    adds ~1 µs per call, so many-call stages such as coverage read slightly high). Warm pass, then timed."""
+    import functools
+    import importlib
+    import statistics
+
+    from hsqa.config import Config
+    from hsqa.embedding import make_embedder
+    from hsqa.search import Searcher
+
+    work = Path(a.workdir)
+    qs = json.loads((work / "questions.json").read_text())
+    acc: dict[str, float] = {}
+    for mod, attr, label in STAGE_FUNCS:
+        owner = importlib.import_module(mod)
+        *path, name = attr.split(".")
+        for p in path:
+            owner = getattr(owner, p)
+        fn = getattr(owner, name)
+
+        def wrapped(*args, _fn=fn, _label=label, **kw):
+            c = time.thread_time()
+            try:
+                return _fn(*args, **kw)
+            finally:
+                acc[_label] = acc.get(_label, 0.0) + time.thread_time() - c
+
+        setattr(owner, name, functools.wraps(fn)(wrapped))
+    res: dict = {"questions": len(qs), "sizes": {}}
+    for size in a.sizes.split(","):
+        cfg = Config(corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}-hashing", model="hashing")
+        emb = _query_cache(importlib.import_module("hsqa.embedding"), make_embedder("hashing"))
+        s = Searcher(cfg, embedder=emb)
+        for q in qs:
+            s.search(q, k=5, mode="hybrid")
+        acc.clear()
+        total = []
+        for q in qs:
+            c = time.thread_time()
+            s.search(q, k=5, mode="hybrid")
+            total.append((time.thread_time() - c) * 1000)
+        row = {"cpu_p50": round(statistics.median(total), 2), "cpu_p95": round(pct95(total), 2),
+               "cpu_mean": round(statistics.fmean(total), 2),
+               "stages_mean_ms": {k: round(v / len(qs) * 1000, 2) for k, v in sorted(acc.items(), key=lambda x: -x[1])}}
+        res["sizes"][size] = row
+        print(size, json.dumps(row), flush=True)
+    return res
+
+
+def _import_as(code: Path, name: str):
+    """The ``hsqa`` package of the tree ``code`` imported as package ``name`` (all its imports are relative),
+    so two versions of the search code run side by side in one process."""
+    import importlib
+
+    link_dir = Path(f"/tmp/hsqa-versus-{name}")
+    link_dir.mkdir(exist_ok=True)
+    link = link_dir / name
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(code.resolve() / "hsqa", target_is_directory=True)
+    sys.path.insert(0, str(link_dir))
+    try:
+        return {m: importlib.import_module(f"{name}.{m}") for m in ("config", "embedding", "search")}
+    finally:
+        sys.path.remove(str(link_dir))
+
+
+def _query_cache(emb_mod, inner):
+    """``inner`` answering repeated texts from memory (the query embedding is left out of the timings)."""
+
+    class Cached(emb_mod.Embedder):
+        name = inner.name
+        dim = inner.dim
+
+        def __init__(self):
+            self.cache = {}
+
+        def embed_batch(self, texts):
+            import numpy as np
+
+            todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+            if todo:
+                self.cache.update(zip(todo, inner.embed_batch(todo)))
+            return np.vstack([self.cache[t] for t in texts]) if texts else inner.embed_batch([])
+
+    return Cached()
+
+
+def versus(a) -> dict:
+    """Hybrid (or ``--modes``) search CPU per question, this tree vs ``--base-code``, each question on both
+    in turn (load swings hit both alike), on every kept index of ``--sizes``; and whether both return the
+    same top-k (chunk ids in order, scores within 1e-9 relative)."""
+    import statistics
+
+    work = Path(a.workdir)
+    qs = json.loads((work / "questions.json").read_text())
+    versions = {"base": _import_as(Path(a.base_code), "hsqa_base"), "new": _import_as(ROOT, "hsqa_new")}
+    res: dict = {"questions": len(qs), "base_code": a.base_code, "sizes": {}}
+    for size in a.sizes.split(","):
+        searchers = {}
+        for label, mods in versions.items():
+            cfg = mods["config"].Config(corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}-hashing",
+                                        model="hashing")
+            emb = _query_cache(mods["embedding"], mods["embedding"].make_embedder("hashing"))
+            searchers[label] = mods["search"].Searcher(cfg, embedder=emb)
+        for mode in a.modes.split(","):
+            for s in searchers.values():  # warm pass: FAISS loaded, page cache warm, query vectors cached
+                for q in qs:
+                    s.search(q, k=5, mode=mode)
+            cpu: dict[str, list[float]] = {k: [] for k in searchers}
+            differ = []
+            for q in qs:
+                tops = {}
+                for label, s in searchers.items():
+                    c = time.thread_time()
+                    r = s.search(q, k=a.k, mode=mode)
+                    cpu[label].append((time.thread_time() - c) * 1000)
+                    tops[label] = [(x.chunk_id, x.score) for x in r.results]
+                b, n = tops["base"], tops["new"]
+                if [c for c, _ in b] != [c for c, _ in n] or any(
+                        abs(x - y) > 1e-9 * max(1.0, abs(x)) for (_, x), (_, y) in zip(b, n)):
+                    differ.append(q)
+            row = {label: {"cpu_p50": round(statistics.median(v), 2), "cpu_p95": round(pct95(v), 2),
+                           "cpu_mean": round(statistics.fmean(v), 2)} for label, v in cpu.items()}
+            row["p50_ratio_new_base"] = round(row["new"]["cpu_p50"] / row["base"]["cpu_p50"], 3)
+            row["top_k_differs"] = len(differ)
+            row["differs_examples"] = differ[:5]
+            res["sizes"].setdefault(size, {})[mode] = row
+            print(size, mode, json.dumps(row), flush=True)
+    return res
+
+
 def pct95(xs):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, math.ceil(0.95 * len(xs)) - 1))]
@@ -368,13 +518,19 @@ def pct95(xs):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["search", "index", "disk", "micro"])
+    ap.add_argument("what", choices=["search", "index", "disk", "micro", "versus", "stages"])
     ap.add_argument("--size", default="50k")
     ap.add_argument("--model", default="hashing")
     ap.add_argument("--modes", default="hybrid,lexical,dense")
     ap.add_argument("--workdir", default="/tmp/hsqa-scale")
+    ap.add_argument("--base-code", help="versus: a code tree (with hsqa/) to compare this one with")
+    ap.add_argument("--sizes", default="1k,10k,50k", help="versus: kept index sizes")
+    ap.add_argument("--k", type=int, default=10, help="versus: results compared per question")
     a = ap.parse_args()
-    fn = {"search": profile_search, "index": profile_index, "disk": profile_disk, "micro": micro}[a.what]
+    if a.what == "versus":
+        a.modes = a.modes if a.modes != "hybrid,lexical,dense" else "hybrid"
+    fn = {"search": profile_search, "index": profile_index, "disk": profile_disk, "micro": micro,
+          "versus": versus, "stages": stages}[a.what]
     res = fn(a)
     out = Path(a.workdir) / f"profile-{a.what}-{a.size}.json"
     out.write_text(json.dumps(res, indent=1))

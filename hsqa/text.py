@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import OrderedDict
 
 #: Words, and symbols such as A/62/695, 64/291, H1N1, HIV/AIDS, Co-Chairs (kept whole).
 TOKEN = re.compile(r"[^\W_]+(?:[/.\-'’][^\W_]+)*")
@@ -229,16 +230,143 @@ def fts_query(terms: list[str]) -> str | None:
 
 def matched_terms(text: str, terms: list[str]) -> set[str]:
     """The question terms that ``text`` contains (by stem, also inside "Secretary-General" or "HIV/AIDS",
-    or as a whole symbol)."""
-    found = _stems_of(text)
-    low = text.lower()
-    return {t for t in terms if stem(t) in found or (not t.isalpha() and t.lower() in low)}
+    or as a whole symbol).
+
+    Defined by the stems of all of ``text``'s words (:func:`_stems_of`), which are kept for passages that
+    come back (candidates recur from question to question). A passage seen for the first time is checked
+    from the few words that can have a term's stem instead (4× cheaper than stemming it all): Porter only
+    rewrites a word's last letters, so such a word starts with the stem minus its last two letters. Text
+    that is not ASCII once its quotes and dashes are (the stem folds accents) takes the defining path."""
+    found = _known_stems(text)
+    if found is None:
+        plan = _term_plan(tuple(terms))
+        ascii_text = text if text.isascii() else text.translate(_ASCII_PUNCT)
+        if plan is not None and ascii_text.isascii():
+            return _matched_fast(text, ascii_text, plan)
+        found = _stems_of(text)
+    return _matched(text, terms, found)
 
 
-@functools.lru_cache(maxsize=8192)
+def _matched_plain(text: str, terms: list[str]) -> set[str]:
+    """The definition of :func:`matched_terms`."""
+    return _matched(text, terms, _stems_of(text))
+
+
+def _matched(text: str, terms: list[str], found: frozenset[str]) -> set[str]:
+    low = None
+    out = set()
+    for t in terms:
+        if stem(t) in found:
+            out.add(t)
+        elif not t.isalpha():
+            if low is None:
+                low = text.lower()
+            if t.lower() in low:
+                out.add(t)
+    return out
+
+
+#: passages whose stems are kept (from their second sighting on), and passages seen once (bounded, oldest
+#: dropped first)
+STEM_CACHE_SIZE = 8192
+_stem_sets: OrderedDict[str, frozenset[str]] = OrderedDict()
+_sightings: OrderedDict[str, None] = OrderedDict()
+
+
+def _known_stems(text: str) -> frozenset[str] | None:
+    """Stems of ``text`` when it came before (computed now on its second sighting), else None."""
+    found = _stem_sets.get(text)
+    if found is not None:
+        return found
+    if text in _sightings:
+        found = _stems_of(text)
+        _bounded_put(_stem_sets, text, found)
+        return found
+    _bounded_put(_sightings, text, None)
+    return None
+
+
+def _bounded_put(d: OrderedDict, key, value) -> None:
+    d[key] = value
+    while len(d) > STEM_CACHE_SIZE:
+        try:
+            d.popitem(last=False)  # O(1), unlike popping a plain dict's first key again and again
+        except KeyError:  # another searcher thread emptied it meanwhile
+            break
+
+
+def _matched_fast(text: str, ascii_text: str, plan) -> set[str]:
+    targets, prefixes, substrings = plan
+    out = set()
+    low = ascii_text.lower()
+    for p in prefixes:  # str.find is far cheaper than a regex scan of the whole passage
+        i = low.find(p)
+        while i >= 0:
+            j = _ATOM_TAIL.match(low, i + len(p)).end()
+            if i == 0 or not low[i - 1].isalnum():
+                st = stem(low[i:j])
+                if st in targets and _whole(low, i, j):
+                    out.update(targets[st])
+            i = low.find(p, j)
+    if substrings:
+        low = text.lower()
+        out.update(t for t in substrings if t.lower() in low)
+    return out
+
+
+#: typographic punctuation mapped one-to-one to ASCII that the word pattern treats alike (’ joins words
+#: as ' does; the others separate words)
+_ASCII_PUNCT = str.maketrans({"’": "'", "‘": " ", "“": " ", "”": " ", "–": " ", "—": " ", "…": " ", "\u00a0": " "})
+_JOIN = frozenset("/.-'")
+_ATOM_TAIL = re.compile(r"[a-z0-9]*")
+_PART = frozenset("/-")
+
+
+def _alnum(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isalnum()
+
+
+def _whole(text: str, a: int, b: int) -> bool:
+    """``text[a:b]`` (a run of ASCII letters and digits) is a whole word of ``TOKEN`` or a whole part of a
+    hyphenated or slashed word, or one followed by a possessive ``'s``."""
+    if a > 0 and text[a - 1] in _JOIN and text[a - 1] not in _PART and _alnum(text, a - 2):
+        return False  # inside "U.N" or "d'Ivoire"
+    if b < len(text) and text[b] in _JOIN and _alnum(text, b + 1):
+        if text[b] in _PART:
+            return True
+        if text[b] != "'" or text[b + 1] not in "sS" or _alnum(text, b + 2):
+            return False
+        b += 2  # "State's": stems as "state" when the possessive ends the word or part
+        return not (b < len(text) and text[b] in _JOIN and text[b] not in _PART and _alnum(text, b + 1))
+    return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_plan(terms: tuple[str, ...]):
+    """``({stem: [terms]}, prefixes of candidate words, [terms matched as substrings])`` for ``terms``; None
+    when a term needs the defining path."""
+    targets: dict[str, list[str]] = {}
+    substrings = []
+    for t in terms:
+        st = stem(t)
+        if st.isascii() and st.isalnum():
+            targets.setdefault(st, []).append(t)
+            if not t.isalpha():
+                substrings.append(t)
+        elif t.isascii() and "'" not in t:
+            # the stem is the lower-cased symbol ("a/62/695"): a word or part equal to it is also a
+            # substring of the lower-cased text, the test the definition adds for such terms anyway
+            substrings.append(t)
+        else:
+            return None
+    # a word whose stem is ``st`` starts with ``st`` minus its last two letters (Porter only rewrites word
+    # ends; "eys" -> "ei": one letter for the shortest stems), lower-cased
+    prefixes = sorted({st[: max(1, len(st) - 2)].lower() for st in targets})
+    return targets, prefixes, substrings
+
+
 def _stems_of(text: str) -> frozenset[str]:
-    """Stems of every word of ``text`` and of the parts of its hyphenated or slashed words (cached: the
-    same passages come back question after question)."""
+    """Stems of every word of ``text`` and of the parts of its hyphenated or slashed words."""
     out = set()
     for w in TOKEN.findall(text):
         out.add(stem(w))
@@ -252,20 +380,64 @@ def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     stems = {stem(t) for t in terms}
-    whole = {t.lower() for t in terms}
+    ascii_text = text if text.isascii() else text.translate(_ASCII_PUNCT)
+    if ascii_text.isascii():
+        return _spans_fast(ascii_text, stems)
+    return [span for m in TOKEN.finditer(text) for span in _word_spans(m.group(0), m.start(), stems)]
+
+
+def word_set(text: str) -> set[str]:
+    """The distinct lower-cased words of ``text`` (ASCII text is lower-cased first: same words, one pass)."""
+    if text.isascii():
+        return set(TOKEN.findall(text.lower()))
+    return {w.lower() for w in TOKEN.findall(text)}
+
+
+def _word_spans(w: str, start: int, stems: set[str]) -> list[tuple[int, int]]:
+    """The word ``w`` at ``start`` if its stem is a term's (a word equal to a term has its stem), else its
+    matching parts ("Secretary-General" matches "secretary"; "HIV/AIDS" matches "aids")."""
+    if stem(w) in stems:
+        return [(start, start + len(w))]
     out = []
-    for m in TOKEN.finditer(text):
-        w = m.group(0)
-        if w.lower() in whole or stem(w) in stems:
-            out.append(m.span())
-        elif "-" in w or "/" in w:
-            # "Secretary-General" matches "secretary"; "HIV/AIDS" matches "aids"
-            pos = m.start()
-            for part in re.split(r"([/\-])", w):
-                if part and part not in "/-" and (part.lower() in whole or stem(part) in stems):
-                    out.append((pos, pos + len(part)))
-                pos += len(part)
+    if "-" in w or "/" in w:
+        pos = start
+        for part in re.split(r"([/\-])", w):
+            if part and part not in "/-" and stem(part) in stems:
+                out.append((pos, pos + len(part)))
+            pos += len(part)
     return out
+
+
+def _spans_fast(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    """:func:`term_spans` on ASCII text, from the words that can match only: those holding a letter run
+    that starts like an alphanumeric stem (Porter rewrites word ends only) or the text of a symbol's stem;
+    each such word is then judged as the definition does."""
+    low = text.lower()
+    starts = set()
+    for st in stems:
+        p = st[: max(1, len(st) - 2)] if st.isalnum() else st
+        i = low.find(p)
+        while i >= 0:
+            starts.add(_word_start(text, i))
+            i = low.find(p, i + 1)
+    out = []
+    for ws in sorted(starts):
+        m = TOKEN.match(text, ws)
+        if m:
+            out += _word_spans(m.group(0), ws, stems)
+    return out
+
+
+def _word_start(text: str, i: int) -> int:
+    """Start of the ``TOKEN`` word holding position ``i`` of ASCII ``text`` (at a letter or digit, or at the
+    first letter of a symbol)."""
+    while i > 0 and text[i - 1].isalnum():
+        i -= 1
+    while i >= 2 and text[i - 1] in _JOIN and text[i - 2].isalnum():
+        i -= 2
+        while i > 0 and text[i - 1].isalnum():
+            i -= 1
+    return i
 
 
 #: Acronyms common in UN human-security documents. Questions often use the short form while summaries

@@ -7,7 +7,7 @@ import sqlite3
 from hsqa.embedding import HashingEmbedder
 from hsqa.indexer import Indexer
 from hsqa.search import Searcher
-from hsqa.text import stem, term_spans
+from hsqa.text import TOKEN, stem, term_spans
 
 from .conftest import CORPUS
 
@@ -64,3 +64,123 @@ def test_a_cjk_word_inside_a_sentence_matches_lexically(fake_config):
         hits = s.search(q, k=3, mode="lexical").results
         assert hits and hits[0].source == "zh.txt", q
     assert not [h for h in s.search("安全会谈", k=3, mode="lexical").results if h.source == "zh.txt"]  # a phrase, not any bigram
+
+
+# -- the per-candidate fast paths (distinct words stemmed once, ASCII lower-cased first) agree with the
+# -- plain definitions, word by word, on every passage of the bundled corpus and on tricky text
+def _plain_stems(text):
+    out = set()
+    for w in TOKEN.findall(text):
+        out.add(stem(w))
+        if "-" in w or "/" in w:
+            out.update(stem(part) for part in re.split(r"[/\-]", w) if part)
+    return out
+
+
+def _plain_spans(text, terms):
+    stems = {stem(t) for t in terms}
+    whole = {t.lower() for t in terms}
+    out = []
+    for m in TOKEN.finditer(text):
+        w = m.group(0)
+        if w.lower() in whole or stem(w) in stems:
+            out.append(m.span())
+        elif "-" in w or "/" in w:
+            pos = m.start()
+            for part in re.split(r"([/\-])", w):
+                if part and part not in "/-" and (part.lower() in whole or stem(part) in stems):
+                    out.append((pos, pos + len(part)))
+                pos += len(part)
+    return out
+
+
+TRICKY = [
+    "İstanbul and ISTANBUL; Côte d’Ivoire; Secretary-General’s HIV/AIDS A/62/695 co-chairs Co-Chairs",
+    "The States' measures: measure, measured, MEASURES and state-building (S/RES/1325) in 2003.",
+    "人间安全 human security — Ⅻ ﬁnance ǅ",
+    "U.N.'s staff, the State's-led plan, States' views, X's.Y and d’Ivoire; a.b-c a-b.c; Co-Chairs’s note.",
+    "HIV/AIDS-related non-governmental Secretary-General's eys iyed STATE'S State’S agreed--measures ..agree",
+    "Measures/measured; state's'y; ‘human’ “security” – securities… secure humans 2003's 1325-resolution",
+]
+
+
+def _passages():
+    from hsqa.chunking import chunk_document
+    from hsqa.documents import parse_document, read_text
+
+    from .conftest import CORPUS, ROOT
+
+    out = list(TRICKY)
+    for p in sorted([*CORPUS.iterdir(), *(ROOT / "benchmarks" / "corpus").iterdir()]):
+        if p.suffix in (".txt", ".md"):
+            out += [c.text for c in chunk_document(parse_document(read_text(p.read_bytes(), p)[0], p.name))]
+    return out
+
+
+def test_term_matching_fast_paths_equal_the_plain_definitions():
+    from hsqa.text import _stems_of, matched_terms, query_terms
+
+    texts = _passages()
+    assert len(texts) > 300
+    questions = ["Which measures did the States agree on HIV/AIDS?", "Secretary-General report A/62/695",
+                 "human security in Côte d'Ivoire and İstanbul", "co-chairs of the 2003 meeting", "人间安全",
+                 "U.N. staff of the State and X's plan", "Ivoire b.c a.b non-governmental eys AIDS related",
+                 "Annan's report 1325 resolution securities", "What did Japan’s delegate say about Co-Chairs?"]
+    for text in texts:
+        assert _stems_of(text) == _plain_stems(text), text
+        for q in questions:
+            terms = query_terms(q)
+            low = text.lower()
+            want = {t for t in terms if stem(t) in _plain_stems(text) or (not t.isalpha() and t.lower() in low)}
+            assert matched_terms(text, terms) == want, (text, q)
+            assert term_spans(text, terms) == _plain_spans(text, terms), (text, q)
+
+
+def test_term_matching_fast_path_on_random_joins():
+    """Words glued by every joiner and punctuation mark in every order: the fast path agrees with the definition."""
+    from hsqa.text import _matched_plain, matched_terms
+
+    rng = random.Random(7)
+    words = ["state", "States", "measure", "eys", "U", "N", "s", "S", "co", "Chairs", "agreed", "2003", "AIDS",
+             "HIV", "human", "securities", "Ivoire", "d", "ies", "a", "b"]
+    glue = [" ", "-", "/", ".", "'", "’", "'s", "’s", "'S", "--", "..", " '", "' ", "“", "”", "–", "…", ",", "\u00a0"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(1, 6)))
+        terms = rng.sample(words + ["U.N", "co-chairs", "HIV/AIDS", "state's", "a.b"], rng.randint(1, 4))
+        assert matched_terms(text, terms) == _matched_plain(text, terms), (text, terms)
+
+
+def test_stem_cache_keeps_passages_that_come_back_and_stays_bounded(monkeypatch):
+    from hsqa import text as T
+
+    monkeypatch.setattr(T, "STEM_CACHE_SIZE", 8)
+    monkeypatch.setattr(T, "_stem_sets", T.OrderedDict())
+    monkeypatch.setattr(T, "_sightings", T.OrderedDict())
+    texts = [f"The {i} measures of human security agreed by States-parties" for i in range(30)]
+    for _ in range(3):
+        for t in texts:
+            assert T.matched_terms(t, ["measure", "state", "agree", "security"]) == {"measure", "state", "agree",
+                                                                                      "security"}
+    assert len(T._stem_sets) <= 8 and len(T._sightings) <= 8
+    for t in texts[-3:]:
+        T.matched_terms(t, ["human"])
+    assert texts[-1] in T._stem_sets  # seen again: its stems are kept
+
+
+def test_term_spans_fast_path_on_random_joins():
+    rng = random.Random(11)
+    words = ["state", "States", "measure", "eys", "U", "N", "s", "S", "co", "Chairs", "agreed", "2003", "AIDS",
+             "HIV", "human", "securities", "Ivoire", "d", "ies", "a", "b", "62", "695", "A"]
+    glue = [" ", "-", "/", ".", "'", "’", "'s", "’s", "'S", "--", "..", " '", "' ", "“", "”", "–", "…", ",", "\u00a0", "-/"]
+    for _ in range(4000):
+        text = "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(1, 7)))
+        terms = rng.sample(words + ["U.N", "co-chairs", "HIV/AIDS", "state's", "a.b", "A/62/695", "d'Ivoire"],
+                           rng.randint(1, 4))
+        assert term_spans(text, terms) == _plain_spans(text, terms), (text, terms)
+
+
+def test_word_set_is_the_lower_cased_words():
+    from hsqa.text import word_set
+
+    for text in [*TRICKY, *_passages()[:200]]:
+        assert word_set(text) == {w.lower() for w in TOKEN.findall(text)}, text

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import sqlite3
+import unicodedata
 
 from ..errors import HsqaError
 from ..scope import Scope
-from ..text import fts_query, matched_terms
+from ..text import fts_query, matched_terms, stem
 
 #: BM25 column weights: body, section, title, meta (date and place words)
 COLUMN_WEIGHTS = (1.0, 0.5, 0.3, 0.3)
@@ -27,15 +30,81 @@ def scope_sql(sql: str, args: list, scope: Scope | None) -> tuple[str, list]:
     return sql, args
 
 
+#: FTS5's bm25 parameters (fts5_aux.c): a phrase adds at most ``idf * (k1 + 1)`` to a row's score
+BM25_K1, BM25_B = 1.2, 0.75
+#: the idf FTS5's bm25 gives a phrase found in half the rows or more (its formula would make it <= 0)
+CLAMPED_IDF = 1e-6
+#: common terms are left out of the MATCH only when they match at least this many passages in all: below it
+#: scoring them costs less than adding their share back (~1.2 µs per matched row vs ~1.5 ms per question,
+#: measured at 50k passages, benchmarks/SCALE-PROFILE.md); the results are the same either way
+PRUNE_MIN_ROWS = 4000
+#: a token as FTS5's unicode61 tokenizer cuts ASCII text (letters and digits)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def clamped(df: int, n: int) -> bool:
+    """FTS5's bm25 clamps the idf of a phrase in ``df`` of ``n`` rows to 1e-6 (fts5_aux.c, same formula)."""
+    return math.log((n - df + 0.5) / (df + 0.5)) <= 0.0
+
+
+def _varints(blob: bytes) -> list[int]:
+    """SQLite varints (FTS5's docsize and averages records)."""
+    out, i = [], 0
+    while i < len(blob):
+        v = 0
+        for k in range(9):
+            c = blob[i]
+            i += 1
+            if k == 8:
+                v = (v << 8) | c
+                break
+            v = (v << 7) | (c & 0x7F)
+            if c < 0x80:
+                break
+        out.append(v)
+    return out
+
+
 class LexicalRetriever:
     """BM25 top-N and term statistics; every call takes the connection of the caller's read transaction."""
 
     def __init__(self) -> None:
-        self._idf: dict[str, float] = {}
-        self._idf_gen = -1
+        self._df: dict[str, int] = {}
+        self._n = 0  #: rows of the FTS index, as its bm25 counts them
+        self._passages = 0  #: rows of the chunks table (the idf of the coverage feature)
+        self._avgdl = 0.0  #: mean tokens per row, as FTS5's bm25 computes it
+        self._gen = -1
+        #: how the last search ran: "full", "pruned" (without common terms) or "full after pruned"
+        self.last_plan = ""
 
-    def search(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None) -> list[tuple[int, float]]:
-        """``[(chunk_id, bm25)]``, best first; BM25 made positive (higher is better)."""
+    def search(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None,
+               generation: int | None = None) -> list[tuple[int, float]]:
+        """``[(chunk_id, bm25)]``, best first; BM25 made positive (higher is better).
+
+        With ``generation`` (the index generation the term statistics are cached for), single-word terms
+        found in half the passages or more first stay out of the ``MATCH``: FTS5's bm25 clamps their idf
+        to 1e-6, so they add less than 2.2e-6 each to any score while costing most of the query's time
+        (every passage they match is scored; "human" and "security" are in most passages of a human-security
+        archive). The shorter query's top ``n`` is the same set of passages when its n-th score leads the
+        next by more than those terms can add (else the full query runs); their small share of each score
+        is then added back exactly as FTS5 computes it, from their counts in the passage's columns, so
+        scores and order are the full query's (to the last bits of a float sum).
+        """
+        common = self._common(conn, terms, generation) if generation is not None else []
+        if common and len(common) < len(terms) and sum(self._df[t] for t in common) >= PRUNE_MIN_ROWS:
+            rows = self._top(conn, [t for t in terms if t not in common], n + 1, scope)
+            bound = CLAMPED_IDF * (BM25_K1 + 1.0) * len(common) * 1.001
+            if len(rows) > n and rows[n - 1][1] - rows[n][1] > bound and rows[n - 1][1] > bound:
+                exact = self._add_common(conn, rows[:n], [stem(t) for t in common])
+                if exact is not None:
+                    self.last_plan = "pruned"
+                    return exact
+            self.last_plan = "full after pruned"
+        else:
+            self.last_plan = "full"
+        return self._top(conn, terms, n, scope)
+
+    def _top(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None) -> list[tuple[int, float]]:
         q = fts_query(terms)
         if q is None:
             return []
@@ -51,18 +120,100 @@ class LexicalRetriever:
         except sqlite3.OperationalError as e:  # should not happen with quoted tokens; never crash a question
             raise HsqaError(f"lexical search failed on this question ({e})") from e
 
+    def _add_common(self, conn: sqlite3.Connection, rows: list[tuple[int, float]], stems: list[str]):
+        """``rows`` with each common term's bm25 share added as fts5_aux.c computes it (idf 1e-6, the term's
+        column-weighted count, the row's length from its docsize record), re-sorted; None when a column
+        holds characters on which Python's and unicode61's notion of a letter may differ."""
+        ids = [r for r, _ in rows]
+        marks = ",".join("?" * len(ids))
+        try:
+            # the columns as the FTS table sees them (body is the cleaned text, meta the date/place words),
+            # and each row's token count (FTS5's docsize record: one varint per column)
+            cols = {r[0]: r[1:] for r in conn.execute(
+                f"SELECT rowid, body, section, title, meta FROM chunks_fts WHERE rowid IN ({marks})", ids)}
+            sizes = dict(conn.execute(f"SELECT id, sz FROM chunks_fts_docsize WHERE id IN ({marks})", ids).fetchall())
+        except sqlite3.OperationalError:  # an FTS layout without these (e.g. columnsize=0): the full query
+            return None
+        if self._avgdl <= 0:
+            return None
+        out = []
+        for rid, score in rows:
+            texts = cols.get(rid)
+            if texts is None or rid not in sizes or not all(_plain(t) for t in texts):
+                return None
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * sum(_varints(sizes[rid])) / self._avgdl)
+            for st in stems:
+                freq = 0.0
+                for text, w in zip(texts, COLUMN_WEIGHTS):  # instances in (column, offset) order, as fts5 adds
+                    for _ in range(_count_stem(text or "", st)):
+                        freq += w
+                score += CLAMPED_IDF * (freq * (BM25_K1 + 1.0)) / (freq + norm)
+            out.append((rid, score))
+        out.sort(key=lambda r: -r[1])
+        return out
+
+    def _common(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> list[str]:
+        """The single-word terms whose bm25 idf FTS5 clamps (found in half the passages or more)."""
+        df = self.frequencies(conn, terms, generation)
+        if self._n <= 0:
+            return []
+        return [t for t in terms if t.isascii() and _WORD.fullmatch(t) and len(stem(t)) >= 2 and clamped(df[t], self._n)]
+
+    def frequencies(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> dict[str, int]:
+        """Passages matching each term, as FTS5 counts them (cached per index generation).
+
+        One ``count(*) … MATCH`` per new term: FTS5 stores no document frequencies, and an ``fts5vocab`` table
+        computes them by the same doclist scan (measured no faster, benchmarks/SCALE-PROFILE.md)."""
+        if self._gen != generation:
+            self._df, self._gen = {}, generation
+            self._n, self._avgdl = self._averages(conn)
+            self._passages = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        for t in terms:
+            if t not in self._df:
+                q = fts_query([t])
+                self._df[t] = conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0] if q else 0
+        return {t: self._df[t] for t in terms}
+
+    @staticmethod
+    def _averages(conn: sqlite3.Connection) -> tuple[int, float]:
+        """Rows and mean tokens per row of the FTS index, from its averages record (what bm25 reads)."""
+        try:
+            row = conn.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # no averages record to read: never prune (n = 0)
+            return 0, 0.0
+        vals = _varints(row[0]) if row and row[0] else []
+        if not vals or vals[0] == 0:
+            return 0, 0.0
+        return vals[0], float(sum(vals[1:])) / float(vals[0])
+
     def idf(self, conn: sqlite3.Connection, terms: list[str], generation: int) -> dict[str, float]:
         """Inverse passage frequency of each term (cached per index generation), never negative."""
-        if self._idf_gen != generation:
-            self._idf, self._idf_gen = {}, generation
-        missing = [t for t in terms if t not in self._idf]
-        if missing:
-            n = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            for t in missing:
-                q = fts_query([t])
-                df = conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0] if q else 0
-                self._idf[t] = max(math.log((n + 1) / (df + 0.5)), 0.0)
-        return {t: self._idf[t] for t in terms}
+        df = self.frequencies(conn, terms, generation)
+        return {t: max(math.log((self._passages + 1) / (df[t] + 0.5)), 0.0) for t in terms}
+
+
+def _plain(text: str | None) -> bool:
+    r"""Text whose letters and digits Python's ``[^\W_]`` and FTS5's unicode61 delimit alike: ASCII, or
+    without combining marks and private-use characters."""
+    if not text or text.isascii():
+        return True
+    return not any(unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Co" for ch in text if ord(ch) > 127)
+
+
+def _count_stem(text: str, st: str) -> int:
+    """Tokens of ``text`` (unicode61 + porter) equal to ``st`` (a stem of 2+ characters)."""
+    if text.isascii():
+        # Porter only rewrites a token's last letters: a token whose stem is ``st`` starts with ``st`` minus its
+        # last two letters (``-ation`` -> ``-ate``, ``-biliti`` -> ``-ble``), and always with its first two
+        cands = _prefixed(st[: max(2, len(st) - 2)]).findall(text)
+    else:
+        cands = _WORD.findall(text)
+    return sum(1 for w in cands if stem(w) == st)
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefixed(prefix: str) -> re.Pattern:
+    return re.compile(rf"(?<![^\W_]){re.escape(prefix)}[^\W_]*", re.IGNORECASE)
 
 
 def coverage(text: str, terms: list[str], idf: dict[str, float]) -> float:

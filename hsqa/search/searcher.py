@@ -19,7 +19,7 @@ from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
 from ..store.reads import require_model
-from ..text import TOKEN, term_spans
+from ..text import term_spans, word_set
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
@@ -129,7 +129,7 @@ class Searcher:
     def _retrieve(self, snap, query: Query, k: int, mode: str, scope, qvec):
         require_model(snap.info, self.model_name, self.config)
         n = max(CANDIDATES, k * 4)
-        lex = self.lexical.search(snap.conn, query.terms, n, scope) if mode != "dense" else []
+        lex = self.lexical.search(snap.conn, query.terms, n, scope, snap.generation) if mode != "dense" else []
         den = self.dense.search(snap, qvec, n, scope) if mode != "lexical" else []
         ids = list(dict.fromkeys([*(c for c, _ in lex), *den]))
         rows = {r["id"]: r for r in snap.select_in(
@@ -172,7 +172,7 @@ class Searcher:
             key = (row["doc_id"], row["paragraph"])
             if key in seen:
                 continue
-            words = {w.lower() for w in TOKEN.findall(row["text"])}
+            words = word_set(row["text"])
             if any(_jaccard(words, w) >= NEAR_DUPLICATE for w in kept):
                 continue  # near-identical passage already returned (e.g. the same text in two files)
             seen.add(key)
