@@ -73,7 +73,7 @@ def test_returned_passages_are_calibrated_against_the_top_result():
 def test_a_meeting_no_document_is_about_is_answered_only_by_a_passage_that_mentions_it():
     from hsqa.search.query import meeting_refs
 
-    docs = {1: {"second", "2007"}, 2: {"sixth", "2004"}}
+    docs = fuse.MeetingIndex.build({1: {"second", "2007"}, 2: {"sixth", "2004"}})
     assert fuse.unknown_ordinals(meeting_refs("What was decided at the eighteenth meeting?"), docs) == {"eighteenth"}
     assert fuse.unknown_ordinals(meeting_refs("What was decided at the second meeting?"), docs) == set()
     assert fuse.unknown_ordinals(meeting_refs("Why was the idea first launched?"), docs) == set()

@@ -178,36 +178,49 @@ def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
     return sorted(scored, key=lambda s: (-s.rank_score, s.chunk_id))
 
 
-def meeting_match(ref, doc_terms: dict[int, set[str]]) -> dict[int, float]:
-    """Per document, the idf-weighted share (0–1) of the question's meeting references it matches.
+@dataclass
+class MeetingIndex:
+    """Each document's explicit meeting metadata (year, month, title ordinal, ``place:<part>``), indexed by
+    term: built once per index generation, so a question costs only the terms it names."""
 
-    ``doc_terms`` hold each document's explicit metadata: year, month, title ordinal, ``place:<part>``.
-    """
-    if not ref or len(doc_terms) < 2:
+    docs: dict[str, set[int]]  #: term -> the documents that have it
+    n: int  #: documents
+    places: list[str] = field(default_factory=list)  #: the distinct ``place:<part>`` terms
+
+    @classmethod
+    def build(cls, doc_terms: dict[int, set[str]]) -> "MeetingIndex":
+        docs: dict[str, set[int]] = {}
+        for doc_id, terms in doc_terms.items():
+            for t in terms:
+                docs.setdefault(t, set()).add(doc_id)
+        return cls(docs, len(doc_terms), [t for t in docs if t.startswith("place:")])
+
+
+def meeting_match(ref, index: MeetingIndex) -> dict[int, float]:
+    """Per document, the idf-weighted share (0–1) of the question's meeting references it matches."""
+    if not ref or index.n < 2:
         return {}
     wanted = {str(y) for y in ref.years} | set(ref.months) | set(ref.ordinals)
-    places = {t for ts in doc_terms.values() for t in ts if t.startswith("place:")}  # each place tested once
-    wanted |= {t for t in places if _phrase_in(t[6:], ref.text)}
+    wanted |= {t for t in index.places if _phrase_in(t[6:], ref.text)}  # each place tested once
     if not wanted:
         return {}
-    n = len(doc_terms)
-    df = {t: sum(1 for ts in doc_terms.values() if t in ts) for t in wanted}
-    idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in wanted}
-    total = sum(idf.values()) or 1.0
-    out = {}
-    for doc_id, ts in doc_terms.items():
-        s = sum(idf[t] for t in wanted & ts if df[t] < n)
-        if s > 0:
-            out[doc_id] = s / total
-    return out
+    n = index.n
+    have = {t: index.docs.get(t, set()) for t in wanted}
+    idf = {t: math.log((n + 1) / (len(docs) + 0.5)) for t, docs in have.items()}
+    total = sum(idf.values()) or 1.0  # a reference no document has still counts: it lowers every share
+    out: dict[int, float] = {}
+    for t, docs in have.items():
+        if len(docs) < n:
+            for doc_id in docs:
+                out[doc_id] = out.get(doc_id, 0.0) + idf[t]
+    return {d: v / total for d, v in out.items()}
 
 
-def unknown_ordinals(ref, doc_terms: dict[int, set[str]]) -> set[str]:
+def unknown_ordinals(ref, index: MeetingIndex) -> set[str]:
     """The meeting numbers the question names ("the eighteenth meeting") that no document's title has."""
     if not ref or not ref.ordinals:
         return set()
-    known = set().union(*doc_terms.values()) if doc_terms else set()
-    return set(ref.ordinals) - known
+    return {o for o in ref.ordinals if o not in index.docs}
 
 
 def _phrase_in(place: str, text: str) -> bool:

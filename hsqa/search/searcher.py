@@ -48,7 +48,7 @@ class Searcher:
         self.dense = DenseRetriever()
         self._meta_gen = -1
         self._docs: dict[int, sqlite3.Row] = {}
-        self._doc_terms: dict[int, set[str]] = {}
+        self._meetings = fusion.MeetingIndex({}, 0)
         self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -71,7 +71,7 @@ class Searcher:
     def _load_docs(self) -> None:
         self._acronyms = self.store.acronyms()
         self._docs = {r["id"]: r for r in self.store.documents()}
-        self._doc_terms = {d["id"]: _meeting_terms(d) for d in self._docs.values()}
+        self._meetings = fusion.MeetingIndex.build({d["id"]: _meeting_terms(d) for d in self._docs.values()})
 
     @property
     def documents(self) -> dict[int, sqlite3.Row]:
@@ -139,8 +139,8 @@ class Searcher:
 
     def _candidates(self, snap, query: Query, lex, den, rows, qvec) -> dict[int, fusion.Candidate]:
         top = max((s for _, s in lex), default=0.0) or 1.0
-        meeting = fusion.meeting_match(query.ref, self._doc_terms)
-        unknown = fusion.unknown_ordinals(query.ref, self._doc_terms)
+        meeting = fusion.meeting_match(query.ref, self._meetings)
+        unknown = fusion.unknown_ordinals(query.ref, self._meetings)
         idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
         cands: dict[int, fusion.Candidate] = {}
         titles: dict[int, float] = {}
