@@ -26,6 +26,7 @@ from .answer import citation_date
 from .errors import HsqaError
 from .scope import Scope
 from .search import split_filters
+from .search.query import meeting_refs
 from .store import fsync_dir
 from .entities import COUNTRY_PATTERN
 from .text import STOPWORDS, TOKEN, query_terms
@@ -135,8 +136,8 @@ def is_follow_up(question: str) -> bool:
             return True
     if any(w.lower() in _MORE for w in words) and len(_content(question)) <= 3:
         return True
-    if first_name is not None:
-        return False
+    if first_name is not None or meeting_refs(question).ordinals:
+        return False  # it names something, or a meeting by its number ("the second meeting")
     # names nothing: too short to stand alone ("Where exactly?"), or "the project", "the draft": known already
     return len(_content(question)) <= 1 or bool(re.search(r"\bthe\s+\w", question, re.I))
 
