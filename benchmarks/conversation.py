@@ -41,10 +41,10 @@ NOTES = "## Notes"
 
 def engine_for(corpus: Path, index: Path | None, tmp: Path) -> Engine:
     """The default model over ``index`` (built into ``tmp`` from a copy of ``corpus`` when not given)."""
-    if index is None:
-        index = tmp / corpus.name
-        shutil.copytree(corpus, tmp / f"{corpus.name}-corpus")
-        corpus = tmp / f"{corpus.name}-corpus"
+    if index is None:  # a folder of its own: both corpora are folders named "corpus"
+        work = Path(tempfile.mkdtemp(dir=tmp))
+        shutil.copytree(corpus, work / "corpus")
+        corpus, index = work / "corpus", work / "index"
         Indexer(Config(corpus, index)).run()
     engine = Engine(Config(corpus, index))
     engine.load_model()

@@ -101,6 +101,10 @@ MAX_TOPIC_TERMS = 3
 #: weight of the search in the previous answer's documents for an ellipsis rewritten as a whole question
 #: ("And Egypt?"): less than for other follow-ups (engine.NEAR_WEIGHT), it searches well on its own
 NEAR_WEIGHT_REWRITTEN = 1 / 3
+#: a question that names nothing but "the <something>" leans on the previous turn when it has at most this
+#: many content words ("What did the project combine?"); with more it is searched alone ("Why did the group
+#: decide not to seek a legal definition?")
+FOLLOW_UP_WORDS = 3
 #: the documents of the previous answer's first this many passages are "the documents it cited"
 SOURCE_RANKS = 5
 
@@ -138,8 +142,10 @@ def is_follow_up(question: str) -> bool:
         return True
     if first_name is not None or meeting_refs(question).ordinals:
         return False  # it names something, or a meeting by its number ("the second meeting")
-    # names nothing: too short to stand alone ("Where exactly?"), or "the project", "the draft": known already
-    return len(_content(question)) <= 1 or bool(re.search(r"\bthe\s+\w", question, re.I))
+    # names nothing: too short to stand alone ("Where exactly?"), or a short question about "the project",
+    # "the draft": known already (a longer one says enough to be searched alone)
+    content = len(_content(question))
+    return content <= 1 or (content <= FOLLOW_UP_WORDS and bool(re.search(r"\bthe\s+\w", question, re.I)))
 
 
 def _is_name(word: str) -> bool:

@@ -41,6 +41,8 @@ def test_follow_ups_are_recognised(question):
         "Who co-chaired the second meeting?",
         "What was decided at the twenty-fifth meeting?",
         "What happened at the May 2008 debate?",
+        "Why did the group decide not to seek a legal definition?",
+        "Which resolution requests the monitoring mechanism on children and armed conflict?",
     ],
 )
 def test_questions_that_stand_alone_are_not_follow_ups(question):
