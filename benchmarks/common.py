@@ -56,3 +56,17 @@ def child(argv: list[str], env: dict, stdin: str | None = None) -> tuple[float, 
         raise SystemExit(f"{' '.join(argv[-3:])} failed ({status=}): {tail}")
     err.close()
     return wall, usage.ru_maxrss / 1024
+
+
+NOTES = "## Notes"
+
+
+def write_keeping_notes(path, lines: list[str]) -> None:
+    """Write a generated results file, keeping what follows its ``## Notes`` heading (hand-written:
+    explanations, history, what was tried) from the version already there."""
+    from pathlib import Path
+
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    notes = old.split(NOTES, 1)[1] if NOTES in old else ""
+    path.write_text("\n".join(lines).rstrip("\n") + "\n" + (f"\n{NOTES}{notes}" if notes else ""), encoding="utf-8")

@@ -27,7 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import common  # noqa: E402
 
 from hsqa.config import Config  # noqa: E402
 from hsqa.engine import Engine  # noqa: E402
@@ -35,8 +38,6 @@ from hsqa.indexer import Indexer  # noqa: E402
 from hsqa.measure import followup_recall, load_followups, load_jsonl, quote_share, standalone_in_conversation  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
-#: CONVERSATION.md keeps what follows this heading (hand-written notes: history, what was tried)
-NOTES = "## Notes"
 
 
 def engine_for(corpus: Path, index: Path | None, tmp: Path) -> Engine:
@@ -139,8 +140,7 @@ def main() -> int:
             )
     lines += quote_model_lines()
     md = ROOT / "benchmarks" / "CONVERSATION.md"
-    notes = md.read_text(encoding="utf-8").split(NOTES, 1)[1] if md.exists() and NOTES in md.read_text(encoding="utf-8") else ""
-    md.write_text("\n".join(lines) + "\n" + (f"\n{NOTES}{notes}" if notes else ""))
+    common.write_keeping_notes(md, lines)
     print("\n".join(lines))
     print(json.dumps({k: summary(v) for k, v in out.items() if isinstance(v, dict)}, indent=1))
     return 0
