@@ -234,7 +234,7 @@ if __name__ == "__main__":
     res = measure(args.reps)
     print("\n".join(lines(res)))
     if args.out:
-        head = [f"# ONNX query path", "",
+        head = ["# ONNX query path", "",
                 f"Written by `python benchmarks/onnx_path.py --reps {args.reps} --out {args.out}` on "
                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {common.machine()}; "
                 f"load average (1 min) {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.", ""]

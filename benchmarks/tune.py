@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np

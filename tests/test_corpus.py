@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from hsqa.cli import main
 from hsqa.corpus import FileStat, Scan
 from hsqa.doctor import _lock_holder, diagnose

@@ -6,7 +6,6 @@ near-identical passages are returned once. User text never reaches ``MATCH`` unq
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 
