@@ -332,9 +332,15 @@ def cmd_show(args, config: Config) -> int:
 
 
 def cmd_tui(args, config: Config) -> int:
+    from .engine import Engine
+
+    engine = Engine(config)
+    preload = getattr(engine.embedder, "preload", None)
+    if preload:  # the model opens while the app is imported and painted (its worker then finds it loaded)
+        preload()
     from .tui.app import run_app
 
-    return run_app(config)
+    return run_app(config, engine)
 
 
 class UsageError(Exception):

@@ -342,3 +342,19 @@ def test_damage_that_keeps_size_and_mtime_is_caught_by_onnxruntime_and_rebuilt(l
     assert "onnxruntime cannot read the cached export" in capsys.readouterr().err
     assert emb.backend == "onnx"
     assert float(emb.embed_query("human security") @ loaded.embed_query("human security")) >= MIN_COSINE
+
+
+def test_preload_opens_a_made_export_in_the_background_and_never_exports(loaded, model_cache, own_cache, monkeypatch):
+    """The app's start-up opens the model while it imports and paints (hsqa.cli.cmd_tui): with an export
+    already made, a background thread loads it; without one it does nothing (no torch, no export, no
+    notice on a terminal the app is about to take over): load() does that, where the app reports it."""
+    cold = OnnxEmbedder(DEFAULT_MODEL)  # own_cache: empty
+    cold.preload().join(60)
+    assert not cold.ready and not list(own_cache.glob("onnx/*/*/model.onnx"))
+
+    monkeypatch.setenv("HSQA_CACHE", str(model_cache))  # the session's cache holds the bundled model's export
+    warm = OnnxEmbedder(DEFAULT_MODEL)
+    warm.preload().join(60)
+    assert warm.ready
+    assert warm.preload() is None  # loaded: nothing more to start
+    assert np.allclose(warm.embed_query("human security"), loaded.embed_query("human security"), atol=1e-5)

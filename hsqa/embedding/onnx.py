@@ -15,7 +15,7 @@ import numpy as np
 from ..config import DEFAULT_MODEL
 from ..errors import ModelUnavailable
 from .base import Embedder, canonical_model_name, notice, resolve_model_path
-from .export import Export, ExportFailed, ensure_export
+from .export import Export, ExportFailed, ensure_export, find_export
 
 #: texts per onnxruntime call, sorted by length so a batch pads little (benchmarks/RESULTS.md)
 BATCH_SIZE = 8
@@ -87,6 +87,26 @@ class OnnxEmbedder(Embedder):
     @property
     def export_id(self) -> str | None:
         return self._export.id if self._export is not None and self.backend == "onnx" else None
+
+    def preload(self) -> "threading.Thread | None":
+        """Start opening an already-made export in a daemon thread, so that it overlaps other start-up work
+        (the app imports and paints meanwhile); ``load()`` then waits for it or finds it done. Nothing
+        happens when there is no valid export yet: the one-time export (torch, a notice) is left to
+        ``load()``, where its caller shows it."""
+
+        def run() -> None:
+            try:
+                path = resolve_model_path(self.name)
+                if find_export(path)[0] is not None:
+                    self.load()
+            except Exception:  # noqa: BLE001 - load() raises it again where it is reported
+                pass
+
+        if self._impl is not None:
+            return None
+        thread = threading.Thread(target=run, name="hsqa-preload", daemon=True)
+        thread.start()
+        return thread
 
     def load(self) -> "OnnxEmbedder":
         if self._impl is None:

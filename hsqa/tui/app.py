@@ -479,14 +479,14 @@ WELCOME = (
 )
 
 
-def run_app(config: Config) -> int:
+def run_app(config: Config, engine: Engine | None = None) -> int:
     """Run the app; on quit, save what is unsaved and leave at once.
 
     Interpreter teardown after torch has been imported takes 2-3 s here, and a model still loading in its
     thread would hold the exit for the rest of its import: after the app has restored the terminal and the
     conversation is saved, nothing is left that needs either (the index is only read, or written crash-safe).
     """
-    app = HsqaApp(config)
+    app = HsqaApp(config, engine=engine)
     app.quick_exit = True
     try:
         app.run()
