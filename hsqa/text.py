@@ -261,9 +261,20 @@ def _matched(text: str, terms: list[str], found: frozenset[str]) -> set[str]:
         elif not t.isalpha():
             if low is None:
                 low = text.lower()
-            if t.lower() in low:
-                out.add(t)
+            if t.lower() in low or joined_stem(t) in found:
+                out.add(t)  # a symbol as written, or a hyphenated word by its parts' stems ("co-chaired": "Co-Chairs")
     return out
+
+
+#: a hyphenated word of letters ("co-chaired", "Secretary-General"): FTS5 indexes its parts in a row, so it
+#: matches a hyphenated word whose parts have the same stems
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def joined_stem(word: str) -> str | None:
+    """``"co-chair"`` for "co-chaired" and "Co-Chairs": the stems of a hyphenated word's parts, joined
+    (``None`` for any other word)."""
+    return "-".join(stem(p) for p in word.split("-")) if _HYPHENATED.fullmatch(word) else None
 
 
 #: passages whose stems are kept (from their second sighting on), and passages seen once (bounded, oldest
@@ -349,6 +360,8 @@ def _term_plan(terms: tuple[str, ...]):
     substrings = []
     for t in terms:
         st = stem(t)
+        if _HYPHENATED.fullmatch(t):
+            return None  # matched by its parts: the defining path
         if st.isascii() and st.isalnum():
             targets.setdefault(st, []).append(t)
             if not t.isalpha():
@@ -372,6 +385,9 @@ def _stems_of(text: str) -> frozenset[str]:
         out.add(stem(w))
         if "-" in w or "/" in w:
             out.update(stem(part) for part in re.split(r"[/\-]", w) if part)
+            joined = joined_stem(w)
+            if joined:
+                out.add(joined)
     return frozenset(out)
 
 
