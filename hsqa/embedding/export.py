@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..config import onnx_cache_dir
 from ..errors import HsqaError
+from ..fsutil import fsync_path
 from .base import model_files, notice
 
 EXPORT_FORMAT = 1
@@ -251,17 +252,17 @@ def _export_into(name: str, model_path: Path, base: Path, rebuild: bool) -> Expo
         manifest = build_export(name, model_path, tmp, digest)
         manifest["files"] = {}
         for p in sorted(tmp.iterdir()):
-            _fsync_file(p)
+            fsync_path(p)
             manifest["files"][p.name] = {"size": p.stat().st_size, "mtime_ns": p.stat().st_mtime_ns, "sha256": sha256_file(p)}
         manifest["export_seconds"] = round(time.perf_counter() - t, 2)
         _write_atomic(tmp / MANIFEST, json.dumps(manifest, indent=1).encode())
-        _fsync_dir(tmp)
+        fsync_path(tmp)
         if folder.exists():
             old = base / f".tmp-old-{os.getpid()}"
             os.rename(folder, old)
             shutil.rmtree(old, ignore_errors=True)
         os.rename(tmp, folder)
-        _fsync_dir(base)
+        fsync_path(base)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -402,18 +403,6 @@ def _check_against_reference(st, dest: Path, manifest: dict) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    _fsync_file(path)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
@@ -421,4 +410,4 @@ def _write_atomic(path: Path, data: bytes) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)

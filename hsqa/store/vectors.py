@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..faults import checkpoint
+from ..fsutil import fsync_path
 
 
 #: what the vector file holds; an index written with another layout is rewritten by the next index run
@@ -210,9 +211,4 @@ def remove_temp_files(index_dir: Path) -> None:
             pass
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+fsync_dir = fsync_path
