@@ -137,13 +137,13 @@ def top_passages(ranked: list[fusion.Scored], by_id: dict, k: int = 5) -> list[f
 
 
 def gate_value(q: dict, params: fusion.Params, mode: str) -> float:
-    """The largest gate value among the passages a search would return for ``q``."""
+    """The largest gate value among the passages a search would return for ``q`` that may answer it."""
     pool = [r for r in q["cands"] if _in_mode(r["c"], mode)]
     by_id = {r["c"].chunk_id: r for r in pool}
     model = params.models[mode]
     ranked = fusion.fuse([r["c"] for r in pool], mode, params)
     vals = [s.probability if model.gate == "probability" else s.candidate.feature(model.gate)
-            for s in top_passages(ranked, by_id)]
+            for s in top_passages(ranked, by_id) if not s.candidate.excluded]
     return max(vals, default=0.0)
 
 
@@ -253,7 +253,8 @@ def tune(questions: list[dict], base: fusion.Params) -> tuple[fusion.Params, dic
 
 def fit_calibration(questions: list[dict], params: fusion.Params, mode: str) -> fusion.Calibration:
     """Logistic regression of "answers" on (ranking score, its distance to the top score) over the passages a
-    search returns (the first 5 distinct paragraphs) for every dev question, unanswerable ones included."""
+    search returns (the first 5 distinct paragraphs) for every dev question, unanswerable ones included,
+    but for those that cannot answer (shown with confidence 0)."""
     from sklearn.linear_model import LogisticRegression
 
     X, y = [], []
@@ -262,6 +263,8 @@ def fit_calibration(questions: list[dict], params: fusion.Params, mode: str) -> 
         by_id = {r["c"].chunk_id: r for r in pool}
         top = top_passages(fusion.fuse([r["c"] for r in pool], mode, params), by_id)
         for s in top:
+            if s.candidate.excluded:  # shown with confidence 0 (fuse.Params.confidence)
+                continue
             X.append([s.rank_score, s.rank_score - top[0].rank_score])
             y.append(int(by_id[s.chunk_id]["hit"]))
     m = LogisticRegression(C=10.0, max_iter=2000).fit(np.array(X), np.array(y))

@@ -81,3 +81,24 @@ def test_cli_process_with_real_model(real_index):
     assert obj["results"][0]["source"] == FHS_2007
     assert "Co-Chairs" in obj["results"][0]["text"]
     assert p.stderr == ""  # no progress bars, warnings or stale-corpus notes on a clean run
+
+
+def test_a_follow_up_quotes_what_she_mentioned(real_index):
+    from hsqa.conversation import Conversation
+    from hsqa.engine import Engine
+
+    config, embedder = real_index
+    engine = Engine(config, embedder)
+    engine.load_model()
+    talk = Conversation()
+    talk.ask(engine, "year:2007 What did the representative of Canada say?")
+    turn = talk.ask(engine, "Which resolution did she mention?")
+    assert turn.followup and turn.scope_labels == ["year:2007"]
+    assert "resolution 1612" in turn.answer["sentence"].lower()
+
+
+def test_nothing_answers_what_a_country_that_only_attended_said(searcher):
+    """The second meeting's summary lists Australia among those attending, and nothing Australia said."""
+    resp = searcher.search("What did Australia say at the second meeting of the Friends of Human Security?", k=5)
+    assert resp.results and not resp.any_relevant and annotate(resp, searcher) is None
+

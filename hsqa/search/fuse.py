@@ -40,11 +40,20 @@ class Candidate:
     meeting: float = 0.0  #: 0–1: how well its document fits the meeting the question names
     #: idf-weighted share of the question's terms in its document's title, symbol and place
     title: float = 0.0
-    #: the question names a meeting by its number that no document is about ("the eighteenth meeting"), and
-    #: this passage does not mention that number either: it cannot answer
+    #: the question names a meeting this passage's document is not about and the passage does not mention:
+    #: a meeting number no document has ("the eighteenth meeting"), or a meeting, year or month that other
+    #: documents match ("at the 2021 debate" for a passage of 2010 that says nothing of 2021): it cannot answer
     other_meeting: bool = False
+    #: the question asks about a country ("What did Australia say …?") that neither this passage nor its
+    #: document's title or place names: it cannot answer (:mod:`hsqa.search.names`)
+    missing_country: bool = False
     lexical_rank: int | None = None
     dense_rank: int | None = None
+
+    @property
+    def excluded(self) -> bool:
+        """Whatever its score, this passage cannot answer the question."""
+        return self.other_meeting or self.missing_country
 
     @property
     def bm25_coverage(self) -> float:
@@ -63,7 +72,7 @@ class Model:
     gate: str = "probability"
 
     def answers(self, c: Candidate) -> bool:
-        if c.other_meeting:
+        if c.excluded:
             return False
         value = self.probability(c) if self.gate == "probability" else c.feature(self.gate)
         return value >= self.threshold
@@ -136,6 +145,8 @@ class Params:
         return cls(models, float(data["meeting_weight"]), calibration)
 
     def confidence(self, mode: str, s: "Scored", top: "Scored") -> float:
+        if s.candidate.excluded:  # it cannot answer, however close its words
+            return 0.0
         cal = self.calibration.get(mode)
         return cal.confidence(s.rank_score, top.rank_score) if cal else s.probability
 
@@ -169,13 +180,15 @@ class Scored:
 
 
 def fuse(cands: list[Candidate], mode: str, params: Params) -> list[Scored]:
-    """Candidates ranked best first for ``mode``: by score, plus the meeting lift for answering passages only."""
+    """Candidates ranked best first for ``mode``: by score, plus the meeting lift for answering passages only;
+    passages that cannot answer (:attr:`Candidate.excluded`: they miss the country or the meeting number the
+    question names) after all those that may."""
     model = model_for(cands, mode, params)
     scored = [Scored(c, model.score(c), model.probability(c), model.answers(c)) for c in cands]
     for s in scored:
         lift = params.meeting_weight * s.candidate.meeting if s.answers or s.candidate.coverage > 0 else 0.0
         s.rank_score = s.score + lift
-    return sorted(scored, key=lambda s: (-s.rank_score, s.chunk_id))
+    return sorted(scored, key=lambda s: (s.candidate.excluded, -s.rank_score, s.chunk_id))
 
 
 @dataclass

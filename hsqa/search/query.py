@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..errors import HsqaError
 from ..scope import Scope
 from ..text import TOKEN, expand_acronyms, query_terms
+from .names import SPEECH, countries_named
 
 FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
@@ -64,6 +65,10 @@ class Query:
     expansions: list[str]  #: long forms of the acronyms the question uses
     filters: list[tuple[str, str]]  #: ("doc", "friends"), ("year", "2007")
     ref: MeetingRef
+    #: the countries the question is about, each as the set of its names (:mod:`hsqa.search.names`)
+    countries: tuple[frozenset[str], ...] = ()
+    #: it asks what was said ("What did Australia say …?"): being on a list of countries does not answer it
+    speech: bool = False
 
     @property
     def embed_text(self) -> str:
@@ -85,7 +90,7 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
     expansions = expand_acronyms(text, acronyms or {})
     terms = query_terms(text)
     terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
-    return Query(raw, text, terms, expansions, filters, meeting_refs(text))
+    return Query(raw, text, terms, expansions, filters, meeting_refs(text), countries_named(text), bool(SPEECH.search(text)))
 
 
 
@@ -102,6 +107,16 @@ def ordinal_word(token: str) -> str | None:
 def ordinals_in(text: str) -> set[str]:
     """Every ordinal ``text`` spells (see :func:`ordinal_word`)."""
     return {o for o in map(ordinal_word, TOKEN.findall(text)) if o}
+
+
+def mentions_ref(text: str, ref: MeetingRef) -> bool:
+    """Whether ``text`` itself names one of the years, months (capitalised) or meeting numbers of ``ref``."""
+    words = TOKEN.findall(text)
+    if ref.years and any(w.isdigit() and int(w) in ref.years for w in words if len(w) == 4):
+        return True
+    if ref.months and any(w.lower() in ref.months and w[0].isupper() for w in words):
+        return True
+    return bool(ref.ordinals and ref.ordinals & ordinals_in(text))
 
 
 def meeting_refs(text: str) -> MeetingRef:

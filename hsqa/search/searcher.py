@@ -22,7 +22,8 @@ from ..text import term_spans, word_set
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
-from .query import Query, ordinals_in, parse, resolve_filters
+from .names import mentions
+from .query import MeetingRef, Query, mentions_ref, ordinals_in, parse, resolve_filters
 from .results import Result, SearchResponse
 
 MODES = ("hybrid", "lexical", "dense")
@@ -142,15 +143,17 @@ class Searcher:
         unknown = fusion.unknown_ordinals(query.ref, self._meetings)
         idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
         cands: dict[int, fusion.Candidate] = {}
-        titles: dict[int, float] = {}
+        titles: dict[int, tuple[float, bool]] = {}  # title coverage, and whether it names the question's countries
         for cid, row in rows.items():
             d = row["doc_id"]
             if d not in titles:
                 doc = self._docs.get(d) or snap.document(d)
-                titles[d] = coverage(f"{doc['title']} {doc['place'] or ''}", query.terms, idf)
+                heading = f"{doc['title']} {doc['place'] or ''}"
+                titles[d] = coverage(heading, query.terms, idf), mentions(heading, query.countries, query.speech)
             cands[cid] = fusion.Candidate(
-                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d],
-                other_meeting=bool(unknown) and not unknown & ordinals_in(row["text"]))
+                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d][0],
+                other_meeting=_other_meeting(row["text"], d, query.ref, meeting, unknown),
+                missing_country=not titles[d][1] and not mentions(row["text"], query.countries, query.speech))
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
@@ -225,3 +228,12 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def _other_meeting(text: str, doc_id: int, ref: MeetingRef, meeting: dict[int, float], unknown: set[str]) -> bool:
+    """The question names a meeting this passage is not from and does not mention: a meeting number no
+    document has ("the eighteenth meeting"), or one some documents match (``meeting``) but not this one."""
+    if unknown and not unknown & ordinals_in(text):
+        return True
+    return bool(meeting) and doc_id not in meeting and not mentions_ref(text, ref)
+
