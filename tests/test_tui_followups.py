@@ -4,7 +4,7 @@
 from hsqa.tui.widgets.transcript import Transcript
 
 from .conftest import FHS_2007
-from .tui_support import SIZE, ask, run, settle
+from .tui_support import SIZE, ask, drive, run, settle
 
 
 def test_a_follow_up_says_what_it_follows_and_ctrl_n_asks_it_afresh(app_factory, fake_config):
@@ -35,34 +35,28 @@ def test_a_follow_up_says_what_it_follows_and_ctrl_n_asks_it_afresh(app_factory,
 
 
 def test_a_follow_up_keeps_the_previous_questions_filters_and_documents(app_factory):
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, "year:2007 What did the representative of Canada say?")
-            await ask(pilot, app, "Which resolution did she mention?")
-            turn = app.query_one(Transcript).latest().turn
-            assert turn.followup and turn.scope_labels == ["year:2007"]
-            assert {r["source"] for r in turn.results} == {FHS_2007}
-            # the passage where she mentions it comes first (the quote itself needs the real model's
-            # similarities: tests/test_e2e.py::test_a_follow_up_quotes_what_she_mentioned)
-            assert "Resolution 1612" in turn.results[0]["text"]
+    async def steps(pilot, app):
+        await ask(pilot, app, "year:2007 What did the representative of Canada say?")
+        await ask(pilot, app, "Which resolution did she mention?")
+        turn = app.query_one(Transcript).latest().turn
+        assert turn.followup and turn.scope_labels == ["year:2007"]
+        assert {r["source"] for r in turn.results} == {FHS_2007}
+        # the passage where she mentions it comes first (the quote itself needs the real model's
+        # similarities: tests/test_e2e.py::test_a_follow_up_quotes_what_she_mentioned)
+        assert "Resolution 1612" in turn.results[0]["text"]
 
-    run(go())
+    drive(app_factory(), steps)
 
 
 def test_an_ellipsis_quotes_what_the_new_name_said(app_factory):
     """Found in a tmux session: "And Vanuatu?" after a question on what Fiji said about planned relocation
     quoted Fiji again (the topic words matched Fiji's sentence better)."""
 
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, "What did Thailand say about human trafficking?")
-            await ask(pilot, app, "And Switzerland?")
-            turn = app.query_one(Transcript).latest().turn
-            assert turn.followup["read_as"] == "What did Switzerland say about human trafficking?"
-            assert "Switzerland" in turn.answer["sentence"]
+    async def steps(pilot, app):
+        await ask(pilot, app, "What did Thailand say about human trafficking?")
+        await ask(pilot, app, "And Switzerland?")
+        turn = app.query_one(Transcript).latest().turn
+        assert turn.followup["read_as"] == "What did Switzerland say about human trafficking?"
+        assert "Switzerland" in turn.answer["sentence"]
 
-    run(go())
+    drive(app_factory(), steps)

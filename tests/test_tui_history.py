@@ -10,7 +10,7 @@ from hsqa.tui.screens.viewer import SourceViewer
 from hsqa.tui.widgets.transcript import Transcript, TurnView
 
 from .conftest import FHS_2007
-from .tui_support import SIZE, ask, run, settle
+from .tui_support import SIZE, ask, drive, run, settle
 
 THAILAND = "Thailand ministry of social development"
 THAILAND_TEXT = "has created a Ministry of Social Development and Human Security"
@@ -107,24 +107,21 @@ async def open_card(pilot, app, view, rank=1):
 
 
 def test_a_whitespace_edit_keeps_earlier_citations_working(app_factory, fake_config):
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, THAILAND)
-            with open(fake_config.corpus_dir / FHS_2007, "a") as f:
-                f.write("\n")
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            view = app.query_one(Transcript).latest()
-            assert "changed since" not in str(view.card(1).render())
-            viewer = await open_card(pilot, app, view)
-            assert isinstance(viewer, SourceViewer) and viewer.current == 11
-            assert THAILAND_TEXT in str(viewer.query_one("#para-11").render())
-            notes = " ".join(str(n.render()) for n in app.query(".note"))
-            assert "no longer in the index" not in notes
+    async def steps(pilot, app):
+        await ask(pilot, app, THAILAND)
+        with open(fake_config.corpus_dir / FHS_2007, "a") as f:
+            f.write("\n")
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        view = app.query_one(Transcript).latest()
+        assert "changed since" not in str(view.card(1).render())
+        viewer = await open_card(pilot, app, view)
+        assert isinstance(viewer, SourceViewer) and viewer.current == 11
+        assert THAILAND_TEXT in str(viewer.query_one("#para-11").render())
+        notes = " ".join(str(n.render()) for n in app.query(".note"))
+        assert "no longer in the index" not in notes
 
-    run(go())
+    drive(app_factory(), steps)
     run(_restart_opens(app_factory, 11))
 
 
@@ -140,47 +137,41 @@ async def _restart_opens(app_factory, number):
 def test_a_moved_paragraph_is_found_again(app_factory, fake_config):
     path = fake_config.corpus_dir / FHS_2007
 
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, THAILAND)
-            text = path.read_text()
-            anchor = "The representative of Switzerland"
-            path.write_text(text.replace(anchor, "A new paragraph about something else entirely.\n\n" + anchor, 1))
-            # and the Thailand paragraph moves below Switzerland's: renumbered
-            text = path.read_text()
-            thai = next(p for p in text.split("\n\n") if THAILAND_TEXT in p)
-            swiss = next(p for p in text.split("\n\n") if p.startswith(anchor))
-            path.write_text(text.replace(thai + "\n\n" + "A new", "A new").replace(swiss, swiss + "\n\n" + thai))
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            view = app.query_one(Transcript).latest()
-            viewer = await open_card(pilot, app, view)
-            assert isinstance(viewer, SourceViewer) and viewer.current != 11
-            assert THAILAND_TEXT in str(viewer.query_one(f"#para-{viewer.current}").render())
-            assert viewer.query_one(".current").id == f"para-{viewer.current}"
+    async def steps(pilot, app):
+        await ask(pilot, app, THAILAND)
+        text = path.read_text()
+        anchor = "The representative of Switzerland"
+        path.write_text(text.replace(anchor, "A new paragraph about something else entirely.\n\n" + anchor, 1))
+        # and the Thailand paragraph moves below Switzerland's: renumbered
+        text = path.read_text()
+        thai = next(p for p in text.split("\n\n") if THAILAND_TEXT in p)
+        swiss = next(p for p in text.split("\n\n") if p.startswith(anchor))
+        path.write_text(text.replace(thai + "\n\n" + "A new", "A new").replace(swiss, swiss + "\n\n" + thai))
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        view = app.query_one(Transcript).latest()
+        viewer = await open_card(pilot, app, view)
+        assert isinstance(viewer, SourceViewer) and viewer.current != 11
+        assert THAILAND_TEXT in str(viewer.query_one(f"#para-{viewer.current}").render())
+        assert viewer.query_one(".current").id == f"para-{viewer.current}"
 
-    run(go())
+    drive(app_factory(), steps)
 
 
 def test_a_changed_paragraph_is_flagged_and_the_quote_kept(app_factory, fake_config):
     path = fake_config.corpus_dir / FHS_2007
 
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, THAILAND)
-            path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            card = app.query_one(Transcript).latest().card(1)
-            shown = str(card.render())
-            assert "changed since this answer" in shown and "open the current version" in shown
-            assert THAILAND_TEXT in shown  # the text as it was quoted
-            viewer = await open_card(pilot, app, app.query_one(Transcript).latest())
-            assert isinstance(viewer, SourceViewer) and viewer.view.path == FHS_2007
-            assert "changed since" in str(viewer.query_one("#doc-title").render())
+    async def steps(pilot, app):
+        await ask(pilot, app, THAILAND)
+        path.write_text(path.read_text().replace("has created a Ministry", "has established a Ministry"))
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        card = app.query_one(Transcript).latest().card(1)
+        shown = str(card.render())
+        assert "changed since this answer" in shown and "open the current version" in shown
+        assert THAILAND_TEXT in shown  # the text as it was quoted
+        viewer = await open_card(pilot, app, app.query_one(Transcript).latest())
+        assert isinstance(viewer, SourceViewer) and viewer.view.path == FHS_2007
+        assert "changed since" in str(viewer.query_one("#doc-title").render())
 
-    run(go())
+    drive(app_factory(), steps)

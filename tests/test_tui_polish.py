@@ -15,7 +15,7 @@ from hsqa.tui.widgets.status import StatusLine
 from hsqa.tui.widgets.transcript import Transcript
 
 from .conftest import FHS_2007, GA_2012
-from .tui_support import SIZE, SMALL, ask, make_app, run, settle, type_text
+from .tui_support import SIZE, SMALL, ask, drive, make_app, run, settle, type_text
 
 GA_TITLE = (
     "General Assembly Plenary Meeting on the Report of the Secretary-General: Follow-up to General Assembly "
@@ -70,22 +70,19 @@ def test_a_two_day_meeting_is_cited_with_its_whole_date_range(fake_config):
     )
     Indexer(fake_config, HashingEmbedder(64)).run()
 
-    async def go():
-        app = make_app(fake_config)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await ask(pilot, app, "glacier melt disaster risk reduction")
-            card = app.query_one(Transcript).latest().card(1)
-            assert card.result["source"] == TWO_DAY
-            assert "12–13 March 2013" in card.render().plain
-            await pilot.press("ctrl+y")
-            assert "(12–13 March 2013)" in app.clipboard
-            await pilot.press("ctrl+b")
-            await pilot.pause()
-            listed = " ".join(str(app.query_one(DocumentList).get_option_at_index(i).prompt) for i in range(3))
-            assert "12–13 March 2013" in listed
+    async def steps(pilot, app):
+        await ask(pilot, app, "glacier melt disaster risk reduction")
+        card = app.query_one(Transcript).latest().card(1)
+        assert card.result["source"] == TWO_DAY
+        assert "12–13 March 2013" in card.render().plain
+        await pilot.press("ctrl+y")
+        assert "(12–13 March 2013)" in app.clipboard
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        listed = " ".join(str(app.query_one(DocumentList).get_option_at_index(i).prompt) for i in range(3))
+        assert "12–13 March 2013" in listed
 
-    run(go())
+    drive(make_app(fake_config), steps)
 
 
 def test_each_skipped_file_is_reported_once_until_it_changes(app_factory, fake_config):
@@ -94,67 +91,58 @@ def test_each_skipped_file_is_reported_once_until_it_changes(app_factory, fake_c
     def notes(app):
         return [str(n.render()) for n in app.query(".note") if "skipped scan.txt" in str(n.render())]
 
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            bad.write_bytes(b"\x00\x01binary\x00" * 10)
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            assert len(notes(app)) == 1
-            (fake_config.corpus_dir / FHS_2007).write_text((fake_config.corpus_dir / FHS_2007).read_text() + "\nMore.\n")
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            assert len(notes(app)) == 1  # the same bad file, untouched: not reported again
-            bad.write_bytes(b"\x00\x02still binary\x00" * 12)
-            await pilot.press("ctrl+r")
-            await settle(pilot, app)
-            assert len(notes(app)) == 2  # it changed (and is still bad): reported again
+    async def steps(pilot, app):
+        bad.write_bytes(b"\x00\x01binary\x00" * 10)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert len(notes(app)) == 1
+        (fake_config.corpus_dir / FHS_2007).write_text((fake_config.corpus_dir / FHS_2007).read_text() + "\nMore.\n")
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert len(notes(app)) == 1  # the same bad file, untouched: not reported again
+        bad.write_bytes(b"\x00\x02still binary\x00" * 12)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert len(notes(app)) == 2  # it changed (and is still bad): reported again
 
-    run(go())
+    drive(app_factory(), steps)
 
 
 def test_the_apps_commands_are_in_the_palette(app_factory):
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            titles = " | ".join(c.title for c in app.get_system_commands(app.screen))
-            for word in ("Re-index", "Export", "Copy citation", "scope", "Clear the screen", "afresh"):
-                assert word in titles
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await type_text(pilot, "Re-index the corpus")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
-            await pilot.pause()
-            assert app.indexing or app.query_one(StatusLine).index.startswith(("indexing", "index:"))
-            await settle(pilot, app)
-            assert not app.indexing
+    async def steps(pilot, app):
+        titles = " | ".join(c.title for c in app.get_system_commands(app.screen))
+        for word in ("Re-index", "Export", "Copy citation", "scope", "Clear the screen", "afresh"):
+            assert word in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Re-index the corpus")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.indexing or app.query_one(StatusLine).index.startswith(("indexing", "index:"))
+        await settle(pilot, app)
+        assert not app.indexing
 
-    run(go())
+    drive(app_factory(), steps)
 
 
 @pytest.mark.parametrize("size", [SMALL, SIZE])
 def test_the_sidebar_opens_on_a_highlighted_row_and_closes_after_a_choice(app_factory, size):
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot, app)
-            conversation_width = app.query_one("#conversation").size.width
-            await pilot.press("ctrl+b")
-            await pilot.pause()
-            docs = app.query_one(DocumentList)
-            assert app.query_one("#sidebar").has_class("visible") and app.focused is docs
-            assert docs.highlighted == 0
-            assert app.query_one("#conversation").size.width == conversation_width  # it overlays
-            await pilot.press("down", "enter")
-            await pilot.pause()
-            assert not app.query_one("#sidebar").has_class("visible")
-            assert isinstance(app.focused, QuestionInput)
-            assert "Scope: doc:" in str(app.query_one("#scope").render())
+    async def steps(pilot, app):
+        conversation_width = app.query_one("#conversation").size.width
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        docs = app.query_one(DocumentList)
+        assert app.query_one("#sidebar").has_class("visible") and app.focused is docs
+        assert docs.highlighted == 0
+        assert app.query_one("#conversation").size.width == conversation_width  # it overlays
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert not app.query_one("#sidebar").has_class("visible")
+        assert isinstance(app.focused, QuestionInput)
+        assert "Scope: doc:" in str(app.query_one("#scope").render())
 
-    run(go())
+    drive(app_factory(), steps, size)
 
 
 def test_export_keeps_whole_titles_and_refuses_an_empty_conversation(app_factory, tmp_path, monkeypatch):
@@ -182,22 +170,19 @@ def test_export_keeps_whole_titles_and_refuses_an_empty_conversation(app_factory
 
 
 def test_at_80x24_the_status_line_and_the_placeholder_are_not_clipped(app_factory, fake_config):
-    async def go():
-        app = app_factory()
-        async with app.run_test(size=SMALL) as pilot:
-            await settle(pilot, app)
-            (fake_config.corpus_dir / FHS_2007).write_text("changed\n\n" + (fake_config.corpus_dir / FHS_2007).read_text())
-            app.query_one(StatusLine).corpus = "1 changed since last index"
-            await pilot.pause()
-            status = app.query_one(StatusLine)
-            line = status.render()
-            assert line.cell_len <= status.size.width and "…" not in line.plain
-            assert "1 changed" in line.plain and "31 passages" in line.plain
-            box = app.query_one(QuestionInput)
-            assert len(box.placeholder) <= box.content_region.width
-            assert box.placeholder.startswith("Ask a question")
+    async def steps(pilot, app):
+        (fake_config.corpus_dir / FHS_2007).write_text("changed\n\n" + (fake_config.corpus_dir / FHS_2007).read_text())
+        app.query_one(StatusLine).corpus = "1 changed since last index"
+        await pilot.pause()
+        status = app.query_one(StatusLine)
+        line = status.render()
+        assert line.cell_len <= status.size.width and "…" not in line.plain
+        assert "1 changed" in line.plain and "31 passages" in line.plain
+        box = app.query_one(QuestionInput)
+        assert len(box.placeholder) <= box.content_region.width
+        assert box.placeholder.startswith("Ask a question")
 
-    run(go())
+    drive(app_factory(), steps, SMALL)
 
 
 def test_quit_saves_and_does_not_wait_for_threads(fake_config, monkeypatch):
