@@ -215,13 +215,16 @@ class Engine:
         names: list[str] = (),
         near_weight: float | None = None,
         quote_context: list[str] | None = None,
+        near_question: str | None = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
 
         ``context``: words carried over from earlier turns (a follow-up); they join the search but weigh
         less than the question's own words in choosing the quoted sentence (``quote_context``, when given,
         is what the quote treats as carried instead). ``prefer``: document paths whose passages are lifted
-        (the documents the previous answer cited); ``names``: the carried names, searched with the question.
+        (the documents the previous answer cited); ``names``: the carried names, searched with the question;
+        ``near_question``: what to search for in the preferred documents, when not the question itself (the new
+        part of an ellipsis: "Egypt" for "And Egypt?", read as a whole question everywhere else).
         """
         k = k or self.config.k
         mode = mode or ("hybrid" if self.model_ready else "lexical")
@@ -232,7 +235,7 @@ class Engine:
             return Reply(question, mode, [], None, False, scope, note)
         if prefer:
             weight = NEAR_WEIGHT if near_weight is None else near_weight
-            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, weight)
+            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, weight, near_question)
         else:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         carried = list(context) if quote_context is None else list(quote_context)
@@ -242,7 +245,16 @@ class Engine:
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)
 
     def _follow_up(
-        self, question: str, context, names, prefer: set[str], scope: Scope | None, k: int, mode: str, weight: float
+        self,
+        question: str,
+        context,
+        names,
+        prefer: set[str],
+        scope: Scope | None,
+        k: int,
+        mode: str,
+        weight: float,
+        near_question: str | None = None,
     ) -> SearchResponse:
         """A follow-up searches twice: its own words within the documents the previous answer cited
         ("Which agencies are implementing it?" in the Aral Sea fund's news item), and its words with the
@@ -257,6 +269,7 @@ class Engine:
             return wide
         # its own words, unless too few to search with ("Why?", "When was that?")
         own = question if len(content_terms(question)) >= 2 else " ".join([*context, question])
+        own = near_question or own
         near = self.searcher.search(own, k=k, mode=mode, scope=Scope(ids, years))
         merged = merge_ranked([(near.results, weight), (wide.results, 1.0)])
         for i, r in enumerate(merged[:k], 1):
