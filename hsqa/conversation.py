@@ -120,6 +120,7 @@ class FollowUp:
     names: list[str] = field(default_factory=list)  #: the names among ``terms``: what "it", "they", "there" point at
     read_as: str | None = None  #: an ellipsis rewritten as a whole question ("And Egypt?" -> "What did Egypt …")
     new: str | None = None  #: what the ellipsis brings ("Egypt"): searched for in the documents cited before
+    after: tuple[str, int] | None = None  #: "Tell me more", "Why?": (source, ¶) of the answer to go on from
     context: str = ""  #: the previous question as it reads on its own
 
 
@@ -247,9 +248,35 @@ def follow_up(question: str, previous: Turn | None) -> FollowUp | None:
         sources = []  # another meeting, another year: most likely another document (not "the third question")
     new = _ellipsis_part(_as_ellipsis(question)) if read_as else None
     return FollowUp(
-        previous.id, previous.question, terms, sources, scope, [t for t in terms if t.lower() in named], read_as, new,
-        prev_q,
+        previous.id,
+        previous.question,
+        terms,
+        sources,
+        scope,
+        names=[t for t in terms if t.lower() in named],
+        read_as=read_as,
+        new=new,
+        after=_answered_at(previous) if asks_for_more(question) else None,
+        context=prev_q,
     )
+
+
+def asks_for_more(question: str) -> bool:
+    """"Tell me more", "Go on", "What else?", "Why?", "Why was he there?": the answer is likely to go on in the
+    paragraph after the previous one."""
+    words = [w.lower() for w in TOKEN.findall(question)]
+    return bool(words) and (words[0] == "why" or bool(_GO_ON.search(question)) or any(w in _MORE for w in words))
+
+
+_GO_ON = re.compile(r"^\s*(?:go\s+on|continue|elaborate)\b", re.I)
+
+
+def _answered_at(turn: Turn) -> tuple[str, int] | None:
+    """(source, paragraph) of the passage ``turn``'s answer quoted."""
+    if not turn.answer or not turn.relevant:
+        return None
+    r = next((r for r in turn.results if r["rank"] == turn.answer["rank"]), None)
+    return (r["source"], r["paragraph"]) if r and r.get("paragraph") is not None else None
 
 
 def _as_ellipsis(question: str) -> str:
@@ -413,6 +440,7 @@ class Conversation:
                 context=[fu.context] if fu else [],
                 prefer=set(fu.sources) if fu else set(),
                 names=fu.names if fu else [],
+                after=fu.after if fu else None,
             )
         turn = self.turn_from(turn_id, text, reply, fu, fresh, standing)
         self.store(turn)

@@ -181,3 +181,33 @@ def test_an_ellipsis_searches_its_new_part_in_the_cited_documents(fake_config):
                       "hybrid", 1.0, near_question="Philippines")
     assert ("Philippines", True) in asked
     assert ("What did Philippines say about the post-2015 agenda?", False) in asked
+
+
+def test_tell_me_more_goes_on_from_the_paragraph_the_previous_answer_quoted(fake_config):
+    """"Tell me more." after "What did the Advisory Board decide about stand-alone projects?" found five
+    passages of the right summary, none the paragraph after the answer (the revised guidelines)."""
+    from hsqa.engine import Engine
+    from hsqa.search import SearchResponse
+
+    prev = turn("What did the Advisory Board decide about stand-alone projects?",
+                [{"rank": 1, "source": "doc1.txt", "paragraph": 4, "relevant": True}],
+                {"sentence": "Members agreed that the Fund should no longer finance stand-alone projects.", "rank": 1})
+    fu = follow_up("Tell me more.", prev)
+    assert fu.after == ("doc1.txt", 4)
+    assert follow_up("Why?", prev).after == ("doc1.txt", 4)
+    assert follow_up("When was that?", prev).after is None  # asks something else, not for more
+
+    near = [_hit(r, 1, p, 0.0) for r, p in enumerate([2, 4, 7, 1, 3, 6, 9, 5], 1)]  # ¶5 8th in the document
+    wide = [_hit(r, 2, r, 1.0) for r in range(1, 6)]
+
+    class Searcher:
+        documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
+
+        def search(self, question, k=5, mode="hybrid", scope=None):
+            return SearchResponse(question, mode, (near if scope and scope.doc_ids else wide)[:k], scope, None)
+
+    engine = Engine(fake_config)
+    engine._searcher = Searcher()
+    resp = engine._follow_up("Tell me more.", ["stand-alone projects"], [], {"doc1.txt"}, None, 5, "hybrid", 1.0,
+                             after=fu.after)
+    assert (resp.results[0].doc_id, resp.results[0].paragraph) == (1, 5)
