@@ -51,7 +51,7 @@ class Recorder:
 
     def __call__(self, response, searcher, question, context=()):
         units, table = self._real(response, searcher, question, context)
-        self.last = (units, table, response.any_relevant)
+        self.last = (units, table, response.any_relevant, quote.kind_preference(table, question))
         return units, table
 
 
@@ -85,10 +85,10 @@ def collect(engine, items: list[dict], pairs: list[dict], mode: str) -> list[dic
 def _group(last, item) -> list[dict]:
     if last is None or not last[2] or not last[0]:
         return []  # nothing quoted: no passage answers
-    units, table, _ = last
+    units, table, _, preference = last
     # a unit is right when what would be quoted for it holds the key phrase (with the sentence it leans on)
     y = np.array([quoted(_quote_text(units, i), item) for i in range(len(units))])
-    return [{"X": table, "y": y, "question": item["question"]}]
+    return [{"X": table, "y": y, "question": item["question"], "preference": preference}]
 
 
 def _quote_text(units, i: int) -> str:
@@ -121,9 +121,10 @@ def fit(groups: list[dict], c: float, scale: np.ndarray) -> np.ndarray:
 
 
 def top1(groups: list[dict], weights: np.ndarray) -> float:
-    """Share of groups (with a unit holding the key phrase) whose top-scored unit holds it."""
+    """Share of groups (with a unit holding the key phrase) whose top-scored unit holds it, scored as
+    ``hsqa.answer.annotate`` scores (with its preference for a unit naming the asked kind)."""
     scored = [g for g in groups if g["y"].any()]
-    return sum(bool(g["y"][int(np.argmax(g["X"] @ weights))]) for g in scored) / (len(scored) or 1)
+    return sum(bool(g["y"][int(np.argmax(g["X"] @ weights + g["preference"]))]) for g in scored) / (len(scored) or 1)
 
 
 def cross_validate(groups: list[dict], scale: np.ndarray) -> dict[float, float]:

@@ -239,3 +239,16 @@ def test_an_office_without_its_holder_is_not_a_name():
         None, "Who co-chaired the second meeting?")
     kind, weak = FEATURES.index("kind"), FEATURES.index("kind_weak")
     assert list(table[:, kind]) == [0.0, 1.0] and table[0, weak] == 1.0
+
+
+def test_reported_words_go_back_to_the_sentence_naming_the_speaker():
+    """Dev: "What did Vanuatu say the ICJ advisory opinion could clarify?" — ", she said," two sentences after
+    the one naming Vanuatu's representative; the sentence between names no speaker."""
+    from hsqa.answer import passage_quotes
+
+    text = ("The representative of Vanuatu recalled that the General Assembly had adopted a resolution requesting "
+            "an advisory opinion. Young people from the University of the South Pacific had launched the campaign "
+            "in 2019. The advisory opinion, she said, could clarify what States owed to people.")
+    quotes = [text[a:b] for a, b in passage_quotes(text)]
+    assert quotes[-1] == text
+    assert quotes[1].startswith("Young people")  # "Young people" stands alone
