@@ -103,14 +103,15 @@ def main() -> int:
         "",
         "## Follow-up pairs (benchmarks/corpus)",
         "",
-        "| pairs | n | follow-up finds its passage (top 5) | same question asked alone | first question found |",
-        "|---|---|---|---|---|",
+        "| pairs | n | follow-up finds its passage (top 5) | same question asked alone | first question found | follow-up's quote holds the key phrase |",
+        "|---|---|---|---|---|---|",
     ]
     for split in ("dev", "test"):
         r = out.get(f"followups-{split}")
         if r:
             lines.append(
-                f"| {split} | {r['n']} | **{r['recall@5']:.3f}** | {r['recall@5_alone']:.3f} | {r['first_turn_found']:.3f} |"
+                f"| {split} | {r['n']} | **{r['recall@5']:.3f}** | {r['recall@5_alone']:.3f} | {r['first_turn_found']:.3f} | "
+                f"{r['quote_share']:.3f} |"
             )
     s = out.get("standalone-in-conversation")
     if s:
