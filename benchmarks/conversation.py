@@ -103,14 +103,15 @@ def main() -> int:
         "",
         "## Follow-up pairs (benchmarks/corpus)",
         "",
-        "| pairs | n | follow-up finds its passage (top 5) | same question asked alone | first question found |",
-        "|---|---|---|---|---|",
+        "| pairs | n | follow-up finds its passage (top 5) | same question asked alone | first question found | follow-up's quote holds the key phrase |",
+        "|---|---|---|---|---|---|",
     ]
     for split in ("dev", "test"):
         r = out.get(f"followups-{split}")
         if r:
             lines.append(
-                f"| {split} | {r['n']} | **{r['recall@5']:.3f}** | {r['recall@5_alone']:.3f} | {r['first_turn_found']:.3f} |"
+                f"| {split} | {r['n']} | **{r['recall@5']:.3f}** | {r['recall@5_alone']:.3f} | {r['first_turn_found']:.3f} | "
+                f"{r['quote_share']:.3f} |"
             )
     s = out.get("standalone-in-conversation")
     if s:
@@ -124,19 +125,20 @@ def main() -> int:
         "",
         "## Quoted sentence contains the key phrase",
         "",
-        "quote: share of questions whose quoted sentence holds the key phrase; ceiling: share where some sentence "
-        "(or list line) of the 5 cited passages holds it (no sentence chooser can do better); abstained: no passage "
-        "answers, nothing quoted.",
+        "quote: share of questions whose quoted sentence holds the key phrase; ceiling: share where some quote "
+        "(sentence or list line, with the sentence it leans on) of the 5 cited passages holds it (no sentence chooser "
+        "can do better); abstained: no passage "
+        "answers, nothing quoted; words: the quotes' mean length (a sentence, or two when one leans on the other).",
         "",
-        "| questions | n | quote | passage retrieved | quote when retrieved | ceiling | abstained |",
-        "|---|---|---|---|---|---|---|",
+        "| questions | n | quote | passage retrieved | quote when retrieved | ceiling | abstained | words |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in ("quote-qa", "quote-qa_heldout", "quote-dev", "quote-test"):
         r = out.get(name)
         if r:
             lines.append(
                 f"| {name[6:]} | {r['n']} | **{r['quote_share']:.3f}** | {r['retrieved']:.3f} | "
-                f"{r['quote_share_when_retrieved']:.3f} | {r['ceiling']:.3f} | {r['abstained']:.3f} |"
+                f"{r['quote_share_when_retrieved']:.3f} | {r['ceiling']:.3f} | {r['abstained']:.3f} | {r['quote_words']:.1f} |"
             )
     lines += quote_model_lines()
     md = ROOT / "benchmarks" / "CONVERSATION.md"

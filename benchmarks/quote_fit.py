@@ -51,7 +51,7 @@ class Recorder:
 
     def __call__(self, response, searcher, question, context=()):
         units, table = self._real(response, searcher, question, context)
-        self.last = (units, table, response.any_relevant)
+        self.last = (units, table, response.any_relevant, quote.kind_preference(table, question))
         return units, table
 
 
@@ -85,9 +85,15 @@ def collect(engine, items: list[dict], pairs: list[dict], mode: str) -> list[dic
 def _group(last, item) -> list[dict]:
     if last is None or not last[2] or not last[0]:
         return []  # nothing quoted: no passage answers
-    units, table, _ = last
-    y = np.array([quoted(u.text, item) for u in units])
-    return [{"X": table, "y": y, "question": item["question"]}]
+    units, table, _, preference = last
+    # a unit is right when what would be quoted for it holds the key phrase (with the sentence it leans on)
+    y = np.array([quoted(_quote_text(units, i), item) for i in range(len(units))])
+    return [{"X": table, "y": y, "question": item["question"], "preference": preference}]
+
+
+def _quote_text(units, i: int) -> str:
+    a, b = quote.quote_span(units, i)
+    return units[i].result.text[a:b]
 
 
 def pairs_of(groups: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,9 +121,10 @@ def fit(groups: list[dict], c: float, scale: np.ndarray) -> np.ndarray:
 
 
 def top1(groups: list[dict], weights: np.ndarray) -> float:
-    """Share of groups (with a unit holding the key phrase) whose top-scored unit holds it."""
+    """Share of groups (with a unit holding the key phrase) whose top-scored unit holds it, scored as
+    ``hsqa.answer.annotate`` scores (with its preference for a unit naming the asked kind)."""
     scored = [g for g in groups if g["y"].any()]
-    return sum(bool(g["y"][int(np.argmax(g["X"] @ weights))]) for g in scored) / (len(scored) or 1)
+    return sum(bool(g["y"][int(np.argmax(g["X"] @ weights + g["preference"]))]) for g in scored) / (len(scored) or 1)
 
 
 def cross_validate(groups: list[dict], scale: np.ndarray) -> dict[float, float]:
@@ -143,6 +150,7 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "corpus", help="the corpus --index was built from")
     ap.add_argument("--write", action="store_true", help="store the weights in hsqa/quote_weights.json")
     ap.add_argument("--without", nargs="*", default=[], help="features left out (weight 0), to compare feature sets")
+    ap.add_argument("--C", type=float, help="use this regularisation instead of the cross-validated best (to compare)")
     args = ap.parse_args()
     items = load_jsonl(QUESTIONS / "dev.jsonl")
     pairs = load_followups(QUESTIONS / "followups-dev.jsonl")
@@ -165,14 +173,14 @@ def main() -> int:
                 for g in groups:
                     g["X"][:, quote.FEATURES.index(f)] = 0.0
             cv = cross_validate(groups, scale)
-            best = max(CS, key=lambda c: (round(cv[c], 4), -abs(np.log10(c))))
+            best = args.C or max(CS, key=lambda c: (round(cv[c], 4), -abs(np.log10(c))))
             w = fit(groups, best, scale)
             with_pos = int(sum(g["y"].any() for g in groups))
             out["modes"][mode] = {
                 "C": float(best),
                 "questions": len(groups),
                 "with_key_phrase": with_pos,
-                "cv_top1": round(cv[best], 4),
+                "cv_top1": round(cv.get(best, float("nan")), 4),
                 "cv_by_C": {str(c): round(v, 4) for c, v in cv.items()},
                 "train_top1": round(top1(groups, w), 4),
                 "current_top1": round(top1(groups, current[mode]), 4),

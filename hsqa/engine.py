@@ -28,6 +28,9 @@ from .text import STOPWORDS, query_terms
 #: weight of a follow-up's search within the documents the previous answer cited, against its search
 #: everywhere with the carried-over words (1: the same)
 NEAR_WEIGHT = 1.0
+#: a follow-up that asks for more ("Tell me more", "Why?") searches this many passages of the cited documents
+#: for the one after the previous answer's
+FOLLOW_ON_K = 40
 #: reciprocal-rank constant of the merge of a follow-up's two searches (their lists are k long: a small one,
 #: so that rank matters)
 MERGE_K = 10
@@ -215,13 +218,18 @@ class Engine:
         names: list[str] = (),
         near_weight: float | None = None,
         quote_context: list[str] | None = None,
+        near_question: str | None = None,
+        after: tuple[str, int] | None = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
 
         ``context``: words carried over from earlier turns (a follow-up); they join the search but weigh
         less than the question's own words in choosing the quoted sentence (``quote_context``, when given,
         is what the quote treats as carried instead). ``prefer``: document paths whose passages are lifted
-        (the documents the previous answer cited); ``names``: the carried names, searched with the question.
+        (the documents the previous answer cited); ``names``: the carried names, searched with the question;
+        ``near_question``: what to search for in the preferred documents, when not the question itself (the new
+        part of an ellipsis: "Egypt" for "And Egypt?", read as a whole question everywhere else); ``after``:
+        (source, paragraph) of the previous answer, whose next paragraph a follow-up asking for more leads with.
         """
         k = k or self.config.k
         mode = mode or ("hybrid" if self.model_ready else "lexical")
@@ -232,7 +240,7 @@ class Engine:
             return Reply(question, mode, [], None, False, scope, note)
         if prefer:
             weight = NEAR_WEIGHT if near_weight is None else near_weight
-            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, weight)
+            resp = self._follow_up(question, context, names, prefer, resolved, k, mode, weight, near_question, after)
         else:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         carried = list(context) if quote_context is None else list(quote_context)
@@ -242,7 +250,17 @@ class Engine:
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)
 
     def _follow_up(
-        self, question: str, context, names, prefer: set[str], scope: Scope | None, k: int, mode: str, weight: float
+        self,
+        question: str,
+        context,
+        names,
+        prefer: set[str],
+        scope: Scope | None,
+        k: int,
+        mode: str,
+        weight: float,
+        near_question: str | None = None,
+        after: tuple[str, int] | None = None,
     ) -> SearchResponse:
         """A follow-up searches twice: its own words within the documents the previous answer cited
         ("Which agencies are implementing it?" in the Aral Sea fund's news item), and its words with the
@@ -257,8 +275,9 @@ class Engine:
             return wide
         # its own words, unless too few to search with ("Why?", "When was that?")
         own = question if len(content_terms(question)) >= 2 else " ".join([*context, question])
-        near = self.searcher.search(own, k=k, mode=mode, scope=Scope(ids, years))
-        merged = merge_ranked([(near.results, weight), (wide.results, 1.0)])
+        own = near_question or own
+        near = self.searcher.search(own, k=k if after is None else max(k, FOLLOW_ON_K), mode=mode, scope=Scope(ids, years))
+        merged = merge_ranked([(_follow_on(near.results, after)[:k], weight), (wide.results, 1.0)])
         for i, r in enumerate(merged[:k], 1):
             r.rank = i
         return SearchResponse(wide.query, wide.mode, merged[:k], wide.scope, wide.qvec)
@@ -377,6 +396,19 @@ def _matcher(result: dict):
     # a citation saved before paragraph hashes were kept: its quoted words must still be in the paragraph
     quoted = " ".join(result["text"].split())
     return lambda p: quoted in p[1]
+
+
+def _follow_on(results: list[Result], after: tuple[str, int] | None) -> list[Result]:
+    """``results`` led by the paragraph after ``after`` (source, paragraph) when they hold it: "Tell me more"
+    goes on where the previous answer stopped."""
+    if after is None:
+        return results
+    source, paragraph = after
+    nxt = [r for r in results if r.source == source and r.paragraph == paragraph + 1]
+    out = nxt + [r for r in results if r not in nxt]
+    for i, r in enumerate(out, 1):
+        r.rank = i
+    return out
 
 
 def merge_ranked(lists: list[tuple[list[Result], float]]) -> list[Result]:

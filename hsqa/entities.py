@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("person", "country", "org", "place", "date", "number")
+KINDS = ("person", "office", "country", "org", "place", "date", "number")
+
+#: a word between "which" and what it asks for ("which ECOWAS official", "which Asian country"), not a verb or an
+#: article after one: "What did the group decide?" asks what, not which group
+_MODIFIER = (
+    r"(?!(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|might|must|the|a|an|this|that|"
+    r"these|those|its|their|his|her)\b)[\w'’-]+"
+)
 
 _Q = [
     ("number", r"^\s*how\s+(?:many|much|often|long)\b|\b(?:what|which)\s+(?:number|percentage|share|proportion|fraction|amount)\b"),
@@ -20,20 +27,21 @@ _Q = [
     ),
     (
         "country",
-        r"\b(?:which|what)\s+(?:\w+\s+)?(?:country|countries|nations?|member\s+states?|states?|kingdoms?|"
+        rf"\b(?:which|what)\s+(?:{_MODIFIER}\s+)?(?:country|countries|nations?|member\s+states?|states?|kingdoms?|"
         r"republics?|governments?|delegations?)\b",
     ),
     (
         "org",
-        r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:agenc(?:y|ies)|organi[sz]ations?|bod(?:y|ies)|institutions?|"
+        rf"\b(?:which|what)\s+(?:{_MODIFIER}\s+){{0,2}}?(?:agenc(?:y|ies)|organi[sz]ations?|bod(?:y|ies)|institutions?|"
         r"lenders?|banks?|funds?|programmes?|programs?|committees?|councils?|commissions?|missions?|federations?|"
         r"networks?|entities|offices?|departments?|partners?|actors?|groups?)\b",
     ),
     ("place", r"^\s*where\b|\b(?:in\s+)?(?:which|what)\s+(?:city|cities|place|venue|capital|town|location|region)\b"),
     (
         "person",
-        r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:person|people|ambassador|representative|minister|"
-        r"official|delegate|speaker|chair|co-chairs?|president|envoy)s?\b|\bby\s+whom\b",
+        r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+"
+        rf"(?:{_MODIFIER}\s+){{0,3}}?(?:person|people|ambassador|representative|minister|official|officer|staff|expert|"
+        r"activist|participant|delegate|speaker|chair|co-chairs?|president|envoy|adviser|advisor)s?\b|\bby\s+whom\b",
     ),
 ]
 _QUESTION_KINDS = [(k, re.compile(p, re.I)) for k, p in _Q]
@@ -81,7 +89,9 @@ _OFFICE = (
     r"Permanent\s+Representatives?|"
     r"Special\s+Rapporteur|Ambassadors?|Ministers?|Facilitators?|Rapporteur)\b"
 )
-_PERSON = re.compile(f"{_HONORIFIC}|{_SPEAKER}|{_OFFICE}")
+_PERSON = re.compile(f"{_HONORIFIC}|{_SPEAKER}")
+#: an office named without its holder ("The Co-Chairs proposed ..."): a weaker answer to "who" than a name
+_OFFICE_ONLY = re.compile(_OFFICE)
 
 _ORG_WORD = (
     r"(?:Agency|Bank|Fund|Programme|Program|Organization|Organisation|Council|Commission|Committee|Union|"
@@ -114,6 +124,7 @@ _MONTH_ONLY = re.compile(rf"^{_MONTH}$")
 
 _FINDERS = {
     "person": _PERSON,
+    "office": _OFFICE_ONLY,
     "country": COUNTRY_PATTERN,
     "org": _ORG,
     "date": _DATE,

@@ -2,9 +2,10 @@
 
 - :func:`followup_recall`: share of follow-up pairs ("Who co-chaired the fifth meeting?" → "When was that?")
   whose follow-up finds the right passage in its top k, asked in a conversation after its first question,
-  side by side with the same follow-up asked on its own.
+  side by side with the same follow-up asked on its own; and the share whose quote holds the key phrase.
 - :func:`quote_share`: share of questions whose quoted sentence contains the expected key phrase; and its
-  ceiling, the share where some quotable unit of the cited passages contains it.
+  ceiling, the share where some quote the cited passages offer contains it (a sentence or list line, with the
+  sentence it leans on: :func:`hsqa.answer.quote_span`); and the quotes' mean length in words.
 
 Both take an :class:`~hsqa.engine.Engine` (any index, any model) and JSON-lines question files in the
 format of ``tests/data/qa.jsonl`` (``question``, ``document``, ``answer``; optional ``answers``: a list of
@@ -17,7 +18,8 @@ import json
 import re
 from pathlib import Path
 
-from .answer import answer_spans
+from .answer import passage_quotes
+from .text import TOKEN
 from .conversation import Conversation
 from .errors import HsqaError
 
@@ -96,6 +98,7 @@ def followup_recall(engine, pairs: list[dict], k: int = 5) -> dict:
                 "alone": any(hit(r, want) for r in alone.results[:k]),
                 "first_hit": all(any(hit(r, t) for r in a.results[:k]) for a, t in zip(asked[:-1], turns[:-1])),
                 "rank": next((r["rank"] for r in last.results if hit(r, want)), None),
+                "quoted": quoted(last.answer["sentence"] if last.answer else None, want),
             }
         )
     n = len(rows) or 1
@@ -104,6 +107,7 @@ def followup_recall(engine, pairs: list[dict], k: int = 5) -> dict:
         "k": k,
         f"recall@{k}": sum(r["hit"] for r in rows) / n,
         f"recall@{k}_alone": sum(r["alone"] for r in rows) / n,
+        "quote_share": sum(r["quoted"] for r in rows) / n,
         "taken_as_followup": sum(r["followup"] for r in rows) / n,
         "first_turn_found": sum(r["first_hit"] for r in rows) / n,
         "pairs": rows,
@@ -122,7 +126,7 @@ def quote_share(engine, items: list[dict], k: int = 5) -> dict:
                 "question": item["question"],
                 "quoted": quoted(sentence, item),
                 "retrieved": any(hit(r, item) for r in reply.results[:k]),
-                "quotable": any(quoted(r["text"][a:b], item) for r in reply.results[:k] for a, b in answer_spans(r["text"])),
+                "quotable": any(quoted(r["text"][a:b], item) for r in reply.results[:k] for a, b in passage_quotes(r["text"])),
                 "abstained": reply.answer is None,
                 "sentence": sentence,
             }
@@ -136,6 +140,7 @@ def quote_share(engine, items: list[dict], k: int = 5) -> dict:
         "quote_share_when_retrieved": sum(r["quoted"] for r in found) / (len(found) or 1),
         "ceiling": sum(r["quotable"] for r in rows) / n,
         "abstained": sum(r["abstained"] for r in rows) / n,
+        "quote_words": sum(len(TOKEN.findall(r["sentence"])) for r in rows if r["sentence"]) / (sum(bool(r["sentence"]) for r in rows) or 1),
         "questions": rows,
     }
 

@@ -141,3 +141,114 @@ def test_quote_share_reports_the_ceiling_and_the_abstentions():
     got = quote_share(engine, items)
     assert got["quote_share"] == 0.25 and got["retrieved"] == 0.75 and got["ceiling"] == 0.75
     assert got["abstained"] == 0.25 and round(got["quote_share_when_retrieved"], 3) == 0.333
+
+
+# -- the quote with the sentence it leans on (issue 8, item 6: reported speech) -----------------------------
+
+CANADA = (
+    "The representative of Canada stated that her country's conception of human security emphasizes the protection "
+    "of individuals and communities from physical violence, particularly in conflict situations. She went on to say "
+    "that the adoption of Security Council Resolution 1612, which requests the Secretary-General to implement the "
+    "monitoring and reporting mechanism on children and armed conflict, was a landmark event, and that the FHS should "
+    "play a role in promoting the implementation of the said mechanism."
+)
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_which_country_quotes_she_went_on_to_say_with_the_sentence_naming_the_country(mode):
+    """The bundled corpus: "Which country ..." quoted "She went on to say that ... Resolution 1612 ..." alone,
+    which does not name the country; the quote now starts at the sentence naming the speaker, verbatim."""
+    r = _result(CANADA, title="Second Meeting of the Friends of Human Security", place="New York")
+    answer = annotate(SearchResponse("Which country said the adoption of Resolution 1612 was a landmark event?", mode, [r]))
+    assert answer.sentence.startswith("The representative of Canada stated")
+    assert answer.sentence.endswith("the said mechanism.")
+    assert r.text[answer.span[0] : answer.span[1]] == answer.sentence and r.highlight == answer.span
+
+
+@pytest.mark.parametrize(
+    "text, question, key",
+    [
+        # the dev question "What did Norway criticise ...": the speaker's sentence, then ", she said, but ..."
+        ("The representative of Norway said that human security must remain anchored in the protection of people "
+         "from violence. The report was welcome, she said, but it gave too little attention to the protection of "
+         "civilians in armed conflict. Chile's representative said that the report provided a good basis.",
+         "What did Norway say about the report?", "gave too little attention"),
+        # "presented" names no speech, but the next sentence carries on his words ("He said that ...")
+        ("The representative of Kazakhstan presented the outcome of the Almaty workshop. He said that the most "
+         "valuable result had been the willingness of upstream and downstream countries to discuss water.",
+         "What did Kazakhstan say about the Almaty workshop?", "willingness of upstream and downstream countries"),
+        # "..., the representative stressed, ..." carries on the words of the one named before
+        ("The representative of Fiji described national guidelines on planned relocation adopted in 2018. "
+         "Relocation, the representative stressed, was a last resort and had to involve the communities themselves.",
+         "What did Fiji say about planned relocation?", "was a last resort"),
+    ],
+)
+def test_the_sentence_naming_a_speaker_is_quoted_with_the_words_that_carry_on(text, question, key):
+    answer = annotate(SearchResponse(question, "lexical", [_result(text)]))
+    assert key in answer.sentence and answer.sentence in text
+    assert len(answer.sentence.split(". ")) == 2  # two sentences, not the whole passage
+
+
+def test_a_quote_stays_short_and_a_sentence_standing_alone_is_not_extended():
+    from hsqa.answer import SPAN_WORDS, passage_quotes
+
+    long = "The representative of Norway said that " + "the protection of civilians mattered " * 16 + "most. "
+    text = long + "She added that the report was welcome. The Fund has supported some 200 projects."
+    quotes = [text[a:b] for a, b in passage_quotes(text)]
+    assert len(long.split()) + 7 > SPAN_WORDS
+    assert "She added that the report was welcome." in quotes  # the two together would be too long
+    assert "The Fund has supported some 200 projects." in quotes  # names its subject: quoted alone
+
+
+def test_the_ceiling_counts_the_quotes_with_the_sentence_they_lean_on():
+    from hsqa.answer import passage_quotes
+
+    quotes = [CANADA[a:b] for a, b in passage_quotes(CANADA)]
+    assert quotes == [CANADA, CANADA]  # either sentence is quoted with the other
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("What did the group decide?", set()),  # asks what, not which group
+        ("What did the Network say about small arms?", set()),
+        ("What did governments say?", set()),
+        ("Which ECOWAS official attended the meeting in Bamako?", {"person"}),
+        ("Which Human Security Unit staff attended the workshop?", {"person"}),
+        ("Which Asian country hosted it?", {"country"}),
+        ("Which UN agencies implement the programme?", {"org"}),
+    ],
+)
+def test_what_a_question_asks_for(question, kinds):
+    from hsqa.entities import question_kinds
+
+    assert question_kinds(question) == kinds
+
+
+def test_an_office_without_its_holder_is_not_a_name():
+    """"Who co-chaired the second meeting?" quoted "The Co-Chairs proposed ...": an office named without its
+    holder now answers "who" only weakly (kind_weak), a name fully."""
+    from hsqa.entities import entity_spans
+
+    assert entity_spans("The Co-Chairs proposed holding the third meeting.", "person") == []
+    assert entity_spans("The Co-Chairs proposed holding the third meeting.", "office")
+    assert entity_spans("H.E. Mr. Yukio Takasu acted as Co-Chair.", "person")
+    units, table = sentence_table(
+        SearchResponse("q", "lexical", [_result("The Co-Chairs proposed a third meeting. H.E. Mr. Yukio Takasu "
+                                                "and H.E. Mr. Claude Heller acted as Co-Chairs.")]),
+        None, "Who co-chaired the second meeting?")
+    kind, weak = FEATURES.index("kind"), FEATURES.index("kind_weak")
+    assert list(table[:, kind]) == [0.0, 1.0] and table[0, weak] == 1.0
+
+
+def test_reported_words_go_back_to_the_sentence_naming_the_speaker():
+    """Dev: "What did Vanuatu say the ICJ advisory opinion could clarify?" — ", she said," two sentences after
+    the one naming Vanuatu's representative; the sentence between names no speaker."""
+    from hsqa.answer import passage_quotes
+
+    text = ("The representative of Vanuatu recalled that the General Assembly had adopted a resolution requesting "
+            "an advisory opinion. Young people from the University of the South Pacific had launched the campaign "
+            "in 2019. The advisory opinion, she said, could clarify what States owed to people.")
+    quotes = [text[a:b] for a, b in passage_quotes(text)]
+    assert quotes[-1] == text
+    assert quotes[1].startswith("Young people")  # "Young people" stands alone

@@ -125,3 +125,89 @@ def test_merged_searches_count_a_passage_found_by_both():
     assert merged[1:3] == [(1, 1), (2, 1)]  # first of each: the first list wins the tie
     light = [(r.doc_id, r.paragraph) for r in merge_ranked([(a, 1 / 3), (b, 1.0)])]
     assert light[:2] == [(3, 3), (2, 1)]  # a rewritten follow-up leans on its own search
+
+
+# -- found in the dev follow-up pairs (benchmarks/questions/followups-dev.jsonl) ------------------------------
+
+
+def test_a_short_question_naming_only_a_speaker_reads_as_the_previous_question_about_it():
+    """"What did Uzbekistan say?" after a question about the thirteenth meeting stood alone: it found the Aral
+    Sea fund's news, not the meeting's summary."""
+    prev = turn("What did Kazakhstan report from the Almaty workshop at the thirteenth meeting of the Friends?",
+                [{"rank": 1, "source": "fhs-13.md", "relevant": True}])
+    assert is_follow_up("What did Uzbekistan say?") and is_follow_up("And what did Norway propose?")
+    assert not is_follow_up("What does DSG/SM/402 say about Cyclone Nargis?") and not is_follow_up("what is the Aralkum")
+    fu = follow_up("What did Uzbekistan say?", prev)
+    assert fu.read_as == prev.question.replace("Kazakhstan", "Uzbekistan") and fu.new == "Uzbekistan"
+    assert fu.sources == ["fhs-13.md"]
+
+
+def test_what_about_a_topic_replaces_the_topic_of_the_previous_question():
+    prev = "What did the President of the General Assembly say about food prices in May 2008?"
+    assert rewrite("What about climate change?", prev) == (
+        "What did the President of the General Assembly say about climate change in May 2008?", "topic")
+    assert rewrite("What about that?", "What did Spain say about human trafficking?") == (None, None)
+
+
+def test_an_ordinal_that_numbers_no_meeting_keeps_the_cited_documents():
+    """"And the third?" after "What was the second question Kerim put to the 2008 debate?" searched everywhere
+    but the statement it asks about: the third question, not a third meeting."""
+    results = [{"rank": 1, "source": "kerim.txt", "relevant": True}]
+    fu = follow_up("And the third?", turn("What was the second question Kerim put to the 2008 debate?", results))
+    assert fu.read_as == "What was the third question Kerim put to the 2008 debate?" and fu.sources == ["kerim.txt"]
+    assert fu.new == "third"
+    fu = follow_up("And at the fourth?", turn("What did Greece say at the third meeting of the Friends?", results))
+    assert fu.sources == []  # another meeting: most likely another document
+
+
+def test_an_ellipsis_searches_its_new_part_in_the_cited_documents(fake_config):
+    """"And the Philippines?" searched the whole rewritten question in the thirteenth meeting's summary too,
+    where "post-2015 agenda ... meeting" matched every passage but the one naming the Philippines."""
+    from hsqa.engine import Engine
+    from hsqa.search import SearchResponse
+
+    asked = []
+
+    class Searcher:
+        documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
+
+        def search(self, question, k=5, mode="hybrid", scope=None):
+            asked.append((question, bool(scope and scope.doc_ids)))
+            return SearchResponse(question, mode, [_hit(1, 1 if scope else 2, 1, 0.0)], scope, None)
+
+    engine = Engine(fake_config)
+    engine._searcher = Searcher()
+    engine._follow_up("What did Philippines say about the post-2015 agenda?", [], [], {"doc1.txt"}, None, 5,
+                      "hybrid", 1.0, near_question="Philippines")
+    assert ("Philippines", True) in asked
+    assert ("What did Philippines say about the post-2015 agenda?", False) in asked
+
+
+def test_tell_me_more_goes_on_from_the_paragraph_the_previous_answer_quoted(fake_config):
+    """"Tell me more." after "What did the Advisory Board decide about stand-alone projects?" found five
+    passages of the right summary, none the paragraph after the answer (the revised guidelines)."""
+    from hsqa.engine import Engine
+    from hsqa.search import SearchResponse
+
+    prev = turn("What did the Advisory Board decide about stand-alone projects?",
+                [{"rank": 1, "source": "doc1.txt", "paragraph": 4, "relevant": True}],
+                {"sentence": "Members agreed that the Fund should no longer finance stand-alone projects.", "rank": 1})
+    fu = follow_up("Tell me more.", prev)
+    assert fu.after == ("doc1.txt", 4)
+    assert follow_up("Why?", prev).after == ("doc1.txt", 4)
+    assert follow_up("When was that?", prev).after is None  # asks something else, not for more
+
+    near = [_hit(r, 1, p, 0.0) for r, p in enumerate([2, 4, 7, 1, 3, 6, 9, 5], 1)]  # ¶5 8th in the document
+    wide = [_hit(r, 2, r, 1.0) for r in range(1, 6)]
+
+    class Searcher:
+        documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
+
+        def search(self, question, k=5, mode="hybrid", scope=None):
+            return SearchResponse(question, mode, (near if scope and scope.doc_ids else wide)[:k], scope, None)
+
+    engine = Engine(fake_config)
+    engine._searcher = Searcher()
+    resp = engine._follow_up("Tell me more.", ["stand-alone projects"], [], {"doc1.txt"}, None, 5, "hybrid", 1.0,
+                             after=fu.after)
+    assert (resp.results[0].doc_id, resp.results[0].paragraph) == (1, 5)

@@ -33,7 +33,9 @@ def check_answers(app_factory):
             assert CO_CHAIRS in str(view.query_one(".answer").render())
             await ask(pilot, app, "Which Security Council resolution on children in war did Canada highlight?")
             view = app.query_one(Transcript).latest()
-            assert highlighted(canada_card(view)).startswith(RESOLUTION_1612)
+            # "She went on to say ..." is quoted with the sentence naming who "she" is (the country)
+            quote = highlighted(canada_card(view))
+            assert quote.startswith("The representative of Canada stated") and RESOLUTION_1612 in quote
 
     run(go())
 
