@@ -1,0 +1,356 @@
+"""FTS5's BM25, term at a time over per-generation postings in numpy: the same top-N and the same scores as
+``ORDER BY bm25(chunks_fts, …) LIMIT n``, without SQLite scoring every row that matches any term.
+
+FTS5 stays the tokenizer, the store of record and the fallback. The postings are *read from FTS5's own index*
+(an ``fts5vocab`` ``instance`` table: every token as FTS5 stored it, with its row and column), together with
+each row's token count (``chunks_fts_docsize``) and the index's averages record, when an index run commits a
+generation; they are saved next to that generation's vector file (``lexical-<generation>.npz``, with a format
+version) and checked against the snapshot's FTS5 statistics when loaded. A missing, stale or damaged file
+means FTS5 answers, never a wrong answer.
+
+Per row and term only the token's count in each column is kept (as a code into the few distinct count
+combinations); scores are computed as fts5_aux.c computes them: idf from the term's row count (clamped to
+1e-6 when <= 0), the column-weighted frequency summed instance by instance in column order, the row length
+over the mean length, phrases added in query order. Phrases of several tokens (``A/64/701``, CJK bigrams,
+``co-chaired``) have short doclists: FTS5 finds their rows, and their counts per column come back exactly
+from its bm25 with one column weighted 1 (an integer count inverted from the score, then checked by
+recomputing the score bit for bit).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sqlite3
+import threading
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..fsutil import fsync_path
+
+#: format of the saved postings; another value is not read (FTS5 answers until the next index run)
+FORMAT = 1
+#: fts5_aux.c's bm25 parameters
+K1, B = 1.2, 0.75
+CLAMPED_IDF = 1e-6
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+class PostingsError(Exception):
+    """The postings cannot answer this exactly (the caller asks FTS5 instead)."""
+
+
+def path_for(index_dir: Path, generation: int) -> Path:
+    return Path(index_dir) / f"lexical-{generation:06d}.npz"
+
+
+def idf_of(nhit: int, nrow: int) -> float:
+    """fts5_aux.c: ``log((nRow - nHit + 0.5) / (nHit + 0.5))``, 1e-6 when that is <= 0."""
+    idf = math.log((nrow - nhit + 0.5) / (nhit + 0.5))
+    return idf if idf > 0.0 else CLAMPED_IDF
+
+
+def weighted_freq(counts: np.ndarray, weights) -> np.ndarray:
+    """``(m, ncol)`` integer counts -> the column-weighted frequency bm25 sums instance by instance, in column
+    order (``aFreq += w`` per instance: repeated addition, which for weights like 0.3 is not ``w * count``)."""
+    f = np.zeros(len(counts), dtype=np.float64)
+    for c, w in enumerate(weights):
+        col = counts[:, c]
+        for k in range(1, int(col.max(initial=0)) + 1):
+            f = np.where(col >= k, f + float(w), f)
+    return f
+
+
+# -- FTS5 statistics -------------------------------------------------------------------------------
+def varints(blob: bytes) -> list[int]:
+    """SQLite varints (FTS5's docsize and averages records)."""
+    out, i = [], 0
+    while i < len(blob):
+        v = 0
+        for k in range(9):
+            c = blob[i]
+            i += 1
+            if k == 8:
+                v = (v << 8) | c
+                break
+            v = (v << 7) | (c & 0x7F)
+            if c < 0x80:
+                break
+        out.append(v)
+    return out
+
+
+def averages(conn: sqlite3.Connection) -> tuple[int, ...]:
+    """FTS5's averages record: ``(rows, tokens of column 0, column 1, …)``; ``()`` when there is none."""
+    try:
+        row = conn.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return ()
+    return tuple(varints(row[0])) if row and row[0] else ()
+
+
+def _row_length(blob: bytes) -> int:
+    return sum(blob) if max(blob, default=0) < 0x80 else sum(varints(blob))
+
+
+def _columns(conn: sqlite3.Connection) -> list[str]:
+    return [r[1] for r in conn.execute("PRAGMA table_info(chunks_fts)")]
+
+
+# -- building -----------------------------------------------------------------------------------------
+def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
+    """The postings of the FTS index as ``conn`` sees it (the writer's transaction, or a snapshot)."""
+    avg = averages(conn)
+    cols = _columns(conn)
+    if not avg or len(avg) != len(cols) + 1:
+        raise PostingsError("no FTS5 averages record")
+    sizes = conn.execute("SELECT id, sz FROM chunks_fts_docsize ORDER BY id").fetchall()
+    rowids = np.array([r[0] for r in sizes], dtype=np.int64)
+    length = np.array([_row_length(r[1]) for r in sizes], dtype=np.int64)
+    docs = dict(conn.execute("SELECT id, doc_id FROM chunks"))
+    if len(rowids) != avg[0] or any(int(r) not in docs for r in rowids):
+        raise PostingsError("FTS rows and chunk rows disagree")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_row USING fts5vocab(main, chunks_fts, row)")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_inst USING fts5vocab(main, chunks_fts, instance)")
+    vocab = conn.execute("SELECT term, doc, cnt FROM temp.hsqa_vocab_row").fetchall()
+    ncol = len(cols)
+    case = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(cols))
+    # every token instance as one integer (row * ncol + column), in the index's order: term, row, column,
+    # offset; built into one string by SQLite and parsed by numpy (a Python tuple per instance costs 5x more)
+    text = conn.execute(
+        f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.hsqa_vocab_inst").fetchone()[0] or ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        inst = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+    del text
+    cnt = np.array([r[2] for r in vocab], dtype=np.int64)
+    if int(cnt.sum()) != len(inst):
+        raise PostingsError("fts5vocab tables disagree")
+    term_of = np.repeat(np.arange(len(vocab), dtype=np.int64), cnt)
+    # runs of one (term, row, column): their length is the token's count in that column
+    run = np.ones(len(inst), dtype=bool)
+    run[1:] = (inst[1:] != inst[:-1]) | (term_of[1:] != term_of[:-1])
+    starts = np.flatnonzero(run)
+    counts = np.diff(np.append(starts, len(inst)))
+    r_term, r_key = term_of[starts], inst[starts]
+    r_row, r_col = r_key // ncol, r_key % ncol
+    # postings: one per (term, row)
+    new = np.ones(len(starts), dtype=bool)
+    new[1:] = (r_row[1:] != r_row[:-1]) | (r_term[1:] != r_term[:-1])
+    pid = np.cumsum(new) - 1
+    npost = int(pid[-1]) + 1 if len(pid) else 0
+    table = np.zeros((npost, ncol), dtype=np.int64)
+    table[pid, r_col] = counts
+    p_term, p_row = r_term[new], r_row[new]
+    df = np.array([r[1] for r in vocab], dtype=np.int64)
+    if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), df):
+        raise PostingsError("row counts disagree with fts5vocab")
+    pos = np.searchsorted(rowids, p_row)
+    if len(pos) and (pos.max() >= len(rowids) or not np.array_equal(rowids[pos], p_row)):
+        raise PostingsError("a token's row has no docsize record")
+    combos, code = np.unique(table, axis=0, return_inverse=True) if npost else (np.zeros((0, ncol), np.int64), np.zeros(0, np.int64))
+    blob = [t.encode("utf-8") for t, _, _ in vocab]
+    return {
+        "header": np.array([FORMAT, generation, ncol, *avg], dtype=np.int64),
+        "rowids": rowids,
+        "docs": np.array([docs[int(r)] for r in rowids], dtype=np.int64),
+        "length": length.astype(np.int32),
+        "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
+        "term_end": np.cumsum([len(b) for b in blob], dtype=np.int64),
+        "indptr": np.concatenate([[0], np.cumsum(df)]).astype(np.int64),
+        "row": pos.astype(np.int32),
+        "code": code.reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8),
+        "combos": combos.astype(np.uint16 if combos.max(initial=0) > 255 else np.uint8),
+    }
+
+
+def save(arrays: dict[str, np.ndarray], path: Path) -> int:
+    """Write the postings durably (temp file in the same folder, fsync, rename, fsync the folder)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+            size = f.tell()
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    fsync_path(path.parent)
+    return size
+
+
+def write(conn: sqlite3.Connection, index_dir: Path, generation: int) -> int:
+    """Build and save the postings of ``generation`` (as ``conn`` sees the FTS index); on failure make sure no
+    file of that generation remains (a reader then asks FTS5). Returns the bytes written (0: none)."""
+    path = path_for(index_dir, generation)
+    try:
+        return save(build(conn, generation), path)
+    except (PostingsError, sqlite3.Error, MemoryError, ValueError, OSError):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return 0
+
+
+def ensure(conn: sqlite3.Connection, index_dir: Path, generation: int) -> bool:
+    """Write the postings of the committed ``generation`` (read in ``conn``'s snapshot) unless a sound file of
+    it is there. Returns whether one is there now."""
+    path = path_for(index_dir, generation)
+    try:
+        top = conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0]
+        load(path, generation, averages(conn), top, (1.0,) * len(_columns(conn)))
+        return True
+    except (PostingsError, sqlite3.Error):
+        return write(conn, index_dir, generation) > 0
+
+
+def remove_others(index_dir: Path, keep_generation: int | None) -> None:
+    """Remove postings files of other generations, and temp files of runs that died mid-write."""
+    keep = path_for(index_dir, keep_generation).name if keep_generation is not None else None
+    for p in [*Path(index_dir).glob("lexical-*.npz"), *Path(index_dir).glob(".lexical-*.tmp")]:
+        if p.name != keep:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+# -- reading ------------------------------------------------------------------------------------------
+@dataclass
+class Postings:
+    """One generation's postings, loaded and checked against its FTS5 statistics."""
+
+    generation: int
+    nrow: int
+    avgdl: float
+    rowids: np.ndarray
+    docs: np.ndarray
+    norm: np.ndarray  #: ``k1 * (1 - b + b * D / avgdl)`` per row, as fts5_aux.c computes it
+    terms: dict[str, int]
+    indptr: np.ndarray
+    row: np.ndarray
+    code: np.ndarray
+    freqs: np.ndarray  #: the weighted frequency of each count combination (``code``)
+    combos: np.ndarray
+    weights: tuple[float, ...]
+
+    def df(self, token: str) -> int:
+        t = self.terms.get(token)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
+    def token(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(row positions, weighted frequencies)`` of one token."""
+        t = self.terms.get(token)
+        if t is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        a, b = self.indptr[t], self.indptr[t + 1]
+        return self.row[a:b], self.freqs[self.code[a:b]]
+
+    def top(self, phrases: list[tuple[np.ndarray, np.ndarray]], n: int,
+            allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """``[(rowid, score)]``: the ``n`` best rows matching any phrase (``(rows, frequencies)`` in query
+        order), by score, then rowid (the order of FTS5's scan, which SQLite's sorter keeps for ties)."""
+        acc = np.zeros(self.nrow, dtype=np.float64)
+        hit = np.zeros(self.nrow, dtype=bool)
+        for rows, f in phrases:
+            if len(rows) == 0:
+                continue
+            idf = idf_of(len(rows), self.nrow)
+            acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+            hit[rows] = True
+        if allowed is not None:
+            hit &= allowed
+        idx = np.flatnonzero(hit)
+        scores = acc[idx]
+        if len(idx) > n:
+            kth = -np.partition(-scores, n - 1)[n - 1]
+            above = scores > kth
+            ties = np.flatnonzero(scores == kth)[: n - int(above.sum())]
+            keep = np.concatenate([np.flatnonzero(above), ties])
+            idx, scores = idx[keep], scores[keep]
+        order = np.lexsort((idx, -scores))
+        return list(zip(self.rowids[idx[order]].tolist(), scores[order].tolist()))
+
+    def positions(self, rowids: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(self.rowids, rowids)
+        if len(pos) and (pos.max() >= len(self.rowids) or not np.array_equal(self.rowids[pos], rowids)):
+            raise PostingsError("a row FTS5 found is not in the postings")
+        return pos
+
+    def allowed(self, doc_ids) -> np.ndarray:
+        return np.isin(self.docs, np.fromiter(doc_ids, dtype=np.int64))
+
+
+def load(path: Path, generation: int, fts_averages: tuple[int, ...], max_rowid: int | None,
+         weights) -> Postings:
+    """The postings in ``path``, if they are of ``generation`` and of the FTS index whose averages record is
+    ``fts_averages`` (rows and tokens per column) and whose largest rowid is ``max_rowid``; else
+    :class:`PostingsError`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            a = {k: z[k] for k in ("header", "rowids", "docs", "length", "terms", "term_end", "indptr", "row", "code", "combos")}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
+        raise PostingsError(f"unreadable postings file ({e})") from None
+    h = a["header"]
+    if len(h) < 3 or int(h[0]) != FORMAT or int(h[1]) != generation or tuple(int(x) for x in h[3:]) != tuple(fts_averages):
+        raise PostingsError("postings of another format, generation or FTS index")
+    ncol, nrow = int(h[2]), int(h[3])
+    rowids, indptr, row, code, combos = a["rowids"], a["indptr"], a["row"], a["code"], a["combos"]
+    ok = (
+        ncol == len(weights) and len(rowids) == nrow == len(a["docs"]) == len(a["length"]) and nrow > 0
+        and int(rowids[-1]) == max_rowid and bool(np.all(np.diff(rowids) > 0))
+        and len(indptr) == len(a["term_end"]) + 1 and indptr[0] == 0 and indptr[-1] == len(row) == len(code)
+        and bool(np.all(np.diff(indptr) >= 0)) and (len(row) == 0 or (int(row.min()) >= 0 and int(row.max()) < nrow))
+        and combos.ndim == 2 and combos.shape[1] == ncol and (len(code) == 0 or int(code.max()) < len(combos))
+        and (len(a["term_end"]) == 0 or int(a["term_end"][-1]) == len(a["terms"]))
+    )
+    if not ok:
+        raise PostingsError("inconsistent postings file")
+    avgdl = float(sum(int(x) for x in h[4:])) / float(nrow)
+    length = a["length"].astype(np.float64)
+    norm = K1 * ((1 - B) + (B * length) / avgdl)
+    raw = a["terms"].tobytes()
+    ends = a["term_end"].tolist()
+    try:
+        terms = {raw[s:e].decode("utf-8"): i for i, (s, e) in enumerate(zip([0, *ends[:-1]], ends))}
+    except UnicodeDecodeError:
+        raise PostingsError("inconsistent postings file") from None
+    return Postings(generation, nrow, avgdl, rowids, a["docs"], norm, terms, indptr, row, code,
+                    weighted_freq(combos.astype(np.int64), weights), combos, tuple(weights))
+
+
+# -- FTS5's tokenizer, for question terms -----------------------------------------------------------
+_local = threading.local()
+
+
+def _tokenizer_conn() -> sqlite3.Connection:
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(":memory:")
+        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize = '{TOKENIZER}')")
+        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
+        _local.conn = conn
+    return conn
+
+
+@functools.lru_cache(maxsize=16384)
+def tokens(text: str) -> tuple[str, ...]:
+    """The tokens FTS5 (this index's tokenizer) makes of ``text``, in order: the phrase a quoted query string
+    of ``text`` is."""
+    conn = _tokenizer_conn()
+    with conn:
+        conn.execute("INSERT INTO t(rowid, x) VALUES(1, ?)", (text,))
+        out = tuple(r[0] for r in conn.execute("SELECT term FROM v ORDER BY offset"))
+        conn.execute("DELETE FROM t")
+    return out
