@@ -366,7 +366,8 @@ def micro(a) -> dict:
 
 
 STAGE_FUNCS = [  # (module path, attribute, label): CPU of each call accumulated per question
-    ("hsqa.search.lexical", "LexicalRetriever.search", "FTS5 top-N (LexicalRetriever.search)"),
+    ("hsqa.search.lexical", "LexicalRetriever.search", "lexical top-N (LexicalRetriever.search)"),
+    ("hsqa.search.lexical", "LexicalRetriever.idf", "idf of the terms (LexicalRetriever.idf)"),
     ("hsqa.search.dense", "DenseRetriever.search", "FAISS + vector->chunk rows (DenseRetriever.search)"),
     ("hsqa.search.dense", "DenseRetriever.scores", "candidate view vectors + cosines (DenseRetriever.scores)"),
     ("hsqa.search.searcher", "coverage", "coverage per candidate (matched_terms)"),

@@ -44,6 +44,11 @@ CLAMPED_IDF = 1e-6
 #: scoring them costs less than adding their share back (~1.2 µs per matched row vs ~1.5 ms per question,
 #: measured at 50k passages, benchmarks/SCALE-PROFILE.md); the results are the same either way
 PRUNE_MIN_ROWS = 4000
+#: a phrase of several tokens matching at most this many rows takes its counts from FTS5's bm25 (~7 µs a row);
+#: a longer doclist from its tokens' positions (a cost switch: both are exact)
+PHRASE_BM25_ROWS = 64
+#: phrases kept counted (all of one generation)
+PHRASE_CACHE = 512
 #: a token as FTS5's unicode61 tokenizer cuts ASCII text (letters and digits)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -64,6 +69,9 @@ class LexicalRetriever:
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self._post: tuple[int, object, _postings.Postings | None] | None = None  # (generation, file stat, postings)
         self._post_lock = threading.Lock()
+        #: phrases of several tokens already counted: ``{(generation, tokens): (rows, frequencies)}`` (like the df
+        #: cache; "Secretary-General" costs ~10 ms at 50k passages to count, a lookup once counted)
+        self._phrases: dict[tuple[int, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
         self._df: dict[str, int] = {}
         self._n = 0  #: rows of the FTS index, as its bm25 counts them
         self._passages = 0  #: rows of the chunks table (the idf of the coverage feature)
@@ -148,7 +156,14 @@ class LexicalRetriever:
             if len(toks) == 1:
                 phrases.append(post.token(toks[0]))
             elif len(toks) > 1:
-                phrases.append(self._phrase(conn, post, t))
+                key = (post.generation, toks)
+                got = self._phrases.get(key)
+                if got is None:
+                    got = self._phrase(conn, post, t, toks)
+                    if len(self._phrases) >= PHRASE_CACHE:
+                        self._phrases.clear()
+                    self._phrases[key] = got
+                phrases.append(got)
             # no token: FTS5's phrase matches no row and adds 0 to every score
         if not phrases:
             return []
@@ -158,20 +173,25 @@ class LexicalRetriever:
             allowed = post.allowed(r[0] for r in conn.execute(sql, args))
         return post.top(phrases, n, allowed)
 
-    def _phrase(self, conn: sqlite3.Connection, post: _postings.Postings, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(row positions, weighted frequencies)`` of a phrase of several tokens: its rows from FTS5, its count
-        in each column from FTS5's bm25 with that column alone weighted 1 (inverted to the integer count, then
-        checked by recomputing the score exactly)."""
+    def _phrase(self, conn: sqlite3.Connection, post: _postings.Postings, term: str, toks: tuple[str, ...]):
+        """``(row positions, weighted frequencies)`` of a phrase of several tokens. Its rows are FTS5's; a short
+        doclist takes each column's count from FTS5's bm25 with that column alone weighted 1 (inverted to the
+        integer count, then checked by recomputing the score exactly); a long one ("Secretary-General") counts
+        the phrase's instances from its tokens' positions in FTS5's index (an ``fts5vocab`` table)."""
         q = fts_query([term])
         ncol = len(COLUMN_WEIGHTS)
         unit = [", ".join("1" if j == c else "0" for j in range(ncol)) for c in range(ncol)]
-        sql = f"SELECT rowid, {', '.join(f'bm25(chunks_fts, {u})' for u in unit)} FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid"
+        sql = (f"SELECT rowid, {', '.join(f'bm25(chunks_fts, {u})' for u in unit)} FROM chunks_fts "
+               f"WHERE chunks_fts MATCH ? LIMIT {PHRASE_BM25_ROWS + 1}")
         try:
             got = conn.execute(sql, (q,)).fetchall()
+            if len(got) > PHRASE_BM25_ROWS:
+                return self._phrase_positions(conn, post, q, toks)
         except sqlite3.OperationalError as e:
             raise PostingsError(str(e)) from None
         if not got:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
+        got.sort(key=lambda r: r[0])
         rows = post.positions(np.array([r[0] for r in got], dtype=np.int64))
         idf = _postings.idf_of(len(rows), post.nrow)
         norm = post.norm[rows]
@@ -182,6 +202,25 @@ class LexicalRetriever:
         if np.any(counts < 0) or not np.array_equal(np.where(counts > 0, idf * ((f * (BM25_K1 + 1.0)) / (f + norm[:, None])), 0.0), s):
             raise PostingsError(f"phrase counts of {term!r} do not reproduce FTS5's scores")
         return rows, _postings.weighted_freq(counts, COLUMN_WEIGHTS)
+
+    def _phrase_positions(self, conn: sqlite3.Connection, post: _postings.Postings, q: str, toks: tuple[str, ...]):
+        """A phrase's instances per row and column from its tokens' positions (token i at offset o + i of one
+        column), checked against the rows FTS5 finds for it."""
+        rowids = np.array([r[0] for r in conn.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid", (q,))], dtype=np.int64)
+        starts = None
+        for i, tok in enumerate(toks):
+            keys = _postings.token_positions(conn, tok) - i
+            starts = keys if starts is None else starts[np.isin(starts, keys, assume_unique=True)]
+        where, counts = np.unique(starts >> _postings.OFFSET_BITS, return_counts=True)  # (row * ncol + column)
+        ncol = len(COLUMN_WEIGHTS)
+        doc, col = where // ncol, where % ncol
+        ids, first = np.unique(doc, return_index=True)
+        if not np.array_equal(ids, rowids):
+            raise PostingsError("phrase instances disagree with FTS5's rows")
+        table = np.zeros((len(ids), ncol), dtype=np.int64)
+        table[np.searchsorted(ids, doc), col] = counts
+        return post.positions(ids), _postings.weighted_freq(table, COLUMN_WEIGHTS)
 
     def _top(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None) -> list[tuple[int, float]]:
         q = fts_query(terms)

@@ -260,19 +260,61 @@ class Postings:
     def top(self, phrases: list[tuple[np.ndarray, np.ndarray]], n: int,
             allowed: np.ndarray | None) -> list[tuple[int, float]]:
         """``[(rowid, score)]``: the ``n`` best rows matching any phrase (``(rows, frequencies)`` in query
-        order), by score, then rowid (the order of FTS5's scan, which SQLite's sorter keeps for ties)."""
+        order, rows ascending), by score, then rowid (the order of FTS5's scan, which SQLite's sorter keeps
+        for ties)."""
+        idfs = [idf_of(len(rows), self.nrow) for rows, _ in phrases]
+        common = [i for i, idf in enumerate(idfs) if idf == CLAMPED_IDF and len(phrases[i][0])]
+        if common and len(common) < len(phrases):
+            got = self._top_without_common(phrases, idfs, common, n, allowed)
+            if got is not None:
+                return got
         acc = np.zeros(self.nrow, dtype=np.float64)
         hit = np.zeros(self.nrow, dtype=bool)
-        for rows, f in phrases:
-            if len(rows) == 0:
-                continue
-            idf = idf_of(len(rows), self.nrow)
-            acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
-            hit[rows] = True
+        for (rows, f), idf in zip(phrases, idfs):
+            if len(rows):
+                acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+                hit[rows] = True
         if allowed is not None:
             hit &= allowed
         idx = np.flatnonzero(hit)
-        scores = acc[idx]
+        return self._best(idx, acc[idx], n)
+
+    def _top_without_common(self, phrases, idfs, common: list[int], n: int, allowed) -> list[tuple[int, float]] | None:
+        """:meth:`top` when some phrases are in half the rows or more (idf clamped to 1e-6: "human" and
+        "security" in a human-security archive): rank by the other phrases first; a row can then gain at most
+        ``1e-6 * (k1 + 1)`` per common phrase, so only rows within that of the n-th best can be in the top
+        ``n``. Their exact scores are then summed phrase by phrase in query order, as FTS5 sums them. None
+        when the other phrases match fewer than ``n`` rows by more than that margin (then every row counts)."""
+        acc = np.zeros(self.nrow, dtype=np.float64)
+        hit = np.zeros(self.nrow, dtype=bool)
+        for i, ((rows, f), idf) in enumerate(zip(phrases, idfs)):
+            if i not in common and len(rows):
+                acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+                hit[rows] = True
+        if allowed is not None:
+            hit &= allowed
+        idx = np.flatnonzero(hit)
+        if len(idx) < n:
+            return None
+        part = acc[idx]
+        nth = -np.partition(-part, n - 1)[n - 1]
+        margin = CLAMPED_IDF * (K1 + 1.0) * len(common) * 1.001
+        if nth <= margin * 2:
+            return None  # rows matching only the common phrases could still reach the top n
+        cand = idx[part >= nth - margin]
+        score = np.zeros(len(cand), dtype=np.float64)
+        norm = self.norm[cand]
+        for (rows, f), idf in zip(phrases, idfs):
+            if len(rows) == 0:
+                continue
+            j = np.minimum(np.searchsorted(rows, cand), len(rows) - 1)
+            there = rows[j] == cand
+            fc = np.where(there, f[j], 0.0)
+            score += np.where(there, idf * ((fc * (K1 + 1.0)) / (fc + norm)), 0.0)
+        return self._best(cand, score, n)
+
+    def _best(self, idx: np.ndarray, scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """The ``n`` best of rows ``idx`` (ascending) with ``scores``: by score, then rowid."""
         if len(idx) > n:
             kth = -np.partition(-scores, n - 1)[n - 1]
             above = scores > kth
@@ -328,6 +370,29 @@ def load(path: Path, generation: int, fts_averages: tuple[int, ...], max_rowid: 
         raise PostingsError("inconsistent postings file") from None
     return Postings(generation, nrow, avgdl, rowids, a["docs"], norm, terms, indptr, row, code,
                     weighted_freq(combos.astype(np.int64), weights), combos, tuple(weights))
+
+
+#: bits of a token's offset in a column in :func:`token_positions`' keys
+OFFSET_BITS = 20
+
+
+def token_positions(conn: sqlite3.Connection, token: str) -> np.ndarray:
+    """Every instance of ``token`` in FTS5's index (``conn``'s snapshot) as one sorted key:
+    ``(row * columns + column) << OFFSET_BITS | offset``."""
+    cols = _columns(conn)
+    case = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(cols))
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_inst USING fts5vocab(main, chunks_fts, instance)")
+    docs, col, off = conn.execute(
+        f"SELECT group_concat(doc, ','), group_concat(CASE col {case} END, ','), group_concat(offset, ',') "
+        "FROM temp.hsqa_vocab_inst WHERE term = ?", (token,)).fetchone()
+    if not docs:
+        return np.zeros(0, dtype=np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        docs, col, off = (np.fromstring(x, dtype=np.int64, sep=",") for x in (docs, col, off))
+    if not len(docs) == len(col) == len(off) or off.max() >= 1 << OFFSET_BITS:
+        raise PostingsError("token positions the keys cannot hold")
+    return np.sort(((docs * len(cols) + col) << OFFSET_BITS) + off)
 
 
 # -- FTS5's tokenizer, for question terms -----------------------------------------------------------
