@@ -425,7 +425,8 @@ class Indexer:
             checkpoint("faiss-written")
             # the lexical postings of this generation, from the FTS rows this transaction wrote (when they cannot
             # be built, no file of this generation remains and FTS5 scores the questions)
-            _postings.write(w.conn, self.config.index_dir, new_gen)
+            _postings.write(w.conn, self.config.index_dir, new_gen, None if full or info is None else info.generation,
+                            [doc_id for _, doc_id, _ in res.renames])
             checkpoint("postings-written")
             w.set_meta(
                 format_version=FORMAT_VERSION, model=self.model_name, dim=dim, chunker_version=CHUNKER_VERSION,

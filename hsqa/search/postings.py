@@ -103,27 +103,28 @@ def _columns(conn: sqlite3.Connection) -> list[str]:
 
 
 # -- building -----------------------------------------------------------------------------------------
-def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
-    """The postings of the FTS index as ``conn`` sees it (the writer's transaction, or a snapshot)."""
-    avg = averages(conn)
-    cols = _columns(conn)
-    if not avg or len(avg) != len(cols) + 1:
-        raise PostingsError("no FTS5 averages record")
+def _rows(conn: sqlite3.Connection, avg: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rowids, tokens per row, doc id per row)`` of the FTS index, rowids ascending."""
     sizes = conn.execute("SELECT id, sz FROM chunks_fts_docsize ORDER BY id").fetchall()
     rowids = np.array([r[0] for r in sizes], dtype=np.int64)
     length = np.array([_row_length(r[1]) for r in sizes], dtype=np.int64)
     docs = dict(conn.execute("SELECT id, doc_id FROM chunks"))
-    if len(rowids) != avg[0] or any(int(r) not in docs for r in rowids):
+    if len(rowids) != avg[0] or len(docs) != len(rowids) or any(int(r) not in docs for r in rowids):
         raise PostingsError("FTS rows and chunk rows disagree")
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_row USING fts5vocab(main, chunks_fts, row)")
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_inst USING fts5vocab(main, chunks_fts, instance)")
-    vocab = conn.execute("SELECT term, doc, cnt FROM temp.hsqa_vocab_row").fetchall()
-    ncol = len(cols)
+    return rowids, length, np.array([docs[int(r)] for r in rowids], dtype=np.int64)
+
+
+def _read(conn: sqlite3.Connection, schema: str, table: str, ncol: int, cols: list[str]):
+    """Every (token, row) of an FTS5 table from its own index: ``(tokens, posting token, posting rowid,
+    counts per column)``, postings by token then rowid."""
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vrow USING fts5vocab({schema}, {table}, row)")
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vinst USING fts5vocab({schema}, {table}, instance)")
+    vocab = conn.execute(f"SELECT term, doc, cnt FROM temp.{table}_vrow").fetchall()
     case = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(cols))
     # every token instance as one integer (row * ncol + column), in the index's order: term, row, column,
     # offset; built into one string by SQLite and parsed by numpy (a Python tuple per instance costs 5x more)
     text = conn.execute(
-        f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.hsqa_vocab_inst").fetchone()[0] or ""
+        f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.{table}_vinst").fetchone()[0] or ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         inst = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
@@ -143,30 +144,138 @@ def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
     new = np.ones(len(starts), dtype=bool)
     new[1:] = (r_row[1:] != r_row[:-1]) | (r_term[1:] != r_term[:-1])
     pid = np.cumsum(new) - 1
-    npost = int(pid[-1]) + 1 if len(pid) else 0
-    table = np.zeros((npost, ncol), dtype=np.int64)
-    table[pid, r_col] = counts
+    table_ = np.zeros((len(np.flatnonzero(new)), ncol), dtype=np.int64)
+    table_[pid, r_col] = counts
     p_term, p_row = r_term[new], r_row[new]
-    df = np.array([r[1] for r in vocab], dtype=np.int64)
-    if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), df):
+    if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), np.array([r[1] for r in vocab], dtype=np.int64)):
         raise PostingsError("row counts disagree with fts5vocab")
-    pos = np.searchsorted(rowids, p_row)
-    if len(pos) and (pos.max() >= len(rowids) or not np.array_equal(rowids[pos], p_row)):
+    return [r[0] for r in vocab], p_term, p_row, table_
+
+
+def _positions(rowids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(rowids, wanted)
+    if len(pos) and (pos.max() >= len(rowids) or not np.array_equal(rowids[pos], wanted)):
         raise PostingsError("a token's row has no docsize record")
-    combos, code = np.unique(table, axis=0, return_inverse=True) if npost else (np.zeros((0, ncol), np.int64), np.zeros(0, np.int64))
-    blob = [t.encode("utf-8") for t, _, _ in vocab]
-    return {
-        "header": np.array([FORMAT, generation, ncol, *avg], dtype=np.int64),
+    return pos
+
+
+def _arrays(generation: int, avg, rowids, length, docs, terms: list[str], indptr, row, code, combos) -> dict:
+    blob = [t.encode("utf-8") for t in terms]
+    combos = np.asarray(combos)
+    arrays = {
+        "header": np.array([FORMAT, generation, len(avg) - 1, *avg], dtype=np.int64),
         "rowids": rowids,
-        "docs": np.array([docs[int(r)] for r in rowids], dtype=np.int64),
+        "docs": docs,
         "length": length.astype(np.int32),
         "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
         "term_end": np.cumsum([len(b) for b in blob], dtype=np.int64),
-        "indptr": np.concatenate([[0], np.cumsum(df)]).astype(np.int64),
-        "row": pos.astype(np.int32),
-        "code": code.reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8),
+        "indptr": np.asarray(indptr, dtype=np.int64),
+        "row": np.asarray(row).astype(np.int32),
+        "code": np.asarray(code).reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8),
         "combos": combos.astype(np.uint16 if combos.max(initial=0) > 255 else np.uint8),
     }
+    _check(arrays)
+    return arrays
+
+
+def _check(a: dict) -> None:
+    """Every token of every row is in the postings: each row's counts add up to its docsize record, and each
+    column's to the averages record."""
+    combos = a["combos"].astype(np.int64)
+    per_posting = combos.sum(axis=1)[a["code"]]
+    nrow = len(a["rowids"])
+    if not np.array_equal(np.bincount(a["row"], weights=per_posting, minlength=nrow).astype(np.int64), a["length"].astype(np.int64)):
+        raise PostingsError("postings do not account for every token of every row")
+    totals = np.bincount(a["code"], minlength=len(combos)) @ combos if len(combos) else np.zeros(0, np.int64)
+    if tuple(int(x) for x in totals) != tuple(int(x) for x in a["header"][4:]) or int(a["header"][3]) != nrow:
+        raise PostingsError("postings disagree with FTS5's averages record")
+
+
+def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
+    """The postings of the FTS index as ``conn`` sees it (the writer's transaction, or a snapshot)."""
+    avg, cols = averages(conn), _columns(conn)
+    if not avg or len(avg) != len(cols) + 1:
+        raise PostingsError("no FTS5 averages record")
+    rowids, length, docs = _rows(conn, avg)
+    terms, p_term, p_row, table = _read(conn, "main", "chunks_fts", len(cols), cols)
+    pos = _positions(rowids, p_row)
+    if len(table):
+        combos, code = np.unique(table, axis=0, return_inverse=True)
+    else:
+        combos, code = np.zeros((0, len(cols)), np.int64), np.zeros(0, np.int64)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(p_term, minlength=len(terms)))])
+    return _arrays(generation, avg, rowids, length, docs, terms, indptr, pos, code, combos)
+
+
+def update(conn: sqlite3.Connection, base: Path, base_generation: int, generation: int,
+           changed_docs: list[int]) -> dict[str, np.ndarray]:
+    """The postings of ``generation`` from those of ``base_generation`` (the file ``base``): rows gone are
+    dropped; new rows, and the rows of ``changed_docs`` (whose title or meta columns changed in place), are
+    read from FTS5 by copying their column text into a temporary FTS5 table with the same tokenizer and
+    reading its index. Raises :class:`PostingsError` when anything does not add up (then :func:`build`)."""
+    avg, cols = averages(conn), _columns(conn)
+    ncol = len(cols)
+    if not avg or len(avg) != ncol + 1 or not _same_tokenizer(conn):
+        raise PostingsError("no FTS5 averages record or another tokenizer")
+    old = _load_arrays(base)
+    if int(old["header"][0]) != FORMAT or int(old["header"][1]) != base_generation or int(old["header"][2]) != ncol:
+        raise PostingsError("base postings of another format or generation")
+    rowids, length, docs = _rows(conn, avg)
+    changed = set(np.setdiff1d(rowids, old["rowids"]).tolist())
+    for i in range(0, len(changed_docs), 500):
+        part = changed_docs[i : i + 500]
+        changed.update(r[0] for r in conn.execute(
+            f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part))
+    # the base's postings that stay: rows still there and unchanged, at their new positions
+    old_rowid = old["rowids"][old["row"]]
+    keep = np.isin(old_rowid, rowids) & ~np.isin(old_rowid, np.fromiter(changed, dtype=np.int64, count=len(changed)))
+    old_terms = _term_list(old)
+    old_term_of = np.repeat(np.arange(len(old_terms), dtype=np.int64), np.diff(old["indptr"]))
+    combos = [tuple(int(x) for x in c) for c in old["combos"]]
+    k_term, k_pos, k_code = old_term_of[keep], _positions(rowids, old_rowid[keep]), old["code"][keep].astype(np.int64)
+    # the new and changed rows, tokenized by FTS5 itself
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_delta USING fts5({', '.join(cols)}, tokenize = '{TOKENIZER}')")
+    conn.execute("DELETE FROM temp.hsqa_delta")
+    ids = sorted(changed)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        conn.execute(f"INSERT INTO temp.hsqa_delta(rowid, {', '.join(cols)}) SELECT rowid, {', '.join(cols)} "
+                     f"FROM main.chunks_fts WHERE rowid IN ({','.join('?' * len(part))})", part)
+    d_terms, d_term, d_row, d_table = _read(conn, "temp", "hsqa_delta", ncol, cols)
+    conn.execute("DELETE FROM temp.hsqa_delta")
+    index = {t: i for i, t in enumerate(old_terms)}
+    terms = list(old_terms)
+    for t in d_terms:
+        if t not in index:
+            index[t] = len(terms)
+            terms.append(t)
+    d_term = np.array([index[t] for t in d_terms], dtype=np.int64)[d_term] if len(d_terms) else d_term
+    code_of = {c: i for i, c in enumerate(combos)}
+    d_code = []
+    for c in map(tuple, d_table.tolist()):
+        if c not in code_of:
+            code_of[c] = len(combos)
+            combos.append(c)
+        d_code.append(code_of[c])
+    # merge: postings by token, then row
+    t_all = np.concatenate([k_term, d_term])
+    p_all = np.concatenate([k_pos, _positions(rowids, d_row)])
+    c_all = np.concatenate([k_code, np.array(d_code, dtype=np.int64)])
+    order = np.lexsort((p_all, t_all))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(t_all, minlength=len(terms)))])
+    return _arrays(generation, avg, rowids, length, docs, terms, indptr, p_all[order], c_all[order],
+                   np.array(combos, dtype=np.int64).reshape(-1, ncol))
+
+
+def _same_tokenizer(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'").fetchone()
+    return bool(row) and f"tokenize = '{TOKENIZER}'" in (row[0] or "")
+
+
+def _term_list(a: dict) -> list[str]:
+    raw = a["terms"].tobytes()
+    ends = a["term_end"].tolist()
+    return [raw[s:e].decode("utf-8") for s, e in zip([0, *ends[:-1]], ends)]
 
 
 def save(arrays: dict[str, np.ndarray], path: Path) -> int:
@@ -189,12 +298,21 @@ def save(arrays: dict[str, np.ndarray], path: Path) -> int:
     return size
 
 
-def write(conn: sqlite3.Connection, index_dir: Path, generation: int) -> int:
-    """Build and save the postings of ``generation`` (as ``conn`` sees the FTS index); on failure make sure no
-    file of that generation remains (a reader then asks FTS5). Returns the bytes written (0: none)."""
+def write(conn: sqlite3.Connection, index_dir: Path, generation: int, base_generation: int | None = None,
+          changed_docs: list[int] | None = None) -> int:
+    """Save the postings of ``generation`` (as ``conn`` sees the FTS index): updated from the file of
+    ``base_generation`` when it is there and adds up, else built whole. On failure make sure no file of that
+    generation remains (a reader then asks FTS5). Returns the bytes written (0: none)."""
     path = path_for(index_dir, generation)
     try:
-        return save(build(conn, generation), path)
+        arrays = None
+        base = path_for(index_dir, base_generation) if base_generation is not None else None
+        if base is not None and base.exists():
+            try:
+                arrays = update(conn, base, base_generation, generation, changed_docs or [])
+            except (PostingsError, ValueError, KeyError, UnicodeDecodeError):
+                arrays = None
+        return save(arrays if arrays is not None else build(conn, generation), path)
     except (PostingsError, sqlite3.Error, MemoryError, ValueError, OSError):
         try:
             path.unlink()
@@ -334,16 +452,23 @@ class Postings:
         return np.isin(self.docs, np.fromiter(doc_ids, dtype=np.int64))
 
 
+ARRAYS = ("header", "rowids", "docs", "length", "terms", "term_end", "indptr", "row", "code", "combos")
+
+
+def _load_arrays(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as z:  # a zip: every array's CRC-32 is checked as it is read
+            return {k: z[k] for k in ARRAYS}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
+        raise PostingsError(f"unreadable postings file ({e})") from None
+
+
 def load(path: Path, generation: int, fts_averages: tuple[int, ...], max_rowid: int | None,
          weights) -> Postings:
     """The postings in ``path``, if they are of ``generation`` and of the FTS index whose averages record is
     ``fts_averages`` (rows and tokens per column) and whose largest rowid is ``max_rowid``; else
     :class:`PostingsError`."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            a = {k: z[k] for k in ("header", "rowids", "docs", "length", "terms", "term_end", "indptr", "row", "code", "combos")}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
-        raise PostingsError(f"unreadable postings file ({e})") from None
+    a = _load_arrays(path)
     h = a["header"]
     if len(h) < 3 or int(h[0]) != FORMAT or int(h[1]) != generation or tuple(int(x) for x in h[3:]) != tuple(fts_averages):
         raise PostingsError("postings of another format, generation or FTS index")
@@ -362,10 +487,8 @@ def load(path: Path, generation: int, fts_averages: tuple[int, ...], max_rowid: 
     avgdl = float(sum(int(x) for x in h[4:])) / float(nrow)
     length = a["length"].astype(np.float64)
     norm = K1 * ((1 - B) + (B * length) / avgdl)
-    raw = a["terms"].tobytes()
-    ends = a["term_end"].tolist()
     try:
-        terms = {raw[s:e].decode("utf-8"): i for i, (s, e) in enumerate(zip([0, *ends[:-1]], ends))}
+        terms = {t: i for i, t in enumerate(_term_list(a))}
     except UnicodeDecodeError:
         raise PostingsError("inconsistent postings file") from None
     return Postings(generation, nrow, avgdl, rowids, a["docs"], norm, terms, indptr, row, code,
