@@ -107,11 +107,17 @@ def _rows(conn: sqlite3.Connection, avg: tuple[int, ...]) -> tuple[np.ndarray, n
     """``(rowids, tokens per row, doc id per row)`` of the FTS index, rowids ascending."""
     sizes = conn.execute("SELECT id, sz FROM chunks_fts_docsize ORDER BY id").fetchall()
     rowids = np.array([r[0] for r in sizes], dtype=np.int64)
-    length = np.array([_row_length(r[1]) for r in sizes], dtype=np.int64)
-    docs = dict(conn.execute("SELECT id, doc_id FROM chunks"))
-    if len(rowids) != avg[0] or len(docs) != len(rowids) or any(int(r) not in docs for r in rowids):
+    ncol = len(avg) - 1
+    blobs = [r[1] for r in sizes]
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    if len(raw) == ncol * len(blobs) and (len(raw) == 0 or int(raw.max()) < 0x80):
+        length = raw.reshape(-1, ncol).sum(axis=1, dtype=np.int64)  # one single-byte varint per column
+    else:
+        length = np.array([_row_length(b) for b in blobs], dtype=np.int64)
+    chunks = np.array(conn.execute("SELECT id, doc_id FROM chunks ORDER BY id").fetchall(), dtype=np.int64).reshape(-1, 2)
+    if len(rowids) != avg[0] or not np.array_equal(chunks[:, 0], rowids):
         raise PostingsError("FTS rows and chunk rows disagree")
-    return rowids, length, np.array([docs[int(r)] for r in rowids], dtype=np.int64)
+    return rowids, length, chunks[:, 1].copy()
 
 
 def _read(conn: sqlite3.Connection, schema: str, table: str, ncol: int, cols: list[str]):
@@ -182,13 +188,30 @@ def _check(a: dict) -> None:
     """Every token of every row is in the postings: each row's counts add up to its docsize record, and each
     column's to the averages record."""
     combos = a["combos"].astype(np.int64)
-    per_posting = combos.sum(axis=1)[a["code"]]
+    per_posting = combos.sum(axis=1).astype(np.float64)[a["code"]]
     nrow = len(a["rowids"])
-    if not np.array_equal(np.bincount(a["row"], weights=per_posting, minlength=nrow).astype(np.int64), a["length"].astype(np.int64)):
+    if len(a["row"]) and (int(a["row"].min()) < 0 or int(a["row"].max()) >= nrow):
+        raise PostingsError("postings of rows that are not there")
+    if not np.array_equal(np.bincount(a["row"], weights=per_posting, minlength=nrow), a["length"].astype(np.float64)):
         raise PostingsError("postings do not account for every token of every row")
     totals = np.bincount(a["code"], minlength=len(combos)) @ combos if len(combos) else np.zeros(0, np.int64)
     if tuple(int(x) for x in totals) != tuple(int(x) for x in a["header"][4:]) or int(a["header"][3]) != nrow:
         raise PostingsError("postings disagree with FTS5's averages record")
+
+
+def _combos(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(distinct rows of table, each row's index among them)``: ``np.unique(axis=0)``, but sorting one
+    integer per row (the row's counts as digits), 30x faster on millions of postings."""
+    ncol = table.shape[1]
+    if len(table) == 0:
+        return np.zeros((0, ncol), np.int64), np.zeros(0, np.int64)
+    base = int(table.max()) + 1
+    if base ** ncol >= 1 << 62:
+        combos, code = np.unique(table, axis=0, return_inverse=True)
+        return combos, code.reshape(-1)
+    weights = base ** np.arange(ncol - 1, -1, -1, dtype=np.int64)
+    keys, code = np.unique(table @ weights, return_inverse=True)
+    return (keys[:, None] // weights) % base, code.reshape(-1)
 
 
 def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
@@ -199,10 +222,7 @@ def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
     rowids, length, docs = _rows(conn, avg)
     terms, p_term, p_row, table = _read(conn, "main", "chunks_fts", len(cols), cols)
     pos = _positions(rowids, p_row)
-    if len(table):
-        combos, code = np.unique(table, axis=0, return_inverse=True)
-    else:
-        combos, code = np.zeros((0, len(cols)), np.int64), np.zeros(0, np.int64)
+    combos, code = _combos(table)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(p_term, minlength=len(terms)))])
     return _arrays(generation, avg, rowids, length, docs, terms, indptr, pos, code, combos)
 
@@ -226,13 +246,17 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
         part = changed_docs[i : i + 500]
         changed.update(r[0] for r in conn.execute(
             f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part))
-    # the base's postings that stay: rows still there and unchanged, at their new positions
-    old_rowid = old["rowids"][old["row"]]
-    keep = np.isin(old_rowid, rowids) & ~np.isin(old_rowid, np.fromiter(changed, dtype=np.int64, count=len(changed)))
+    # the base's postings that stay (rows still there and unchanged), at their new positions: still sorted by
+    # token, then row
+    stays = np.isin(old["rowids"], rowids) & ~np.isin(old["rowids"], np.fromiter(changed, dtype=np.int64, count=len(changed)))
+    moved = np.searchsorted(rowids, old["rowids"])
+    keep = stays[old["row"]]
     old_terms = _term_list(old)
     old_term_of = np.repeat(np.arange(len(old_terms), dtype=np.int64), np.diff(old["indptr"]))
     combos = [tuple(int(x) for x in c) for c in old["combos"]]
-    k_term, k_pos, k_code = old_term_of[keep], _positions(rowids, old_rowid[keep]), old["code"][keep].astype(np.int64)
+    k_term, k_pos, k_code = old_term_of[keep], moved[old["row"][keep]], old["code"][keep].astype(np.int64)
+    if len(k_pos) and not np.array_equal(rowids[k_pos], old["rowids"][old["row"][keep]]):
+        raise PostingsError("base rows not found")
     # the new and changed rows, tokenized by FTS5 itself
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_delta USING fts5({', '.join(cols)}, tokenize = '{TOKENIZER}')")
     conn.execute("DELETE FROM temp.hsqa_delta")
@@ -257,13 +281,14 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
             code_of[c] = len(combos)
             combos.append(c)
         d_code.append(code_of[c])
-    # merge: postings by token, then row
-    t_all = np.concatenate([k_term, d_term])
-    p_all = np.concatenate([k_pos, _positions(rowids, d_row)])
-    c_all = np.concatenate([k_code, np.array(d_code, dtype=np.int64)])
-    order = np.lexsort((p_all, t_all))
+    # merge the few new postings into the kept ones (both by token, then row)
+    d_pos = _positions(rowids, d_row)
+    d_order = np.lexsort((d_pos, d_term))
+    d_term, d_pos, d_code = d_term[d_order], d_pos[d_order], np.array(d_code, dtype=np.int64)[d_order]
+    at = np.searchsorted((k_term << 32) | k_pos, (d_term << 32) | d_pos)
+    t_all, p_all, c_all = np.insert(k_term, at, d_term), np.insert(k_pos, at, d_pos), np.insert(k_code, at, d_code)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(t_all, minlength=len(terms)))])
-    return _arrays(generation, avg, rowids, length, docs, terms, indptr, p_all[order], c_all[order],
+    return _arrays(generation, avg, rowids, length, docs, terms, indptr, p_all, c_all,
                    np.array(combos, dtype=np.int64).reshape(-1, ncol))
 
 
