@@ -160,8 +160,8 @@ class LexicalRetriever:
                 got = self._phrases.get(key)
                 if got is None:
                     got = self._phrase(conn, post, t, toks)
-                    if len(self._phrases) >= PHRASE_CACHE:
-                        self._phrases.clear()
+                    if len(self._phrases) >= PHRASE_CACHE or any(k[0] != post.generation for k in self._phrases):
+                        self._phrases = {}  # full, or counted in another generation
                     self._phrases[key] = got
                 phrases.append(got)
             # no token: FTS5's phrase matches no row and adds 0 to every score

@@ -176,7 +176,7 @@ def _arrays(generation: int, avg, rowids, length, docs, terms: list[str], indptr
         "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
         "term_end": np.cumsum([len(b) for b in blob], dtype=np.int64),
         "indptr": np.asarray(indptr, dtype=np.int64),
-        "row": np.asarray(row).astype(np.int32),
+        "row": np.asarray(row).astype(np.uint16 if len(rowids) <= 1 << 16 else np.int32),  # half the file to 65k rows
         "code": np.asarray(code).reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8),
         "combos": combos.astype(np.uint16 if combos.max(initial=0) > 255 else np.uint8),
     }
