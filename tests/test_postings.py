@@ -316,3 +316,12 @@ def test_an_update_that_does_not_add_up_is_built_whole(fake_config, monkeypatch)
     assert builds == [1]
     plans, bad = _mismatches(Searcher(fake_config, HashingEmbedder(64)), ns=(3, 50))
     assert not bad and set(plans) == {"postings"}
+
+
+def test_an_index_with_another_tokenizer_is_answered_by_fts5(searcher, monkeypatch):
+    """Questions are tokenized by an FTS5 table with the tokenizer the postings expect: an index made with
+    another tokenizer is answered by FTS5, whatever postings file is there."""
+    monkeypatch.setattr(postings, "TOKENIZER", "unicode61")
+    searcher.lexical = lexical.LexicalRetriever(searcher.config.index_dir)
+    plans, bad = _mismatches(searcher, questions=QUESTIONS[-6:], ns=(10,))
+    assert not bad and "postings" not in plans

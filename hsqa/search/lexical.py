@@ -138,7 +138,8 @@ class LexicalRetriever:
             if stat is not None:
                 try:
                     top = conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0]
-                    post = _postings.load(path, generation, _postings.averages(conn), top, COLUMN_WEIGHTS)
+                    if _postings.same_tokenizer(conn):  # questions are tokenized as this tokenizer does
+                        post = _postings.load(path, generation, _postings.averages(conn), top, COLUMN_WEIGHTS)
                 except (PostingsError, sqlite3.Error):
                     post = None
             self._post = (generation, stat, post)
@@ -206,6 +207,8 @@ class LexicalRetriever:
     def _phrase_positions(self, conn: sqlite3.Connection, post: _postings.Postings, q: str, toks: tuple[str, ...]):
         """A phrase's instances per row and column from its tokens' positions (token i at offset o + i of one
         column), checked against the rows FTS5 finds for it."""
+        if len(toks) > _postings.MAX_PHRASE:
+            raise PostingsError("phrase too long to match from positions")
         rowids = np.array([r[0] for r in conn.execute(
             "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid", (q,))], dtype=np.int64)
         starts = None
@@ -215,7 +218,7 @@ class LexicalRetriever:
         where, counts = np.unique(starts >> _postings.OFFSET_BITS, return_counts=True)  # (row * ncol + column)
         ncol = len(COLUMN_WEIGHTS)
         doc, col = where // ncol, where % ncol
-        ids, first = np.unique(doc, return_index=True)
+        ids = np.unique(doc)
         if not np.array_equal(ids, rowids):
             raise PostingsError("phrase instances disagree with FTS5's rows")
         table = np.zeros((len(ids), ncol), dtype=np.int64)

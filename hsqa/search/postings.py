@@ -12,9 +12,14 @@ Per row and term only the token's count in each column is kept (as a code into t
 combinations); scores are computed as fts5_aux.c computes them: idf from the term's row count (clamped to
 1e-6 when <= 0), the column-weighted frequency summed instance by instance in column order, the row length
 over the mean length, phrases added in query order. Phrases of several tokens (``A/64/701``, CJK bigrams,
-``co-chaired``) have short doclists: FTS5 finds their rows, and their counts per column come back exactly
-from its bm25 with one column weighted 1 (an integer count inverted from the score, then checked by
-recomputing the score bit for bit).
+``co-chaired``) are not in the postings: FTS5 finds their rows; a short doclist's counts per column come back
+exactly from its bm25 with one column weighted 1 (an integer count inverted from the score, then checked by
+recomputing the score bit for bit), a long one's from its tokens' positions in FTS5's index.
+
+An index run updates the previous generation's postings (rows gone dropped, new or renamed rows tokenized by
+FTS5 in a temporary table) and checks that every row's and every column's token count adds up to FTS5's
+docsize and averages records; anything that does not is built whole (2.3 s CPU at 50k passages). Questions
+are tokenized by FTS5 too (an in-memory FTS5 table with the same tokenizer, cached per term).
 """
 
 from __future__ import annotations
@@ -235,7 +240,7 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
     reading its index. Raises :class:`PostingsError` when anything does not add up (then :func:`build`)."""
     avg, cols = averages(conn), _columns(conn)
     ncol = len(cols)
-    if not avg or len(avg) != ncol + 1 or not _same_tokenizer(conn):
+    if not avg or len(avg) != ncol + 1 or not same_tokenizer(conn):
         raise PostingsError("no FTS5 averages record or another tokenizer")
     old = _load_arrays(base)
     if int(old["header"][0]) != FORMAT or int(old["header"][1]) != base_generation or int(old["header"][2]) != ncol:
@@ -292,7 +297,8 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
                    np.array(combos, dtype=np.int64).reshape(-1, ncol))
 
 
-def _same_tokenizer(conn: sqlite3.Connection) -> bool:
+def same_tokenizer(conn: sqlite3.Connection) -> bool:
+    """Whether the index's FTS5 table uses the tokenizer :func:`tokens` uses for questions."""
     row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'").fetchone()
     return bool(row) and f"tokenize = '{TOKENIZER}'" in (row[0] or "")
 
@@ -520,8 +526,10 @@ def load(path: Path, generation: int, fts_averages: tuple[int, ...], max_rowid: 
                     weighted_freq(combos.astype(np.int64), weights), combos, tuple(weights))
 
 
-#: bits of a token's offset in a column in :func:`token_positions`' keys
+#: bits of a token's offset in a column in :func:`token_positions`' keys, and the longest phrase matched from
+#: them (an offset plus a phrase's length never reaches the next column's keys)
 OFFSET_BITS = 20
+MAX_PHRASE = 256
 
 
 def token_positions(conn: sqlite3.Connection, token: str) -> np.ndarray:
@@ -538,7 +546,7 @@ def token_positions(conn: sqlite3.Connection, token: str) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         docs, col, off = (np.fromstring(x, dtype=np.int64, sep=",") for x in (docs, col, off))
-    if not len(docs) == len(col) == len(off) or off.max() >= 1 << OFFSET_BITS:
+    if not len(docs) == len(col) == len(off) or off.max() >= (1 << OFFSET_BITS) - MAX_PHRASE:
         raise PostingsError("token positions the keys cannot hold")
     return np.sort(((docs * len(cols) + col) << OFFSET_BITS) + off)
 
