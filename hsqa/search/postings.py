@@ -30,7 +30,6 @@ import os
 import sqlite3
 import threading
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -487,6 +486,8 @@ ARRAYS = ("header", "rowids", "docs", "length", "terms", "term_end", "indptr", "
 
 
 def _load_arrays(path: Path) -> dict[str, np.ndarray]:
+    import zipfile  # (np.load imports it anyway; not at start-up)
+
     try:
         with np.load(path, allow_pickle=False) as z:  # a zip: every array's CRC-32 is checked as it is read
             return {k: z[k] for k in ARRAYS}
