@@ -124,42 +124,79 @@ def _rows(conn: sqlite3.Connection, avg: tuple[int, ...]) -> tuple[np.ndarray, n
     return rowids, length, chunks[:, 1].copy()
 
 
-def _read(conn: sqlite3.Connection, schema: str, table: str, ncol: int, cols: list[str]):
-    """Every (token, row) of an FTS5 table from its own index: ``(tokens, posting token, posting rowid,
-    counts per column)``, postings by token then rowid."""
+#: bits per column of a count combination's key (:func:`_read`): four columns fit an int64
+COUNT_BITS = 15
+#: token instances read from FTS5 per step while building (bounds the build's memory: ~15 MB a step)
+READ_STEP = 1 << 18
+
+
+def _read(conn: sqlite3.Connection, schema: str, table: str, cols: list[str], rowids: np.ndarray,
+          combos: dict[int, int]):
+    """Every (token, row) of an FTS5 table from its own index: ``(tokens, posting token, posting row position
+    in rowids, posting code)``, postings by token then row. A code stands for the token's counts in the
+    row's columns: ``combos`` maps each combination's key (``COUNT_BITS`` bits per column) to its code and
+    gets the new ones. Read in steps of about ``READ_STEP`` instances (ranges of tokens)."""
+    ncol = len(cols)
+    if ncol * COUNT_BITS > 62:
+        raise PostingsError("too many columns for the count keys")
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vrow USING fts5vocab({schema}, {table}, row)")
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vinst USING fts5vocab({schema}, {table}, instance)")
     vocab = conn.execute(f"SELECT term, doc, cnt FROM temp.{table}_vrow").fetchall()
     case = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(cols))
     # every token instance as one integer (row * ncol + column), in the index's order: term, row, column,
     # offset; built into one string by SQLite and parsed by numpy (a Python tuple per instance costs 5x more)
-    text = conn.execute(
-        f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.{table}_vinst").fetchone()[0] or ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        inst = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-    del text
-    cnt = np.array([r[2] for r in vocab], dtype=np.int64)
-    if int(cnt.sum()) != len(inst):
-        raise PostingsError("fts5vocab tables disagree")
-    term_of = np.repeat(np.arange(len(vocab), dtype=np.int64), cnt)
+    sql = (f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.{table}_vinst "
+           "WHERE term >= ? AND term <= ?")
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    lo = 0
+    while lo < len(vocab):
+        hi, n = lo, 0
+        while hi < len(vocab) and (n == 0 or n + vocab[hi][2] <= READ_STEP):
+            n += vocab[hi][2]
+            hi += 1
+        text = conn.execute(sql, (vocab[lo][0], vocab[hi - 1][0])).fetchone()[0] or ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            inst = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        del text
+        cnt = np.array([r[2] for r in vocab[lo:hi]], dtype=np.int64)
+        if int(cnt.sum()) != len(inst):
+            raise PostingsError("fts5vocab tables disagree")
+        term, pos, key = _postings_of(inst, np.repeat(np.arange(lo, hi, dtype=np.int64), cnt), ncol, rowids)
+        del inst
+        distinct, local = np.unique(key, return_inverse=True)
+        for k in distinct.tolist():
+            combos.setdefault(k, len(combos))
+        codes = np.array([combos[k] for k in distinct.tolist()], dtype=np.int32)
+        parts.append((term, pos, codes[local.reshape(-1)]))
+        lo = hi
+    if parts:
+        p_term, p_pos, p_code = (np.concatenate(x) for x in zip(*parts))
+    else:
+        p_term, p_pos, p_code = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+    if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), np.array([r[1] for r in vocab], dtype=np.int64)):
+        raise PostingsError("row counts disagree with fts5vocab")
+    return [r[0] for r in vocab], p_term, p_pos, p_code
+
+
+def _postings_of(inst: np.ndarray, term_of: np.ndarray, ncol: int, rowids: np.ndarray):
+    """Instances (row * ncol + column, by token, row, column) -> postings ``(token, row position, count key)``."""
     # runs of one (term, row, column): their length is the token's count in that column
     run = np.ones(len(inst), dtype=bool)
     run[1:] = (inst[1:] != inst[:-1]) | (term_of[1:] != term_of[:-1])
     starts = np.flatnonzero(run)
     counts = np.diff(np.append(starts, len(inst)))
+    if len(counts) and int(counts.max()) >= 1 << COUNT_BITS:
+        raise PostingsError("a count the keys cannot hold")
     r_term, r_key = term_of[starts], inst[starts]
+    del run, starts, inst, term_of
     r_row, r_col = r_key // ncol, r_key % ncol
-    # postings: one per (term, row)
-    new = np.ones(len(starts), dtype=bool)
+    new = np.ones(len(r_row), dtype=bool)
     new[1:] = (r_row[1:] != r_row[:-1]) | (r_term[1:] != r_term[:-1])
-    pid = np.cumsum(new) - 1
-    table_ = np.zeros((len(np.flatnonzero(new)), ncol), dtype=np.int64)
-    table_[pid, r_col] = counts
-    p_term, p_row = r_term[new], r_row[new]
-    if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), np.array([r[1] for r in vocab], dtype=np.int64)):
-        raise PostingsError("row counts disagree with fts5vocab")
-    return [r[0] for r in vocab], p_term, p_row, table_
+    first = np.flatnonzero(new)
+    shifted = counts << (COUNT_BITS * (ncol - 1 - r_col))  # one column per run: disjoint bits
+    key = np.add.reduceat(shifted, first) if len(first) else np.zeros(0, dtype=np.int64)
+    return r_term[new].astype(np.int32), _positions(rowids, r_row[new]).astype(np.int32), key
 
 
 def _positions(rowids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -192,30 +229,29 @@ def _check(a: dict) -> None:
     """Every token of every row is in the postings: each row's counts add up to its docsize record, and each
     column's to the averages record."""
     combos = a["combos"].astype(np.int64)
-    per_posting = combos.sum(axis=1).astype(np.float64)[a["code"]]
+    tokens = combos.sum(axis=1).astype(np.float64)
     nrow = len(a["rowids"])
     if len(a["row"]) and (int(a["row"].min()) < 0 or int(a["row"].max()) >= nrow):
         raise PostingsError("postings of rows that are not there")
-    if not np.array_equal(np.bincount(a["row"], weights=per_posting, minlength=nrow), a["length"].astype(np.float64)):
+    per_row = np.zeros(nrow, dtype=np.float64)
+    for i in range(0, len(a["row"]), READ_STEP):  # in steps: bounded memory
+        per_row += np.bincount(a["row"][i : i + READ_STEP], weights=tokens[a["code"][i : i + READ_STEP]], minlength=nrow)
+    if not np.array_equal(per_row, a["length"].astype(np.float64)):
         raise PostingsError("postings do not account for every token of every row")
     totals = np.bincount(a["code"], minlength=len(combos)) @ combos if len(combos) else np.zeros(0, np.int64)
     if tuple(int(x) for x in totals) != tuple(int(x) for x in a["header"][4:]) or int(a["header"][3]) != nrow:
         raise PostingsError("postings disagree with FTS5's averages record")
 
 
-def _combos(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(distinct rows of table, each row's index among them)``: ``np.unique(axis=0)``, but sorting one
-    integer per row (the row's counts as digits), 30x faster on millions of postings."""
-    ncol = table.shape[1]
-    if len(table) == 0:
-        return np.zeros((0, ncol), np.int64), np.zeros(0, np.int64)
-    base = int(table.max()) + 1
-    if base ** ncol >= 1 << 62:
-        combos, code = np.unique(table, axis=0, return_inverse=True)
-        return combos, code.reshape(-1)
-    weights = base ** np.arange(ncol - 1, -1, -1, dtype=np.int64)
-    keys, code = np.unique(table @ weights, return_inverse=True)
-    return (keys[:, None] // weights) % base, code.reshape(-1)
+def _combo_table(combos: dict[int, int], ncol: int) -> np.ndarray:
+    """The count combinations of ``combos`` (key -> code) as rows of counts, by code."""
+    keys = np.array(sorted(combos, key=combos.get), dtype=np.int64)
+    shifts = COUNT_BITS * np.arange(ncol - 1, -1, -1, dtype=np.int64)
+    return (keys[:, None] >> shifts) & ((1 << COUNT_BITS) - 1) if len(keys) else np.zeros((0, ncol), np.int64)
+
+
+def _combo_key(counts, ncol: int) -> int:
+    return sum(int(c) << (COUNT_BITS * (ncol - 1 - i)) for i, c in enumerate(counts))
 
 
 def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
@@ -224,11 +260,10 @@ def build(conn: sqlite3.Connection, generation: int) -> dict[str, np.ndarray]:
     if not avg or len(avg) != len(cols) + 1:
         raise PostingsError("no FTS5 averages record")
     rowids, length, docs = _rows(conn, avg)
-    terms, p_term, p_row, table = _read(conn, "main", "chunks_fts", len(cols), cols)
-    pos = _positions(rowids, p_row)
-    combos, code = _combos(table)
+    combos: dict[int, int] = {}
+    terms, p_term, pos, code = _read(conn, "main", "chunks_fts", cols, rowids, combos)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(p_term, minlength=len(terms)))])
-    return _arrays(generation, avg, rowids, length, docs, terms, indptr, pos, code, combos)
+    return _arrays(generation, avg, rowids, length, docs, terms, indptr, pos, code, _combo_table(combos, len(cols)))
 
 
 def update(conn: sqlite3.Connection, base: Path, base_generation: int, generation: int,
@@ -253,14 +288,17 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
     # the base's postings that stay (rows still there and unchanged), at their new positions: still sorted by
     # token, then row
     stays = np.isin(old["rowids"], rowids) & ~np.isin(old["rowids"], np.fromiter(changed, dtype=np.int64, count=len(changed)))
-    moved = np.searchsorted(rowids, old["rowids"])
+    moved = np.searchsorted(rowids, old["rowids"]).astype(np.int32)
+    if not np.array_equal(rowids[moved[stays]], old["rowids"][stays]):
+        raise PostingsError("base rows not found")
     keep = stays[old["row"]]
     old_terms = _term_list(old)
-    old_term_of = np.repeat(np.arange(len(old_terms), dtype=np.int64), np.diff(old["indptr"]))
-    combos = [tuple(int(x) for x in c) for c in old["combos"]]
-    k_term, k_pos, k_code = old_term_of[keep], moved[old["row"][keep]], old["code"][keep].astype(np.int64)
-    if len(k_pos) and not np.array_equal(rowids[k_pos], old["rowids"][old["row"][keep]]):
-        raise PostingsError("base rows not found")
+    combos = {_combo_key(c, ncol): i for i, c in enumerate(old["combos"].tolist())}
+    # (compact types throughout: this runs in the index run's write stage, whose memory is bounded)
+    k_term = np.repeat(np.arange(len(old_terms), dtype=np.int32), np.diff(old["indptr"]))[keep]
+    k_pos = moved[old["row"][keep]]
+    k_code = old["code"][keep].astype(np.int32)
+    del keep, old
     # the new and changed rows, tokenized by FTS5 itself
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_delta USING fts5({', '.join(cols)}, tokenize = '{TOKENIZER}')")
     conn.execute("DELETE FROM temp.hsqa_delta")
@@ -269,7 +307,7 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
         part = ids[i : i + 500]
         conn.execute(f"INSERT INTO temp.hsqa_delta(rowid, {', '.join(cols)}) SELECT rowid, {', '.join(cols)} "
                      f"FROM main.chunks_fts WHERE rowid IN ({','.join('?' * len(part))})", part)
-    d_terms, d_term, d_row, d_table = _read(conn, "temp", "hsqa_delta", ncol, cols)
+    d_terms, d_term, d_pos, d_code = _read(conn, "temp", "hsqa_delta", cols, rowids, combos)
     conn.execute("DELETE FROM temp.hsqa_delta")
     index = {t: i for i, t in enumerate(old_terms)}
     terms = list(old_terms)
@@ -277,23 +315,15 @@ def update(conn: sqlite3.Connection, base: Path, base_generation: int, generatio
         if t not in index:
             index[t] = len(terms)
             terms.append(t)
-    d_term = np.array([index[t] for t in d_terms], dtype=np.int64)[d_term] if len(d_terms) else d_term
-    code_of = {c: i for i, c in enumerate(combos)}
-    d_code = []
-    for c in map(tuple, d_table.tolist()):
-        if c not in code_of:
-            code_of[c] = len(combos)
-            combos.append(c)
-        d_code.append(code_of[c])
+    d_term = np.array([index[t] for t in d_terms], dtype=np.int32)[d_term] if len(d_terms) else d_term
     # merge the few new postings into the kept ones (both by token, then row)
-    d_pos = _positions(rowids, d_row)
     d_order = np.lexsort((d_pos, d_term))
-    d_term, d_pos, d_code = d_term[d_order], d_pos[d_order], np.array(d_code, dtype=np.int64)[d_order]
-    at = np.searchsorted((k_term << 32) | k_pos, (d_term << 32) | d_pos)
+    d_term, d_pos, d_code = d_term[d_order], d_pos[d_order], d_code[d_order]
+    at = np.searchsorted((k_term.astype(np.int64) << 32) | k_pos, (d_term.astype(np.int64) << 32) | d_pos)
     t_all, p_all, c_all = np.insert(k_term, at, d_term), np.insert(k_pos, at, d_pos), np.insert(k_code, at, d_code)
+    del k_term, k_pos, k_code
     indptr = np.concatenate([[0], np.cumsum(np.bincount(t_all, minlength=len(terms)))])
-    return _arrays(generation, avg, rowids, length, docs, terms, indptr, p_all, c_all,
-                   np.array(combos, dtype=np.int64).reshape(-1, ncol))
+    return _arrays(generation, avg, rowids, length, docs, terms, indptr, p_all, c_all, _combo_table(combos, ncol))
 
 
 def same_tokenizer(conn: sqlite3.Connection) -> bool:
