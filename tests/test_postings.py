@@ -86,7 +86,7 @@ def searcher(fake_config):
     return Searcher(fake_config, HashingEmbedder(64))
 
 
-def _mismatches(searcher, questions=QUESTIONS, ns=(1, 3, 10, 50, 10_000), scopes=(None,)):
+def _mismatches(searcher, questions=QUESTIONS, ns=(0, 1, 3, 10, 50, 10_000), scopes=(None,)):
     """Every question through the postings and through FTS5's ``ORDER BY bm25 LIMIT n``: exact equality of
     chunk ids, order and float scores. Returns ``(plans, mismatches)``."""
     plans, bad = [], []

@@ -440,6 +440,8 @@ class Postings:
         """``[(rowid, score)]``: the ``n`` best rows matching any phrase (``(rows, frequencies)`` in query
         order, rows ascending), by score, then rowid (the order of FTS5's scan, which SQLite's sorter keeps
         for ties)."""
+        if n <= 0:
+            return []
         idfs = [idf_of(len(rows), self.nrow) for rows, _ in phrases]
         common = [i for i, idf in enumerate(idfs) if idf == CLAMPED_IDF and len(phrases[i][0])]
         if common and len(common) < len(phrases):
@@ -568,10 +570,10 @@ def token_positions(conn: sqlite3.Connection, token: str) -> np.ndarray:
     ``(row * columns + column) << OFFSET_BITS | offset``."""
     cols = _columns(conn)
     case = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(cols))
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hsqa_vocab_inst USING fts5vocab(main, chunks_fts, instance)")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_fts_vinst USING fts5vocab(main, chunks_fts, instance)")
     docs, col, off = conn.execute(
         f"SELECT group_concat(doc, ','), group_concat(CASE col {case} END, ','), group_concat(offset, ',') "
-        "FROM temp.hsqa_vocab_inst WHERE term = ?", (token,)).fetchone()
+        "FROM temp.chunks_fts_vinst WHERE term = ?", (token,)).fetchone()
     if not docs:
         return np.zeros(0, dtype=np.int64)
     with warnings.catch_warnings():
