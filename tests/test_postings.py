@@ -325,3 +325,15 @@ def test_an_index_with_another_tokenizer_is_answered_by_fts5(searcher, monkeypat
     searcher.lexical = lexical.LexicalRetriever(searcher.config.index_dir)
     plans, bad = _mismatches(searcher, questions=QUESTIONS[-6:], ns=(10,))
     assert not bad and "postings" not in plans
+
+
+def test_a_file_left_by_a_run_that_died_before_committing_is_replaced(fake_config):
+    """A killed run may leave the postings of the generation it never committed; the run that commits that
+    generation number writes its own over it."""
+    _index(fake_config)
+    stale = postings.path_for(fake_config.index_dir, 2)
+    shutil.copy(postings.path_for(fake_config.index_dir, 1), stale)  # sound file, wrong content for generation 2
+    (fake_config.corpus_dir / "2009-06-10-security-security.md").unlink()
+    assert Indexer(fake_config, HashingEmbedder(64)).run().generation == 2
+    plans, bad = _mismatches(Searcher(fake_config, HashingEmbedder(64)), ns=(3, 50))
+    assert not bad and set(plans) == {"postings"}
