@@ -337,3 +337,15 @@ def test_a_file_left_by_a_run_that_died_before_committing_is_replaced(fake_confi
     assert Indexer(fake_config, HashingEmbedder(64)).run().generation == 2
     plans, bad = _mismatches(Searcher(fake_config, HashingEmbedder(64)), ns=(3, 50))
     assert not bad and set(plans) == {"postings"}
+
+
+def test_doctor_tells_whether_the_postings_are_used(fake_config):
+    from hsqa.doctor import diagnose
+
+    _index(fake_config)
+    rep = diagnose(fake_config)
+    assert rep["ok"] and rep["lexical_postings"] == "ok"
+    postings.path_for(fake_config.index_dir, 1).write_bytes(b"not a zip")
+    rep = diagnose(fake_config)
+    assert rep["ok"] and rep["lexical_postings"].startswith("lexical-000001.npz cannot be used")
+    assert any("scored by FTS5" in line for line in rep["lines"])

@@ -381,16 +381,27 @@ def write(conn: sqlite3.Connection, index_dir: Path, generation: int, base_gener
         return 0
 
 
+def status(conn: sqlite3.Connection, index_dir: Path, generation: int) -> str | None:
+    """None when a sound postings file of ``generation`` (``conn``'s snapshot) is there, else why not."""
+    path = path_for(index_dir, generation)
+    if not path.exists():
+        return f"{path.name} is missing"
+    try:
+        if not same_tokenizer(conn):
+            return "the lexical index uses another tokenizer"
+        top = conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0]
+        load(path, generation, averages(conn), top, (1.0,) * len(_columns(conn)))
+        return None
+    except (PostingsError, sqlite3.Error) as e:
+        return f"{path.name} cannot be used ({e})"
+
+
 def ensure(conn: sqlite3.Connection, index_dir: Path, generation: int) -> bool:
     """Write the postings of the committed ``generation`` (read in ``conn``'s snapshot) unless a sound file of
     it is there. Returns whether one is there now."""
-    path = path_for(index_dir, generation)
-    try:
-        top = conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0]
-        load(path, generation, averages(conn), top, (1.0,) * len(_columns(conn)))
+    if status(conn, index_dir, generation) is None:
         return True
-    except (PostingsError, sqlite3.Error):
-        return write(conn, index_dir, generation) > 0
+    return write(conn, index_dir, generation) > 0
 
 
 def remove_others(index_dir: Path, keep_generation: int | None) -> None:
