@@ -155,7 +155,7 @@ class LexicalRetriever:
                 continue  # fts_query leaves it out
             toks = _postings.tokens(cjk_segment(t).strip())
             if len(toks) == 1:
-                phrases.append(post.token(toks[0]))
+                phrases.append(post.token_share(toks[0]))
             elif len(toks) > 1:
                 key = (post.generation, toks)
                 got = self._phrases.get(key)
@@ -164,7 +164,7 @@ class LexicalRetriever:
                     if len(self._phrases) >= PHRASE_CACHE or any(k[0] != post.generation for k in self._phrases):
                         self._phrases = {}  # full, or counted in another generation
                     self._phrases[key] = got
-                phrases.append(got)
+                phrases.append((got[0], post.share(toks, *got)))
             # no token: FTS5's phrase matches no row and adds 0 to every score
         if not phrases:
             return []

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,8 @@ from ..fsutil import fsync_path
 
 #: format of the saved postings; another value is not read (FTS5 answers until the next index run)
 FORMAT = 1
+#: bm25 shares kept per generation, in postings (8 bytes each: 16 MB), for phrases that come back
+SHARE_CACHE = 2_000_000
 #: fts5_aux.c's bm25 parameters
 K1, B = 1.2, 0.75
 CLAMPED_IDF = 1e-6
@@ -433,6 +435,8 @@ class Postings:
     freqs: np.ndarray  #: the weighted frequency of each count combination (``code``)
     combos: np.ndarray
     weights: tuple[float, ...]
+    _shares: dict = field(default_factory=dict, repr=False)  #: phrase key -> its bm25 share of each of its rows
+    _shared: int = 0
 
     def df(self, token: str) -> int:
         t = self.terms.get(token)
@@ -446,31 +450,54 @@ class Postings:
         a, b = self.indptr[t], self.indptr[t + 1]
         return self.row[a:b], self.freqs[self.code[a:b]]
 
+    def token_share(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(row positions, bm25 share of each)`` of one token (the share kept: it is fixed per generation)."""
+        t = self.terms.get(token)
+        if t is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        a, b = self.indptr[t], self.indptr[t + 1]
+        share = self._shares.get(token)
+        if share is None:
+            share = self.share(token, self.row[a:b], self.freqs[self.code[a:b]])
+        return self.row[a:b], share
+
+    def share(self, key, rows: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """A phrase's bm25 share of each of its ``rows`` (weighted frequencies ``f``), fts5_aux.c's expression in
+        its order: ``idf * (f * (k1 + 1)) / (f + k1 * (1 - b + b * D / avgdl))``; kept under ``key``."""
+        got = self._shares.get(key)
+        if got is not None and len(got) == len(rows):
+            return got
+        share = idf_of(len(rows), self.nrow) * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+        if self._shared + len(share) > SHARE_CACHE:
+            self._shares, self._shared = {}, 0
+        self._shares[key] = share
+        self._shared += len(share)
+        return share
+
     def top(self, phrases: list[tuple[np.ndarray, np.ndarray]], n: int,
             allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        """``[(rowid, score)]``: the ``n`` best rows matching any phrase (``(rows, frequencies)`` in query
+        """``[(rowid, score)]``: the ``n`` best rows matching any phrase (``(rows, bm25 shares)`` in query
         order, rows ascending), by score, then rowid (the order of FTS5's scan, which SQLite's sorter keeps
         for ties)."""
         if n <= 0:
             return []
-        idfs = [idf_of(len(rows), self.nrow) for rows, _ in phrases]
-        common = [i for i, idf in enumerate(idfs) if idf == CLAMPED_IDF and len(phrases[i][0])]
+        common = [i for i, (rows, _) in enumerate(phrases) if len(rows) and idf_of(len(rows), self.nrow) == CLAMPED_IDF]
         if common and len(common) < len(phrases):
-            got = self._top_without_common(phrases, idfs, common, n, allowed)
+            got = self._top_without_common(phrases, common, n, allowed)
             if got is not None:
                 return got
         acc = np.zeros(self.nrow, dtype=np.float64)
         hit = np.zeros(self.nrow, dtype=bool)
-        for (rows, f), idf in zip(phrases, idfs):
+        for rows, share in phrases:
             if len(rows):
-                acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+                acc[rows] += share
                 hit[rows] = True
         if allowed is not None:
             hit &= allowed
         idx = np.flatnonzero(hit)
         return self._best(idx, acc[idx], n)
 
-    def _top_without_common(self, phrases, idfs, common: list[int], n: int, allowed) -> list[tuple[int, float]] | None:
+    def _top_without_common(self, phrases, common: list[int], n: int, allowed) -> list[tuple[int, float]] | None:
         """:meth:`top` when some phrases are in half the rows or more (idf clamped to 1e-6: "human" and
         "security" in a human-security archive): rank by the other phrases first; a row can then gain at most
         ``1e-6 * (k1 + 1)`` per common phrase, so only rows within that of the n-th best can be in the top
@@ -478,9 +505,9 @@ class Postings:
         when the other phrases match fewer than ``n`` rows by more than that margin (then every row counts)."""
         acc = np.zeros(self.nrow, dtype=np.float64)
         hit = np.zeros(self.nrow, dtype=bool)
-        for i, ((rows, f), idf) in enumerate(zip(phrases, idfs)):
+        for i, (rows, share) in enumerate(phrases):
             if i not in common and len(rows):
-                acc[rows] += idf * ((f * (K1 + 1.0)) / (f + self.norm[rows]))
+                acc[rows] += share
                 hit[rows] = True
         if allowed is not None:
             hit &= allowed
@@ -494,14 +521,11 @@ class Postings:
             return None  # rows matching only the common phrases could still reach the top n
         cand = idx[part >= nth - margin]
         score = np.zeros(len(cand), dtype=np.float64)
-        norm = self.norm[cand]
-        for (rows, f), idf in zip(phrases, idfs):
+        for rows, share in phrases:
             if len(rows) == 0:
                 continue
             j = np.minimum(np.searchsorted(rows, cand), len(rows) - 1)
-            there = rows[j] == cand
-            fc = np.where(there, f[j], 0.0)
-            score += np.where(there, idf * ((fc * (K1 + 1.0)) / (fc + norm)), 0.0)
+            score += np.where(rows[j] == cand, share[j], 0.0)
         return self._best(cand, score, n)
 
     def _best(self, idx: np.ndarray, scores: np.ndarray, n: int) -> list[tuple[int, float]]:
