@@ -149,7 +149,12 @@ def _read(conn: sqlite3.Connection, schema: str, table: str, cols: list[str], ro
     # offset; built into one string by SQLite and parsed by numpy (a Python tuple per instance costs 5x more)
     sql = (f"SELECT group_concat(doc * {ncol} + CASE col {case} END, ',') FROM temp.{table}_vinst "
            "WHERE term >= ? AND term <= ?")
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    # the postings arrays, filled step by step (their size is fts5vocab's row count summed over tokens)
+    total = sum(r[1] for r in vocab)
+    p_term = np.zeros(total, dtype=np.int32)
+    p_pos = np.zeros(total, dtype=np.uint16 if len(rowids) <= 1 << 16 else np.int32)
+    p_code = np.zeros(total, dtype=np.uint16)
+    at = 0
     lo = 0
     while lo < len(vocab):
         hi, n = lo, 0
@@ -169,13 +174,15 @@ def _read(conn: sqlite3.Connection, schema: str, table: str, cols: list[str], ro
         distinct, local = np.unique(key, return_inverse=True)
         for k in distinct.tolist():
             combos.setdefault(k, len(combos))
-        codes = np.array([combos[k] for k in distinct.tolist()], dtype=np.int32)
-        parts.append((term, pos, codes[local.reshape(-1)]))
+        if len(combos) > 1 << 16 or at + len(term) > total:
+            raise PostingsError("count combinations or postings beyond what the arrays hold")
+        codes = np.array([combos[k] for k in distinct.tolist()], dtype=np.uint16)
+        p_term[at : at + len(term)], p_pos[at : at + len(term)] = term, pos
+        p_code[at : at + len(term)] = codes[local.reshape(-1)]
+        at += len(term)
         lo = hi
-    if parts:
-        p_term, p_pos, p_code = (np.concatenate(x) for x in zip(*parts))
-    else:
-        p_term, p_pos, p_code = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32)
+    if at != total:
+        raise PostingsError("fts5vocab tables disagree")
     if not np.array_equal(np.bincount(p_term, minlength=len(vocab)), np.array([r[1] for r in vocab], dtype=np.int64)):
         raise PostingsError("row counts disagree with fts5vocab")
     return [r[0] for r in vocab], p_term, p_pos, p_code
@@ -219,8 +226,8 @@ def _arrays(generation: int, avg, rowids, length, docs, terms: list[str], indptr
         "terms": np.frombuffer(b"".join(blob), dtype=np.uint8),
         "term_end": np.cumsum([len(b) for b in blob], dtype=np.int64),
         "indptr": np.asarray(indptr, dtype=np.int64),
-        "row": np.asarray(row).astype(np.uint16 if len(rowids) <= 1 << 16 else np.int32),  # half the file to 65k rows
-        "code": np.asarray(code).reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8),
+        "row": np.asarray(row).astype(np.uint16 if len(rowids) <= 1 << 16 else np.int32, copy=False),  # half the file to 65k rows
+        "code": np.asarray(code).reshape(-1).astype(np.uint16 if len(combos) > 255 else np.uint8, copy=False),
         "combos": combos.astype(np.uint16 if combos.max(initial=0) > 255 else np.uint8),
     }
     _check(arrays)
