@@ -73,6 +73,7 @@ def dump(a) -> None:
     questions = load_questions(a.questions or [str(QUESTIONS / "dev.jsonl"), str(QUESTIONS / "test.jsonl")])
     out: dict = {"code": str(a.code), "index": str(cfg.index_dir), "k": a.k, "modes": {}}
     cpu = 0.0
+    plans: dict[str, int] = {}
     for mode in a.modes.split(","):
         rows = []
         for q in questions:
@@ -80,10 +81,14 @@ def dump(a) -> None:
             resp = searcher.search(q, k=a.k, mode=mode)
             cpu += time.process_time() - c
             rows.append({"q": q, "results": [{f: getattr(r, f) for f in FIELDS} for r in resp.results]})
+            if mode != "dense":  # how the lexical top-N was computed (postings, FTS5 full or pruned query)
+                plan = getattr(searcher.lexical, "last_plan", "") or "?"
+                plans[plan] = plans.get(plan, 0) + 1
         out["modes"][mode] = rows
     out["cpu_s"] = round(cpu, 2)
+    out["lexical_plans"] = plans
     Path(a.out).write_text(json.dumps(out))
-    print(f"{a.out}: {len(questions)} questions × {len(out['modes'])} modes, search CPU {cpu:.1f} s")
+    print(f"{a.out}: {len(questions)} questions × {len(out['modes'])} modes, search CPU {cpu:.1f} s; lexical plans {plans}")
 
 
 def _close(x: float, y: float, tol: float) -> bool:

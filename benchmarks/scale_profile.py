@@ -8,6 +8,8 @@
     .venv/bin/python benchmarks/scale_profile.py versus --base-code /tmp/hsqa-base --sizes 1k,10k,50k
                                                   # CPU per question of both versions side by side + same top-k
     .venv/bin/python benchmarks/scale_profile.py stages --sizes 1k,50k   # CPU per search stage (hybrid)
+    .venv/bin/python benchmarks/scale_profile.py postings --sizes 1k,10k,50k   # lexical postings vs FTS5 bm25:
+                                                  # exact equality, CPU, build/load cost, file size
 
 py-spy (a dev tool, ``pip install py-spy`` into the venv; not a project dependency) samples the process at
 200 Hz without slowing Python code down, unlike cProfile, which inflates function-call-heavy loops several
@@ -366,7 +368,8 @@ def micro(a) -> dict:
 
 
 STAGE_FUNCS = [  # (module path, attribute, label): CPU of each call accumulated per question
-    ("hsqa.search.lexical", "LexicalRetriever.search", "FTS5 top-N (LexicalRetriever.search)"),
+    ("hsqa.search.lexical", "LexicalRetriever.search", "lexical top-N (LexicalRetriever.search)"),
+    ("hsqa.search.lexical", "LexicalRetriever.idf", "idf of the terms (LexicalRetriever.idf)"),
     ("hsqa.search.dense", "DenseRetriever.search", "FAISS + vector->chunk rows (DenseRetriever.search)"),
     ("hsqa.search.dense", "DenseRetriever.scores", "candidate view vectors + cosines (DenseRetriever.scores)"),
     ("hsqa.search.searcher", "coverage", "coverage per candidate (matched_terms)"),
@@ -511,6 +514,71 @@ def versus(a) -> dict:
     return res
 
 
+def postings_check(a) -> dict:
+    """The lexical postings (hsqa/search/postings.py) against FTS5's own ``ORDER BY bm25 LIMIT n``, on every
+    kept index of ``--sizes``: every question at n = 10, 50 and 200, unscoped and scoped to a third of the
+    documents; exact equality of ids, order and float scores. CPU per query of both, and the postings file's
+    cost (whole build, size, load). Writes the postings file of an index that has none (built by older code)."""
+    import statistics
+
+    from hsqa.config import Config
+    from hsqa.scope import Scope
+    from hsqa.search import Searcher, lexical, postings
+
+    work = Path(a.workdir)
+    qs = json.loads((work / "questions.json").read_text())
+    res: dict = {"questions": len(qs), "sizes": {}}
+    for size in a.sizes.split(","):
+        cfg = Config(corpus_dir=work / f"corpus-{size}", index_dir=work / f"index-{size}-hashing", model="hashing")
+        s = Searcher(cfg)
+        terms = [s.parse(q)[0].terms for q in qs]
+
+        def run(snap, s=s, terms=terms, cfg=cfg):
+            c = time.process_time()
+            arrays = postings.build(snap.conn, snap.generation)
+            build_s = time.process_time() - c
+            path = postings.path_for(cfg.index_dir, snap.generation)
+            if not path.exists():
+                postings.save(arrays, path)
+            c = time.process_time()
+            postings.load(path, snap.generation, postings.averages(snap.conn),
+                          snap.conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0], lexical.COLUMN_WEIGHTS)
+            load_s = time.process_time() - c
+            docs = [r[0] for r in snap.conn.execute("SELECT id FROM documents ORDER BY id")]
+            scopes = [None, Scope(doc_ids=set(docs[::3]))]
+            for t in terms:  # warm: postings loaded, phrase counts and df cached, pages in memory
+                s.lexical.search(snap.conn, t, 50, None, snap.generation)
+            cpu = {"postings": [], "fts5": []}
+            compared = differ = 0
+            plans: dict[str, int] = {}
+            for t in terms:
+                for n in (10, 50, 200):
+                    for scope in scopes:
+                        c = time.thread_time()
+                        got = s.lexical.search(snap.conn, t, n, scope, snap.generation)
+                        d1 = time.thread_time() - c
+                        plans[s.lexical.last_plan] = plans.get(s.lexical.last_plan, 0) + 1
+                        c = time.thread_time()
+                        want = s.lexical._top(snap.conn, t, n, scope)
+                        d2 = time.thread_time() - c
+                        if n == 50 and scope is None:
+                            cpu["postings"].append(d1 * 1000)
+                            cpu["fts5"].append(d2 * 1000)
+                        compared += 1
+                        differ += got != want
+            return {"compared": compared, "differ": differ, "plans": plans,
+                    "cpu_ms_top50": {k: {"p50": round(statistics.median(v), 3), "p95": round(pct95(v), 3),
+                                         "mean": round(statistics.fmean(v), 3)} for k, v in cpu.items()},
+                    "build_cpu_s": round(build_s, 2), "load_cpu_s": round(load_s, 3),
+                    "file_mb": round(path.stat().st_size / 1e6, 2),
+                    "corpus_mb": round(sum(f.stat().st_size for f in cfg.corpus_dir.rglob("*") if f.is_file()) / 1e6, 2)}
+
+        row = s.store.read(run)
+        res["sizes"][size] = row
+        print(size, json.dumps(row), flush=True)
+    return res
+
+
 def pct95(xs):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, max(0, math.ceil(0.95 * len(xs)) - 1))]
@@ -518,7 +586,7 @@ def pct95(xs):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["search", "index", "disk", "micro", "versus", "stages"])
+    ap.add_argument("what", choices=["search", "index", "disk", "micro", "versus", "stages", "postings"])
     ap.add_argument("--size", default="50k")
     ap.add_argument("--model", default="hashing")
     ap.add_argument("--modes", default="hybrid,lexical,dense")
@@ -530,7 +598,7 @@ def main() -> None:
     if a.what == "versus":
         a.modes = a.modes if a.modes != "hybrid,lexical,dense" else "hybrid"
     fn = {"search": profile_search, "index": profile_index, "disk": profile_disk, "micro": micro,
-          "versus": versus, "stages": stages}[a.what]
+          "versus": versus, "stages": stages, "postings": postings_check}[a.what]
     res = fn(a)
     out = Path(a.workdir) / f"profile-{a.what}-{a.size}.json"
     out.write_text(json.dumps(res, indent=1))

@@ -17,6 +17,7 @@ from .documents import read_text
 from .extract import kind_of, parse_bytes
 from .errors import BadIndexPath, HsqaError, StaleSnapshot
 from .indexer import staleness
+from .search import postings as _postings
 from .store import FORMAT_VERSION, Store
 from .store import vectors as _vectors
 from .store.reads import Snapshot
@@ -89,6 +90,10 @@ def _check_snapshot(snap: Snapshot, config: Config, out: dict) -> dict:
     if info.format_version != FORMAT_VERSION:
         problems.append(f"index format {info.format_version}, this hsqa writes {FORMAT_VERSION}: run 'hsqa index'")
     problems += _check_vectors(snap, config, out)
+    why = _postings.status(snap.conn, config.index_dir, info.generation)
+    out["lexical_postings"] = why or "ok"
+    if why:  # not a problem: FTS5 answers alike, only slower on a large index
+        notes.append(f"lexical postings {why}: questions are scored by FTS5 (same results, slower): 'hsqa index' writes them")
     missing = snap.missing_embeddings(info.model)
     if missing:
         problems.append(f"{missing} vectors have no stored embedding: run 'hsqa index --rebuild'")

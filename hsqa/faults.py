@@ -44,6 +44,7 @@ CHECKPOINTS = [
     "rows-written",  # inside the transaction: rows changed, FAISS not yet written
     "faiss-write",  # the new generation's FAISS temp file written, not yet fsynced or renamed
     "faiss-written",  # new generation's FAISS file durable, SQLite not yet committed
+    "postings-written",  # new generation's lexical postings file durable, SQLite not yet committed
     "committed",  # SQLite committed, old FAISS files not yet removed
     "done",  # old generation cleaned up
 ]

@@ -32,6 +32,7 @@ from .embedding import Embedder, canonical_model_name, make_embedder
 from .errors import BadIndexPath, DocumentError, IndexBusy
 from .faults import checkpoint
 from .plan import Indexed, KnownSkip, Resolution, plan, resolve, settle
+from .search import postings as _postings
 from .store import FORMAT_VERSION, LEXICAL_VERSION, Store, fts_meta  # noqa: F401 (fts_meta re-exported)
 from .store import vectors as _vectors
 from .store.schema import translate
@@ -237,6 +238,9 @@ class Indexer:
         if res.nothing_to_write(full) and info is not None and self._vectors_ok(info):
             self._settle_skipped(res.skipped, scan, known)
             _vectors.remove_others(self.config.index_dir, self.config.vectors_path(info.generation))
+            with store.snapshot() as snap:  # an index from before postings files (or one lost): write it now
+                _postings.ensure(snap.conn, self.config.index_dir, snap.generation)
+            _postings.remove_others(self.config.index_dir, info.generation)
             report.generation = info.generation
         else:
             report.generation = self._commit(info, res, pending, titles, dim, scan, report)
@@ -419,6 +423,11 @@ class Indexer:
             checkpoint("rows-written")
             size = _vectors.write_atomic(index, self.config.vectors_path(new_gen))
             checkpoint("faiss-written")
+            # the lexical postings of this generation, from the FTS rows this transaction wrote (when they cannot
+            # be built, no file of this generation remains and FTS5 scores the questions)
+            _postings.write(w.conn, self.config.index_dir, new_gen, None if full or info is None else info.generation,
+                            [doc_id for _, doc_id, _ in res.renames])
+            checkpoint("postings-written")
             w.set_meta(
                 format_version=FORMAT_VERSION, model=self.model_name, dim=dim, chunker_version=CHUNKER_VERSION,
                 parser_version=PARSER_VERSION, lexical_version=LEXICAL_VERSION, generation=new_gen,
@@ -430,6 +439,7 @@ class Indexer:
         checkpoint("committed")
         self.progress("write", 1, 1)
         _vectors.remove_others(self.config.index_dir, self.config.vectors_path(new_gen))
+        _postings.remove_others(self.config.index_dir, new_gen)
         checkpoint("done")
         return new_gen
 

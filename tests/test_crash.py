@@ -74,6 +74,17 @@ def test_sigkill_at_every_checkpoint_leaves_a_consistent_index(indexed, point):
     rep = diagnose(config)
     assert rep["ok"], rep["problems"]
     assert len(list(config.index_dir.glob("vectors-*.faiss"))) == 1
+    assert [p.name for p in config.index_dir.glob("lexical-*.npz")] == [f"lexical-{_generation(config):06d}.npz"]
+
+
+def _generation(config) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(config.db_path)
+    try:
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def test_sigkill_at_random_moments(indexed):

@@ -31,6 +31,13 @@ def searcher(fake_config):
     return Searcher(fake_config, HashingEmbedder(64))
 
 
+@pytest.fixture
+def fts_searcher(searcher):
+    """The searcher without the postings (tests/test_postings.py): FTS5 scores every query, the pruning path."""
+    searcher.lexical = lexical.LexicalRetriever()
+    return searcher
+
+
 def _compare(searcher, questions, n, scope=None):
     """Pruned vs full FTS5 query for every question: ``(plans used, mismatches)``."""
     plans, bad = [], []
@@ -51,19 +58,19 @@ def _compare(searcher, questions, n, scope=None):
 
 
 @pytest.mark.parametrize("n", [3, 10, 50])
-def test_common_term_pruning_gives_the_full_querys_ranking_and_scores(searcher, monkeypatch, n):
+def test_common_term_pruning_gives_the_full_querys_ranking_and_scores(fts_searcher, monkeypatch, n):
     monkeypatch.setattr(lexical, "PRUNE_MIN_ROWS", 0)  # prune even on this small corpus
-    plans, bad = _compare(searcher, QUESTIONS, n)
+    plans, bad = _compare(fts_searcher, QUESTIONS, n)
     assert not bad, bad[:2]
     if n <= 10:  # the shortcut really ran ("human", "security" are everywhere here); 50 is most of this corpus
         assert plans.count("pruned") >= 5, plans
     assert "full after pruned" in plans or n <= 10
 
 
-def test_common_term_pruning_within_a_scope(searcher, monkeypatch):
+def test_common_term_pruning_within_a_scope(fts_searcher, monkeypatch):
     monkeypatch.setattr(lexical, "PRUNE_MIN_ROWS", 0)
-    doc_id = min(searcher.documents)
-    plans, bad = _compare(searcher, QUESTIONS, 10, Scope(doc_ids={doc_id}))
+    doc_id = min(fts_searcher.documents)
+    plans, bad = _compare(fts_searcher, QUESTIONS, 10, Scope(doc_ids={doc_id}))
     assert not bad, bad[:2]
     assert "pruned" in plans
 
@@ -82,14 +89,14 @@ def test_pruning_keeps_search_results_identical(searcher, monkeypatch):
     assert results(10**12) == results(0)
 
 
-def test_column_text_unicode61_may_split_otherwise_falls_back_to_the_full_query(searcher, monkeypatch):
+def test_column_text_unicode61_may_split_otherwise_falls_back_to_the_full_query(fts_searcher, monkeypatch):
     """A combining mark: Python's ``\\w`` and unicode61 may cut words differently there, so the common
     terms' share is not recounted in Python; the full query answers (same results)."""
     assert not lexical._plain(unicodedata.normalize("NFD", "Côte d'Ivoire human security"))
     assert lexical._plain("Côte d’Ivoire — human security")
     monkeypatch.setattr(lexical, "PRUNE_MIN_ROWS", 0)
     monkeypatch.setattr(lexical, "_plain", lambda text: False)
-    plans, bad = _compare(searcher, QUESTIONS, 10)
+    plans, bad = _compare(fts_searcher, QUESTIONS, 10)
     assert not bad
     assert "pruned" not in plans and "full after pruned" in plans
 
@@ -131,6 +138,7 @@ def test_pruning_follows_a_changed_index(fake_config, monkeypatch):
     monkeypatch.setattr(lexical, "PRUNE_MIN_ROWS", 0)
     Indexer(fake_config, HashingEmbedder(64)).run()
     s = Searcher(fake_config, HashingEmbedder(64))
+    s.lexical = lexical.LexicalRetriever()  # the FTS5 path (the postings follow too: tests/test_postings.py)
     s.search("human security in the General Assembly", mode="lexical")
     victim = sorted(fake_config.corpus_dir.iterdir())[0]
     victim.unlink()

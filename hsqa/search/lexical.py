@@ -6,11 +6,17 @@ import functools
 import math
 import re
 import sqlite3
+import threading
 import unicodedata
+from pathlib import Path
+
+import numpy as np
 
 from ..errors import HsqaError
 from ..scope import Scope
-from ..text import fts_query, matched_terms, stem
+from ..text import cjk_segment, fts_query, matched_terms, stem
+from . import postings as _postings
+from .postings import PostingsError
 
 #: BM25 column weights: body, section, title, meta (date and place words)
 COLUMN_WEIGHTS = (1.0, 0.5, 0.3, 0.3)
@@ -38,6 +44,11 @@ CLAMPED_IDF = 1e-6
 #: scoring them costs less than adding their share back (~1.2 µs per matched row vs ~1.5 ms per question,
 #: measured at 50k passages, benchmarks/SCALE-PROFILE.md); the results are the same either way
 PRUNE_MIN_ROWS = 4000
+#: a phrase of several tokens matching at most this many rows takes its counts from FTS5's bm25 (~7 µs a row);
+#: a longer doclist from its tokens' positions (a cost switch: both are exact)
+PHRASE_BM25_ROWS = 64
+#: phrases kept counted (all of one generation)
+PHRASE_CACHE = 512
 #: a token as FTS5's unicode61 tokenizer cuts ASCII text (letters and digits)
 _WORD = re.compile(r"[^\W_]+")
 
@@ -47,34 +58,26 @@ def clamped(df: int, n: int) -> bool:
     return math.log((n - df + 0.5) / (df + 0.5)) <= 0.0
 
 
-def _varints(blob: bytes) -> list[int]:
-    """SQLite varints (FTS5's docsize and averages records)."""
-    out, i = [], 0
-    while i < len(blob):
-        v = 0
-        for k in range(9):
-            c = blob[i]
-            i += 1
-            if k == 8:
-                v = (v << 8) | c
-                break
-            v = (v << 7) | (c & 0x7F)
-            if c < 0x80:
-                break
-        out.append(v)
-    return out
+_varints = _postings.varints
 
 
 class LexicalRetriever:
     """BM25 top-N and term statistics; every call takes the connection of the caller's read transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, index_dir: Path | None = None) -> None:
+        #: where the per-generation postings files are (None: FTS5 scores every query)
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self._post: tuple[int, object, _postings.Postings | None] | None = None  # (generation, file stat, postings)
+        self._post_lock = threading.Lock()
+        #: phrases of several tokens already counted: ``{(generation, tokens): (rows, frequencies)}`` (like the df
+        #: cache; "Secretary-General" costs ~10 ms at 50k passages to count, a lookup once counted)
+        self._phrases: dict[tuple[int, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
         self._df: dict[str, int] = {}
         self._n = 0  #: rows of the FTS index, as its bm25 counts them
         self._passages = 0  #: rows of the chunks table (the idf of the coverage feature)
         self._avgdl = 0.0  #: mean tokens per row, as FTS5's bm25 computes it
         self._gen = -1
-        #: how the last search ran: "full", "pruned" (without common terms) or "full after pruned"
+        #: how the last search ran: "postings", "full", "pruned" (without common terms) or "full after pruned"
         self.last_plan = ""
 
     def search(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None,
@@ -89,7 +92,18 @@ class LexicalRetriever:
         next by more than those terms can add (else the full query runs); their small share of each score
         is then added back exactly as FTS5 computes it, from their counts in the passage's columns, so
         scores and order are the full query's (to the last bits of a float sum).
+
+        Before all that, with the generation's postings (:mod:`.postings`), the same ranking and scores are
+        computed term at a time in numpy instead.
         """
+        post = self.postings(conn, generation) if generation is not None else None
+        if post is not None:
+            try:
+                got = self._search_postings(conn, post, terms, n, scope)
+                self.last_plan = "postings"
+                return got
+            except PostingsError:
+                pass
         common = self._common(conn, terms, generation) if generation is not None else []
         if common and len(common) < len(terms) and sum(self._df[t] for t in common) >= PRUNE_MIN_ROWS:
             rows = self._top(conn, [t for t in terms if t not in common], n + 1, scope)
@@ -103,6 +117,113 @@ class LexicalRetriever:
         else:
             self.last_plan = "full"
         return self._top(conn, terms, n, scope)
+
+    # -- postings ---------------------------------------------------------------------------------
+    def postings(self, conn: sqlite3.Connection, generation: int) -> _postings.Postings | None:
+        """The postings of ``generation`` (the snapshot ``conn`` reads), loaded once and checked against its FTS5
+        statistics; None when there is no sound file for it (FTS5 then scores the query)."""
+        if self.index_dir is None:
+            return None
+        path = _postings.path_for(self.index_dir, generation)
+        try:
+            st = path.stat()
+            stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            stat = None
+        with self._post_lock:
+            cached = self._post
+            if cached is not None and cached[0] == generation and cached[1] == stat:
+                return cached[2]
+            post = None
+            if stat is not None:
+                try:
+                    top = conn.execute("SELECT max(id) FROM chunks_fts_docsize").fetchone()[0]
+                    if _postings.same_tokenizer(conn):  # questions are tokenized as this tokenizer does
+                        post = _postings.load(path, generation, _postings.averages(conn), top, COLUMN_WEIGHTS)
+                except (PostingsError, sqlite3.Error):
+                    post = None
+            self._post = (generation, stat, post)
+            return post
+
+    def _search_postings(self, conn: sqlite3.Connection, post: _postings.Postings, terms: list[str], n: int,
+                         scope: Scope | None) -> list[tuple[int, float]]:
+        """:meth:`_top` computed from the postings: the query's phrases in its order (as :func:`fts_query`
+        writes them); single tokens from the postings, phrases of several tokens from FTS5's doclist."""
+        phrases = []
+        for t in terms:
+            if not re.search(r"\w", t):
+                continue  # fts_query leaves it out
+            toks = _postings.tokens(cjk_segment(t).strip())
+            if len(toks) == 1:
+                phrases.append(post.token_share(toks[0]))
+            elif len(toks) > 1:
+                key = (post.generation, toks)
+                got = self._phrases.get(key)
+                if got is None:
+                    got = self._phrase(conn, post, t, toks)
+                    if len(self._phrases) >= PHRASE_CACHE or any(k[0] != post.generation for k in self._phrases):
+                        self._phrases = {}  # full, or counted in another generation
+                    self._phrases[key] = got
+                phrases.append((got[0], post.share(toks, *got)))
+            # no token: FTS5's phrase matches no row and adds 0 to every score
+        if not phrases:
+            return []
+        allowed = None
+        if scope and (scope.doc_ids or scope.years):
+            sql, args = scope_sql("SELECT c.doc_id FROM (SELECT id AS doc_id FROM documents) c WHERE 1", [], scope)
+            allowed = post.allowed(r[0] for r in conn.execute(sql, args))
+        return post.top(phrases, n, allowed)
+
+    def _phrase(self, conn: sqlite3.Connection, post: _postings.Postings, term: str, toks: tuple[str, ...]):
+        """``(row positions, weighted frequencies)`` of a phrase of several tokens. Its rows are FTS5's; a short
+        doclist takes each column's count from FTS5's bm25 with that column alone weighted 1 (inverted to the
+        integer count, then checked by recomputing the score exactly); a long one ("Secretary-General") counts
+        the phrase's instances from its tokens' positions in FTS5's index (an ``fts5vocab`` table)."""
+        q = fts_query([term])
+        ncol = len(COLUMN_WEIGHTS)
+        unit = [", ".join("1" if j == c else "0" for j in range(ncol)) for c in range(ncol)]
+        sql = (f"SELECT rowid, {', '.join(f'bm25(chunks_fts, {u})' for u in unit)} FROM chunks_fts "
+               f"WHERE chunks_fts MATCH ? LIMIT {PHRASE_BM25_ROWS + 1}")
+        try:
+            got = conn.execute(sql, (q,)).fetchall()
+            if len(got) > PHRASE_BM25_ROWS:
+                return self._phrase_positions(conn, post, q, toks)
+        except sqlite3.OperationalError as e:
+            raise PostingsError(str(e)) from None
+        if not got:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        got.sort(key=lambda r: r[0])
+        rows = post.positions(np.array([r[0] for r in got], dtype=np.int64))
+        idf = _postings.idf_of(len(rows), post.nrow)
+        norm = post.norm[rows]
+        s = -np.array([r[1:] for r in got], dtype=np.float64)  # (rows, columns): each column's share
+        counts = np.rint(s * norm[:, None] / (idf * (BM25_K1 + 1.0) - s)).astype(np.int64)
+        counts[s == 0.0] = 0
+        f = counts.astype(np.float64)
+        if np.any(counts < 0) or not np.array_equal(np.where(counts > 0, idf * ((f * (BM25_K1 + 1.0)) / (f + norm[:, None])), 0.0), s):
+            raise PostingsError(f"phrase counts of {term!r} do not reproduce FTS5's scores")
+        return rows, _postings.weighted_freq(counts, COLUMN_WEIGHTS)
+
+    def _phrase_positions(self, conn: sqlite3.Connection, post: _postings.Postings, q: str, toks: tuple[str, ...]):
+        """A phrase's instances per row and column from its tokens' positions (token i at offset o + i of one
+        column), checked against the rows FTS5 finds for it."""
+        if len(toks) > _postings.MAX_PHRASE:
+            raise PostingsError("phrase too long to match from positions")
+        rowids = np.array([r[0] for r in conn.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rowid", (q,))], dtype=np.int64)
+        starts = None
+        for i, tok in enumerate(toks):
+            keys = _postings.token_positions(conn, tok) - i
+            starts = keys if starts is None else starts[np.isin(starts, keys, assume_unique=True)]
+        where, counts = np.unique(starts >> _postings.OFFSET_BITS, return_counts=True)  # (row * ncol + column)
+        ncol = len(COLUMN_WEIGHTS)
+        doc, col = where // ncol, where % ncol
+        ids = np.unique(doc)
+        if not np.array_equal(ids, rowids):
+            raise PostingsError("phrase instances disagree with FTS5's rows")
+        table = np.zeros((len(ids), ncol), dtype=np.int64)
+        table[np.searchsorted(ids, doc), col] = counts
+        return post.positions(ids), _postings.weighted_freq(table, COLUMN_WEIGHTS)
 
     def _top(self, conn: sqlite3.Connection, terms: list[str], n: int, scope: Scope | None) -> list[tuple[int, float]]:
         q = fts_query(terms)
@@ -168,7 +289,12 @@ class LexicalRetriever:
             self._df, self._gen = {}, generation
             self._n, self._avgdl = self._averages(conn)
             self._passages = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        post = self.postings(conn, generation)
         for t in terms:
+            if t not in self._df and post is not None and re.search(r"\w", t):
+                toks = _postings.tokens(cjk_segment(t).strip())
+                if len(toks) <= 1:
+                    self._df[t] = post.df(toks[0]) if toks else 0
             if t not in self._df:
                 q = fts_query([t])
                 self._df[t] = conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (q,)).fetchone()[0] if q else 0

@@ -44,7 +44,7 @@ class Searcher:
         self.model_name = model_name or (embedder.name if embedder else canonical_model_name(config.model))
         self.params = params or fusion.Params.load()
         self.info: IndexInfo = self.store.require_model(self.model_name)
-        self.lexical = LexicalRetriever()
+        self.lexical = LexicalRetriever(config.index_dir)
         self.dense = DenseRetriever()
         self._meta_gen = -1
         self._docs: dict[int, sqlite3.Row] = {}
