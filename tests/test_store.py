@@ -355,9 +355,15 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
     assert {q: [r.text for r in s.search(q).results] for q in questions} == want
     rows = dict(s.store.conn.execute("SELECT key, vector FROM embeddings").fetchall())
     assert set(rows) == {text_key(h) for h in before}  # nothing lost: every cached vector, now 8-bit codes and a scale
+    four = 0
     for h, v in before.items():
         got = rows[text_key(h)]
-        assert len(got) == 4 + len(v) and np.allclose(decode(got), v, atol=np.abs(v).max() / 254 + 1e-7)
+        if len(got) == 4 + len(v):
+            assert np.allclose(decode(got), v, atol=np.abs(v).max() / 254 + 1e-7)
+        else:  # a vector only sentences use: 4-bit codes (schema 6)
+            four += 1
+            assert len(got) == 8 + len(v) // 2 and float(decode(got) @ v) / float(v @ v) > 0.97
+    assert 0 < four < len(before)
     assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
     for d in s.store.documents():  # paragraphs written with their own text read back as before
         full = s.store.document_text(d["id"])["text"]
@@ -499,6 +505,7 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     from hsqa.search import Searcher
     from hsqa.store import MIGRATIONS
     from hsqa.store.schema import fts_integrity_check, text_key
+    from hsqa.store.vectors import decode
     from tests.test_indexer import CountingEmbedder
 
     old = tmp_path / "v5"
@@ -520,7 +527,14 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     assert {r[0]: tuple(r[1:]) for r in conn.execute(
         "SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks")} == chunks
     assert {r[0]: tuple(r[1:]) for r in conn.execute("SELECT id, chunk_id, kind, key FROM vectors")} == vectors
-    assert dict(conn.execute("SELECT key, vector FROM embeddings").fetchall()) == cache
+    after = dict(conn.execute("SELECT key, vector FROM embeddings").fetchall())
+    assert after.keys() == cache.keys()
+    passages = {k for _, kind, k in vectors.values() if kind == 0}
+    sentences = {k for _, kind, k in vectors.values() if kind == 1} - passages
+    assert sentences and all(after[k] == cache[k] for k in cache if k not in sentences)  # passages: as they were
+    for k in sentences:  # sentence-only vectors: 4-bit codes now, the same direction
+        old_v, new_v = decode(cache[k]), decode(after[k])
+        assert len(after[k]) < len(cache[k]) and float(old_v @ new_v) / float(old_v @ old_v) > 0.97
     assert conn.execute("SELECT count(*) FROM chunk_rows WHERE text != ''").fetchone()[0] == 0  # stored once
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='chunks_fts_content'").fetchone()[0] == 0
     fts_integrity_check(config.db_path)
@@ -528,9 +542,10 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     index(fake_config)  # the same corpus indexed from scratch by today's code ranks the same
     questions = ["Thailand ministry", "human security fund", "follow-up to resolution 64/291"]
     fresh = Searcher(fake_config, HashingEmbedder(64))
-    for q in questions:
-        assert [(r.text, round(r.score, 6)) for r in s.search(q).results] == \
-            [(r.text, round(r.score, 6)) for r in fresh.search(q).results]
+    for q in questions:  # scores differ only by the sentence codes (4-bit from 8-bit here, from float32 there)
+        got, want = s.search(q).results, fresh.search(q).results
+        assert [r.text for r in got] == [r.text for r in want]
+        assert all(abs(a.score - b.score) < 0.1 and abs(a.similarity - b.similarity) < 0.03 for a, b in zip(got, want))
     emb = CountingEmbedder()
     r = Indexer(config, emb).run()
     assert emb.calls == 0 and not r.repaired and r.rebuild is None
@@ -565,3 +580,32 @@ def test_the_lexical_index_follows_updates_removals_and_renames(fake_config, tmp
     fresh = Config(corpus, tmp_path / "fresh", model="hashing:64")
     index(fresh)
     assert got == _lexical_state(fresh)
+
+
+def test_sentence_only_vectors_are_4_bit_and_a_sentence_that_becomes_a_passage_gets_8(fake_config):
+    from hsqa.chunking import sentence_spans
+    from hsqa.documents import strip_markup
+    from hsqa.store.vectors import blob_bytes
+    from tests.test_indexer import CountingEmbedder
+
+    index(fake_config)
+    conn = Store(fake_config).conn
+
+    def lengths(kind_sql: str) -> set[int]:
+        return {r[0] for r in conn.execute(
+            f"SELECT DISTINCT length(e.vector) FROM embeddings e WHERE e.key IN ({kind_sql})")}
+
+    passages = "SELECT key FROM vectors WHERE kind=0"
+    assert lengths(passages) == {blob_bytes(64)}
+    assert lengths(f"SELECT key FROM vectors WHERE kind=1 EXCEPT {passages}") == {8 + 32}
+    # a new file whose one paragraph is a sentence of an indexed passage: that text is now a passage (searched
+    # in the ANN index), so it is embedded again and stored with 8 bits
+    row = conn.execute("SELECT c.text FROM chunks c JOIN vectors v ON v.chunk_id=c.id AND v.kind=1 LIMIT 1").fetchone()
+    a, b = max(sentence_spans(row[0]), key=lambda s: s[1] - s[0])
+    sentence = strip_markup(row[0][a:b])
+    (fake_config.corpus_dir / "quote.txt").write_text(f"Quoted\n\n{sentence}\n", encoding="utf-8")
+    emb = CountingEmbedder()
+    Indexer(fake_config, emb).run()
+    assert emb.texts == 1
+    assert lengths(passages) == {blob_bytes(64)}
+    assert diagnose(fake_config)["ok"]

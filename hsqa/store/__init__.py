@@ -230,9 +230,10 @@ class Store(Reads):
             return 0
         return (pages - conn.execute("PRAGMA page_count").fetchone()[0]) * page
 
-    def put_embeddings(self, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
+    def put_embeddings(self, model: str, items: list[tuple[str, np.ndarray]], used: int,
+                       passages: set[str] | None = None) -> None:
         try:
-            put_embeddings(self.conn, model, items, used)
+            put_embeddings(self.conn, model, items, used, passages)
         except sqlite3.OperationalError as e:
             raise translate(e, self.config.index_dir) from None
 

@@ -200,12 +200,15 @@ class Reads:
                               list(by_key), model)
         return {by_key[k]: decode(blob) for k, blob in rows}
 
-    def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
-        """Which of ``hashes`` the embedding cache holds (without reading the vectors)."""
+    def cached_hashes(self, model: str, hashes: list[str], full: set[str] | None = None) -> set[str]:
+        """Which of ``hashes`` the embedding cache holds (without reading the vectors); those in ``full``
+        (passages: the ANN index is built from them) only when stored with 8 bits, not as a sentence's 4."""
         by_key = {text_key(h): h for h in hashes}
-        rows = self.select_in(f"SELECT key FROM embeddings WHERE model={MODEL_ID} AND key IN ({{in_}})",
+        # the sign of the first float (its last byte, little-endian) tells 4-bit codes from 8-bit ones
+        rows = self.select_in(f"SELECT key, substr(vector, 4, 1) FROM embeddings WHERE model={MODEL_ID} AND key IN ({{in_}})",
                               list(by_key), model)
-        return {by_key[r[0]] for r in rows}
+        full = full or set()
+        return {by_key[k] for k, b in rows if by_key[k] not in full or b[0] < 0x80}
 
     def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, vectors)`` of every passage vector from the embedding cache (rebuilding the ANN index needs

@@ -137,6 +137,7 @@ MIGRATIONS: list[str] = [
     # - a passage's text is document_text's [start:end] (as paragraphs' are since schema 4): ``chunk_rows``
     #   keeps '' for it (or the text itself where it is not such a slice), and the view ``chunks`` has the
     #   columns the table had;
+    # - vectors only ever used as a sentence's are stored with ``vectors.SENTENCE_BITS`` bits (4: half the bytes);
     # - the lexical index keeps no copy of what it indexes: ``chunks_fts`` is an external-content FTS5 table
     #   over the view ``chunks_fts_src``, which derives the four columns from passages and documents with the
     #   functions of :func:`register_functions` (registered on every connection hsqa opens). FTS5 tokens and
@@ -198,6 +199,8 @@ MIGRATIONS: list[str] = [
         tokenize = 'porter unicode61 remove_diacritics 2'
     );
     INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');
+    UPDATE embeddings SET vector = hsqa_sentence_codes(vector)
+        WHERE key IN (SELECT key FROM vectors WHERE kind = 1 EXCEPT SELECT key FROM vectors WHERE kind = 0);
     """,
 ]
 
@@ -257,6 +260,7 @@ def fts_meta_words(date: str | None, date_end: str | None, place: str | None, pa
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions the schema uses (migrations and the views behind the lexical index)."""
     conn.create_function("hsqa_q8", 1, _q8, deterministic=True)
+    conn.create_function("hsqa_sentence_codes", 1, _sentence_codes, deterministic=True)
     conn.create_function("hsqa_key", 1, lambda h: None if h is None else text_key(h), deterministic=True)
     conn.create_function("hsqa_fts_body", 1, fts_body, deterministic=True)
     conn.create_function("hsqa_cjk", 1, fts_cjk, deterministic=True)
@@ -272,6 +276,13 @@ def _q8(blob: bytes | None) -> bytes | None:
     if blob is None:
         return None
     return encode(np.frombuffer(blob, dtype="<f4"))
+
+
+def _sentence_codes(blob: bytes | None) -> bytes | None:
+    """A cached vector as a sentence's is stored (migration 6)."""
+    from .vectors import SENTENCE_BITS, requantize
+
+    return None if blob is None else requantize(blob, SENTENCE_BITS)
 
 
 #: memory map of the database for read-only connections, and their page cache (KiB)

@@ -32,26 +32,104 @@ NPROBE_SHARE = 1 / 2
 NPROBE_MIN = 16
 
 
-def encode(vec) -> bytes:
-    """A vector as stored in the embedding cache: its scale (float32, little-endian) then 8-bit codes, one per
-    dimension (symmetric, ``code * scale``): a quarter of float32, no measurable change in rankings
-    (benchmarks/EMBED-PAYS.md), cosines within ~1e-3."""
-    v = np.asarray(vec, dtype=np.float32).reshape(-1)
-    peak = float(np.abs(v).max()) if v.size else 0.0
-    scale = peak / 127.0 if peak > 0 else 1.0
-    codes = np.clip(np.rint(v / scale), -127, 127).astype(np.int8)
-    return np.float32(scale).astype("<f4").tobytes() + codes.tobytes()
+#: bits per dimension of a cached vector that only ever serves as a sentence (scored for candidates and for
+#: the quoted sentence, never searched): 4, or 8 like passages. 4 bits halve the bytes of ~77 % of the vectors
+#: (benchmarks/SCALE.md); the sentence cosine moves by ~0.005 on average (benchmarks/DISK.md).
+SENTENCE_BITS = 4
+#: candidate 4-bit steps, as shares of (largest |component|) / 7; each vector keeps the one that reconstructs
+#: it best (clipping a few large components beats coarse steps on dense vectors; sparse ones keep the max)
+Q4_SHARES = (1.0, 0.8, 0.65, 0.5)
+
+
+def encode(vec, bits: int = 8) -> bytes:
+    """A vector as stored in the embedding cache.
+
+    8 bits: its scale (float32, little-endian, positive) then one int8 code per dimension (symmetric,
+    ``code * scale``): a quarter of float32, no measurable change in rankings (benchmarks/EMBED-PAYS.md),
+    cosines within ~1e-3. 4 bits (:data:`SENTENCE_BITS`): minus its scale (float32: the sign tells the
+    formats apart), its norm (float32), then codes -8..7 (``code * scale``) as ``code + 8``, two per byte, low
+    nibble first; decoded back to the vector's norm."""
+    return encode_many(np.asarray(vec, dtype=np.float32).reshape(1, -1), bits)[0]
+
+
+def encode_many(vecs: np.ndarray, bits: int = 8) -> list[bytes]:
+    """:func:`encode` of each row of ``vecs``, vectorised."""
+    v = np.asarray(vecs, dtype=np.float32)
+    if len(v) == 0:
+        return []
+    peak = np.abs(v).max(axis=1, keepdims=True)
+    peak[peak == 0] = 1.0
+    if bits == 8:
+        scale = peak / 127.0
+        codes = np.clip(np.rint(v / scale), -127, 127).astype(np.int8)
+        return [sc.astype("<f4").tobytes() + c.tobytes() for sc, c in zip(scale, codes)]
+    best = err = scale = None
+    for share in Q4_SHARES:
+        s = peak * share / 7.0
+        c = np.clip(np.rint(v / s), -8, 7)
+        e = ((c * s - v) ** 2).sum(axis=1, keepdims=True)
+        if best is None:
+            best, err, scale = c, e, s
+        else:
+            pick = e < err
+            best, err, scale = np.where(pick, c, best), np.minimum(e, err), np.where(pick, s, scale)
+    codes = (best + 8).astype(np.uint8)
+    if codes.shape[1] % 2:
+        codes = np.hstack([codes, np.full((len(codes), 1), 8, dtype=np.uint8)])
+    packed = codes[:, 0::2] | (codes[:, 1::2] << 4)
+    head = np.hstack([-scale, np.linalg.norm(v, axis=1, keepdims=True)]).astype("<f4")
+    return [h.tobytes() + q.tobytes() for h, q in zip(head, packed)]
+
+
+def _decode4(raw: np.ndarray, dim: int) -> np.ndarray:
+    """Rows of 4-bit blobs (``(n, 8 + ceil(dim / 2))`` uint8) as ``(n, dim)`` float32."""
+    head = np.ascontiguousarray(raw[:, :8]).view("<f4")
+    nib = raw[:, 8:]
+    codes = np.empty((len(raw), nib.shape[1] * 2), dtype=np.float32)
+    codes[:, 0::2] = nib & 0x0F
+    codes[:, 1::2] = nib >> 4
+    out = (codes[:, :dim] - 8.0) * -head[:, :1]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out * (head[:, 1:2] / norms)
+
+
+def blob_bytes(dim: int, bits: int = 8) -> int:
+    """Length of an encoded vector of ``dim`` dimensions."""
+    return 4 + dim if bits == 8 else 8 + (dim + 1) // 2
+
+
+def requantize(blob: bytes, bits: int) -> bytes:
+    """An 8-bit blob as ``bits``-bit codes (4-bit blobs are kept: codes are never widened)."""
+    return blob if bits == 8 or np.frombuffer(blob, dtype="<f4", count=1)[0] < 0 else encode(decode(blob), bits)
 
 
 def decode(blob: bytes) -> np.ndarray:
     scale = np.frombuffer(blob, dtype="<f4", count=1)[0]
+    if scale < 0:  # 4-bit: the dimension is even (all models here); an odd one decodes with one extra 0
+        raw = np.frombuffer(blob, dtype=np.uint8).reshape(1, -1)
+        return _decode4(raw, (len(blob) - 8) * 2)[0]
     return np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
 
 
 def decode_many(blobs: list[bytes], dim: int) -> np.ndarray:
-    """``(len(blobs), dim)`` float32: :func:`decode` of each blob, in one vectorised step."""
+    """``(len(blobs), dim)`` float32: :func:`decode` of each blob (8- or 4-bit), vectorised per format."""
     if not blobs:
         return np.zeros((0, dim), dtype=np.float32)
+    full = blob_bytes(dim)
+    if all(len(b) == full for b in blobs):
+        return _decode8(blobs, dim)
+    out = np.zeros((len(blobs), dim), dtype=np.float32)
+    eight = [i for i, b in enumerate(blobs) if len(b) == full]
+    four = [i for i, b in enumerate(blobs) if len(b) != full]
+    if eight:
+        out[eight] = _decode8([blobs[i] for i in eight], dim)
+    raw = np.frombuffer(b"".join(blobs[i] for i in four), dtype=np.uint8).reshape(len(four), -1)
+    out[four] = _decode4(raw, dim)
+    return out
+
+
+def _decode8(blobs: list[bytes], dim: int) -> np.ndarray:
     raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), dim + 4)
     scales = np.ascontiguousarray(raw[:, :4]).view("<f4")
     return raw[:, 4:].view(np.int8).astype(np.float32) * scales

@@ -17,7 +17,8 @@ from ..chunking import text_hash
 from ..documents import Document, human_date
 from ..text import find_acronyms
 from .schema import key_hex, text_key
-from .vectors import encode
+from . import vectors as _vectors
+from .vectors import encode_many
 
 #: embeddings no live passage uses are kept while they were last used within this many generations…
 RECENT_GENERATIONS = 20
@@ -44,8 +45,11 @@ def model_id(conn: sqlite3.Connection, model: str) -> int:
     return conn.execute("SELECT id FROM models WHERE name=?", (model,)).fetchone()[0]
 
 
-def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
-    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own.
+def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int,
+                   passages: set[str] | None = None) -> None:
+    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own. With ``passages``
+    (the hashes of whole-passage texts), the other texts — sentences only — are stored with
+    ``vectors.SENTENCE_BITS`` bits per dimension.
 
     Committed with ``synchronous=NORMAL``: in WAL mode that stays consistent after a crash, and a group
     lost to a power cut is only embedded again; the run's own commit (``FULL``) makes them durable."""
@@ -53,10 +57,13 @@ def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, 
     conn.execute("BEGIN IMMEDIATE")
     try:
         mid = model_id(conn, model)
-        conn.executemany(
-            "INSERT OR REPLACE INTO embeddings(model, key, vector, used) VALUES(?,?,?,?)",
-            [(mid, text_key(h), encode(v), used) for h, v in items],
-        )
+        rows = []
+        for bits in {8, _vectors.SENTENCE_BITS}:
+            part = [(h, v) for h, v in items if (passages is None or h in passages) == (bits == 8)]
+            if part:
+                blobs = encode_many(np.vstack([v for _, v in part]), bits)
+                rows += [(mid, text_key(h), b, used) for (h, _), b in zip(part, blobs)]
+        conn.executemany("INSERT OR REPLACE INTO embeddings(model, key, vector, used) VALUES(?,?,?,?)", rows)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
