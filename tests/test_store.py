@@ -334,7 +334,7 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
     from hsqa.search import Searcher
     from hsqa.store import MIGRATIONS
     from hsqa.store.schema import text_key
-    from hsqa.store.vectors import LAYOUT, decode
+    from hsqa.store.vectors import LAYOUT, SENTENCE_BITS, blob_bytes, decode
     from tests.test_indexer import CountingEmbedder
 
     old = tmp_path / "old-index"
@@ -360,9 +360,9 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
         got = rows[text_key(h)]
         if len(got) == 4 + len(v):
             assert np.allclose(decode(got), v, atol=np.abs(v).max() / 254 + 1e-7)
-        else:  # a vector only sentences use: 4-bit codes (schema 6)
+        else:  # a vector only sentences use: SENTENCE_BITS-bit codes (schema 6)
             four += 1
-            assert len(got) == 8 + len(v) // 2 and float(decode(got) @ v) / float(v @ v) > 0.97
+            assert len(got) == blob_bytes(len(v), SENTENCE_BITS) and float(decode(got) @ v) / float(v @ v) > 0.97
     assert 0 < four < len(before)
     assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
     for d in s.store.documents():  # paragraphs written with their own text read back as before
@@ -532,7 +532,7 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     passages = {k for _, kind, k in vectors.values() if kind == 0}
     sentences = {k for _, kind, k in vectors.values() if kind == 1} - passages
     assert sentences and all(after[k] == cache[k] for k in cache if k not in sentences)  # passages: as they were
-    for k in sentences:  # sentence-only vectors: 4-bit codes now, the same direction
+    for k in sentences:  # sentence-only vectors: fewer bits now, the same direction
         old_v, new_v = decode(cache[k]), decode(after[k])
         assert len(after[k]) < len(cache[k]) and float(old_v @ new_v) / float(old_v @ old_v) > 0.97
     assert conn.execute("SELECT count(*) FROM chunk_rows WHERE text != ''").fetchone()[0] == 0  # stored once
@@ -582,13 +582,17 @@ def test_the_lexical_index_follows_updates_removals_and_renames(fake_config, tmp
     assert got == _lexical_state(fresh)
 
 
-def test_sentence_only_vectors_are_4_bit_and_a_sentence_that_becomes_a_passage_gets_8(fake_config):
+@pytest.mark.parametrize("bits", [4, 6, 8])
+def test_sentence_only_vectors_have_fewer_bits_and_a_sentence_that_becomes_a_passage_gets_8(fake_config, bits, monkeypatch):
     from hsqa.chunking import sentence_spans
     from hsqa.documents import strip_markup
+    from hsqa.store import vectors
     from hsqa.store.vectors import blob_bytes
     from tests.test_indexer import CountingEmbedder
 
+    monkeypatch.setattr(vectors, "SENTENCE_BITS", bits)
     index(fake_config)
+    assert diagnose(fake_config)["ok"]
     conn = Store(fake_config).conn
 
     def lengths(kind_sql: str) -> set[int]:
@@ -597,7 +601,7 @@ def test_sentence_only_vectors_are_4_bit_and_a_sentence_that_becomes_a_passage_g
 
     passages = "SELECT key FROM vectors WHERE kind=0"
     assert lengths(passages) == {blob_bytes(64)}
-    assert lengths(f"SELECT key FROM vectors WHERE kind=1 EXCEPT {passages}") == {8 + 32}
+    assert lengths(f"SELECT key FROM vectors WHERE kind=1 EXCEPT {passages}") == {blob_bytes(64, bits)}
     # a new file whose one paragraph is a sentence of an indexed passage: that text is now a passage (searched
     # in the ANN index), so it is embedded again and stored with 8 bits
     row = conn.execute("SELECT c.text FROM chunks c JOIN vectors v ON v.chunk_id=c.id AND v.kind=1 LIMIT 1").fetchone()
@@ -606,6 +610,6 @@ def test_sentence_only_vectors_are_4_bit_and_a_sentence_that_becomes_a_passage_g
     (fake_config.corpus_dir / "quote.txt").write_text(f"Quoted\n\n{sentence}\n", encoding="utf-8")
     emb = CountingEmbedder()
     Indexer(fake_config, emb).run()
-    assert emb.texts == 1
+    assert emb.texts == (1 if bits < 8 else 0)
     assert lengths(passages) == {blob_bytes(64)}
     assert diagnose(fake_config)["ok"]

@@ -32,13 +32,13 @@ NPROBE_SHARE = 1 / 2
 NPROBE_MIN = 16
 
 
-#: bits per dimension of a cached vector that only ever serves as a sentence (scored for candidates and for
-#: the quoted sentence, never searched): 4, or 8 like passages. 4 bits halve the bytes of ~77 % of the vectors
-#: (benchmarks/SCALE.md); the sentence cosine moves by ~0.005 on average (benchmarks/DISK.md).
-SENTENCE_BITS = 4
-#: candidate 4-bit steps, as shares of (largest |component|) / 7; each vector keeps the one that reconstructs
-#: it best (clipping a few large components beats coarse steps on dense vectors; sparse ones keep the max)
-Q4_SHARES = (1.0, 0.8, 0.65, 0.5)
+#: bits per dimension (2..8) of a cached vector that only ever serves as a sentence (scored for candidates and
+#: for the quoted sentence, never searched); 8: as passages are stored (see benchmarks/DISK.md for the choice)
+SENTENCE_BITS = 6
+#: candidate steps of a low-bit code, as shares of (largest |component|) / (largest code); each vector keeps
+#: the one that reconstructs it best (clipping a few large components beats coarse steps on dense vectors;
+#: sparse ones keep the largest)
+LOW_BIT_SHARES = (1.0, 0.8, 0.65, 0.5)
 
 
 def encode(vec, bits: int = 8) -> bytes:
@@ -46,9 +46,10 @@ def encode(vec, bits: int = 8) -> bytes:
 
     8 bits: its scale (float32, little-endian, positive) then one int8 code per dimension (symmetric,
     ``code * scale``): a quarter of float32, no measurable change in rankings (benchmarks/EMBED-PAYS.md),
-    cosines within ~1e-3. 4 bits (:data:`SENTENCE_BITS`): minus its scale (float32: the sign tells the
-    formats apart), its norm (float32), then codes -8..7 (``code * scale``) as ``code + 8``, two per byte, low
-    nibble first; decoded back to the vector's norm."""
+    cosines within ~1e-3. Fewer bits (``SENTENCE_BITS``): minus its scale (float32: the sign tells the
+    formats apart), its norm (float16), the number of bits (uint8), a 0 byte, then the codes
+    ``-2^(b-1) .. 2^(b-1)-1`` (``code * scale``) offset to unsigned and bit-packed, most significant bit first;
+    decoded back to the vector's norm."""
     return encode_many(np.asarray(vec, dtype=np.float32).reshape(1, -1), bits)[0]
 
 
@@ -63,69 +64,81 @@ def encode_many(vecs: np.ndarray, bits: int = 8) -> list[bytes]:
         scale = peak / 127.0
         codes = np.clip(np.rint(v / scale), -127, 127).astype(np.int8)
         return [sc.astype("<f4").tobytes() + c.tobytes() for sc, c in zip(scale, codes)]
+    if not 2 <= bits < 8:
+        raise ValueError(f"bits per dimension must be 2..8, not {bits}")
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     best = err = scale = None
-    for share in Q4_SHARES:
-        s = peak * share / 7.0
-        c = np.clip(np.rint(v / s), -8, 7)
+    for share in LOW_BIT_SHARES:
+        s = peak * share / hi
+        c = np.clip(np.rint(v / s), lo, hi)
         e = ((c * s - v) ** 2).sum(axis=1, keepdims=True)
         if best is None:
             best, err, scale = c, e, s
         else:
             pick = e < err
             best, err, scale = np.where(pick, c, best), np.minimum(e, err), np.where(pick, s, scale)
-    codes = (best + 8).astype(np.uint8)
-    if codes.shape[1] % 2:
-        codes = np.hstack([codes, np.full((len(codes), 1), 8, dtype=np.uint8)])
-    packed = codes[:, 0::2] | (codes[:, 1::2] << 4)
-    head = np.hstack([-scale, np.linalg.norm(v, axis=1, keepdims=True)]).astype("<f4")
-    return [h.tobytes() + q.tobytes() for h, q in zip(head, packed)]
+    codes = (best - lo).astype(np.uint8)  # 0 .. 2^bits - 1
+    planes = np.unpackbits(codes[:, :, None], axis=2)[:, :, 8 - bits :]  # (n, dim, bits), MSB first
+    packed = np.packbits(planes.reshape(len(codes), -1), axis=1)
+    out = []
+    for sc, norm, q in zip(scale[:, 0], np.linalg.norm(v, axis=1), packed):
+        head = np.float32(-sc).astype("<f4").tobytes() + np.float16(norm).astype("<f2").tobytes() + bytes([bits, 0])
+        out.append(head + q.tobytes())
+    return out
 
 
-def _decode4(raw: np.ndarray, dim: int) -> np.ndarray:
-    """Rows of 4-bit blobs (``(n, 8 + ceil(dim / 2))`` uint8) as ``(n, dim)`` float32."""
-    head = np.ascontiguousarray(raw[:, :8]).view("<f4")
-    nib = raw[:, 8:]
-    codes = np.empty((len(raw), nib.shape[1] * 2), dtype=np.float32)
-    codes[:, 0::2] = nib & 0x0F
-    codes[:, 1::2] = nib >> 4
-    out = (codes[:, :dim] - 8.0) * -head[:, :1]
+def _decode_low(raw: np.ndarray, dim: int) -> np.ndarray:
+    """Rows of low-bit blobs of one bit width (``(n, 8 + ceil(dim * bits / 8))`` uint8) as ``(n, dim)``."""
+    scale = -np.ascontiguousarray(raw[:, :4]).view("<f4")
+    norm = np.ascontiguousarray(raw[:, 4:6]).view("<f2").astype(np.float32)
+    bits = int(raw[0, 6])
+    planes = np.unpackbits(raw[:, 8:], axis=1)[:, : dim * bits].reshape(len(raw), dim, bits)
+    weights = (1 << np.arange(bits - 1, -1, -1)).astype(np.float32)
+    out = (planes.astype(np.float32) @ weights + float(-(1 << (bits - 1)))) * scale
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return out * (head[:, 1:2] / norms)
+    return out * (norm / norms)
 
 
 def blob_bytes(dim: int, bits: int = 8) -> int:
     """Length of an encoded vector of ``dim`` dimensions."""
-    return 4 + dim if bits == 8 else 8 + (dim + 1) // 2
+    return 4 + dim if bits == 8 else 8 + (dim * bits + 7) // 8
 
 
 def requantize(blob: bytes, bits: int) -> bytes:
-    """An 8-bit blob as ``bits``-bit codes (4-bit blobs are kept: codes are never widened)."""
-    return blob if bits == 8 or np.frombuffer(blob, dtype="<f4", count=1)[0] < 0 else encode(decode(blob), bits)
+    """An 8-bit blob as ``bits``-bit codes (low-bit blobs are kept: codes are never widened)."""
+    return blob if bits == 8 or _low(blob) else encode(decode(blob), bits)
+
+
+def _low(blob: bytes) -> bool:
+    return bool(np.frombuffer(blob, dtype="<f4", count=1)[0] < 0)
 
 
 def decode(blob: bytes) -> np.ndarray:
+    if _low(blob):
+        bits = blob[6]
+        return _decode_low(np.frombuffer(blob, dtype=np.uint8).reshape(1, -1), (len(blob) - 8) * 8 // bits)[0]
     scale = np.frombuffer(blob, dtype="<f4", count=1)[0]
-    if scale < 0:  # 4-bit: the dimension is even (all models here); an odd one decodes with one extra 0
-        raw = np.frombuffer(blob, dtype=np.uint8).reshape(1, -1)
-        return _decode4(raw, (len(blob) - 8) * 2)[0]
     return np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
 
 
 def decode_many(blobs: list[bytes], dim: int) -> np.ndarray:
-    """``(len(blobs), dim)`` float32: :func:`decode` of each blob (8- or 4-bit), vectorised per format."""
+    """``(len(blobs), dim)`` float32: :func:`decode` of each blob (8-bit or fewer), vectorised per format."""
     if not blobs:
         return np.zeros((0, dim), dtype=np.float32)
     full = blob_bytes(dim)
     if all(len(b) == full for b in blobs):
         return _decode8(blobs, dim)
     out = np.zeros((len(blobs), dim), dtype=np.float32)
-    eight = [i for i, b in enumerate(blobs) if len(b) == full]
-    four = [i for i, b in enumerate(blobs) if len(b) != full]
-    if eight:
-        out[eight] = _decode8([blobs[i] for i in eight], dim)
-    raw = np.frombuffer(b"".join(blobs[i] for i in four), dtype=np.uint8).reshape(len(four), -1)
-    out[four] = _decode4(raw, dim)
+    groups: dict[int, list[int]] = {}
+    for i, b in enumerate(blobs):
+        groups.setdefault(len(b), []).append(i)
+    for n, idx in groups.items():
+        part = [blobs[i] for i in idx]
+        if n == full:
+            out[idx] = _decode8(part, dim)
+        else:
+            out[idx] = _decode_low(np.frombuffer(b"".join(part), dtype=np.uint8).reshape(len(part), n), dim)
     return out
 
 

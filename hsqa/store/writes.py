@@ -58,10 +58,10 @@ def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, 
     try:
         mid = model_id(conn, model)
         rows = []
-        for bits in {8, _vectors.SENTENCE_BITS}:
-            part = [(h, v) for h, v in items if (passages is None or h in passages) == (bits == 8)]
+        for whole in (True, False):  # passages with 8 bits, texts only sentences use with SENTENCE_BITS
+            part = [(h, v) for h, v in items if (passages is None or h in passages) == whole]
             if part:
-                blobs = encode_many(np.vstack([v for _, v in part]), bits)
+                blobs = encode_many(np.vstack([v for _, v in part]), 8 if whole else _vectors.SENTENCE_BITS)
                 rows += [(mid, text_key(h), b, used) for (h, _), b in zip(part, blobs)]
         conn.executemany("INSERT OR REPLACE INTO embeddings(model, key, vector, used) VALUES(?,?,?,?)", rows)
         conn.execute("COMMIT")
