@@ -240,7 +240,7 @@ class Indexer:
             report.generation = info.generation
         else:
             report.generation = self._commit(info, res, pending, titles, dim, scan, report)
-        report.compacted = store.compact()
+        report.compacted = store.compact(fresh_rows=report.embedded)
         report.documents, report.chunks = store.counts()
         return report
 

@@ -613,3 +613,22 @@ def test_sentence_only_vectors_have_fewer_bits_and_a_sentence_that_becomes_a_pas
     assert emb.texts == (1 if bits < 8 else 0)
     assert lengths(passages) == {blob_bytes(64)}
     assert diagnose(fake_config)["ok"]
+
+
+def test_a_run_that_fills_the_embedding_cache_compacts_it(fake_config, monkeypatch):
+    """Embeddings arrive in random key order, leaving b-tree pages part empty; a run that stored a large share of
+    the cache afresh (a first build) rewrites the database packed."""
+    import hsqa.store as store_mod
+
+    big = fake_config.corpus_dir / "big.txt"
+    big.write_text("Big record\n\n" + "\n\n".join(f"Paragraph {i} on glaciers {i * 7919} and the sea. Second "
+                                                  f"sentence {i}." for i in range(400)))
+    monkeypatch.setattr(store_mod, "COMPACT_FRESH_MIN", 100)
+    r = index(fake_config)
+    assert r.compacted > 0
+    conn = Store(fake_config).conn
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert index(fake_config).compacted == 0  # nothing new: nothing to do
+    monkeypatch.setattr(store_mod, "COMPACT_FRESH_MIN", 10**9)
+    big.write_text(big.read_text() + "\n\nOne more paragraph.\n")
+    assert index(fake_config).compacted == 0 and diagnose(fake_config)["ok"]
