@@ -363,7 +363,7 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
         else:  # a vector only sentences use: SENTENCE_BITS-bit codes (schema 6)
             four += 1
             assert len(got) == blob_bytes(len(v), SENTENCE_BITS) and float(decode(got) @ v) / float(v @ v) > 0.97
-    assert 0 < four < len(before)
+    assert (0 < four < len(before)) if SENTENCE_BITS < 8 else four == 0
     assert [s.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "chunks", "vectors")] == counts
     for d in s.store.documents():  # paragraphs written with their own text read back as before
         full = s.store.document_text(d["id"])["text"]
@@ -497,7 +497,8 @@ def _lexical_state(config) -> dict:
     return {t: _bm25(conn, t) for t in LEXICAL_PROBES}
 
 
-def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_config, tmp_path):
+@pytest.mark.parametrize("bits", [8, 6])
+def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_config, tmp_path, bits, monkeypatch):
     """An index written by main@a8a5957 (schema 5: chunk text and FTS content copied, hex keys) upgrades in
     place: same passages, verbatim texts, vectors and bm25 scores; nothing embedded again; texts stored once."""
     import sqlite3
@@ -508,6 +509,9 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     from hsqa.store.vectors import decode
     from tests.test_indexer import CountingEmbedder
 
+    from hsqa.store import vectors as vectors_mod
+
+    monkeypatch.setattr(vectors_mod, "SENTENCE_BITS", bits)  # 6: sentence-only vectors are narrowed on the way
     old = tmp_path / "v5"
     shutil.copytree(ROOT / "tests" / "data" / "index-v5", old, ignore=shutil.ignore_patterns("*.md"))
     config = Config(fake_config.corpus_dir, old, model="hashing:64")
@@ -531,8 +535,9 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
     assert after.keys() == cache.keys()
     passages = {k for _, kind, k in vectors.values() if kind == 0}
     sentences = {k for _, kind, k in vectors.values() if kind == 1} - passages
-    assert sentences and all(after[k] == cache[k] for k in cache if k not in sentences)  # passages: as they were
-    for k in sentences:  # sentence-only vectors: fewer bits now, the same direction
+    narrowed = sentences if bits < 8 else set()
+    assert sentences and all(after[k] == cache[k] for k in cache if k not in narrowed)  # as they were
+    for k in narrowed:  # sentence-only vectors: fewer bits now, the same direction
         old_v, new_v = decode(cache[k]), decode(after[k])
         assert len(after[k]) < len(cache[k]) and float(old_v @ new_v) / float(old_v @ old_v) > 0.97
     assert conn.execute("SELECT count(*) FROM chunk_rows WHERE text != ''").fetchone()[0] == 0  # stored once
@@ -548,7 +553,9 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
         assert all(abs(a.score - b.score) < 0.1 and abs(a.similarity - b.similarity) < 0.03 for a, b in zip(got, want))
     emb = CountingEmbedder()
     r = Indexer(config, emb).run()
-    assert emb.calls == 0 and not r.repaired and r.rebuild is None
+    # nothing embedded; the vector file is rewritten in today's layout (8-bit codes: smaller than float16)
+    assert emb.calls == 0 and r.repaired and r.rebuild is None and r.generation == 2
+    assert config.vectors_path(2).stat().st_size < (ROOT / "tests/data/index-v5/vectors-000001.faiss").stat().st_size * 0.75
     assert diagnose(config)["ok"]
 
 
@@ -632,3 +639,24 @@ def test_a_run_that_fills_the_embedding_cache_compacts_it(fake_config, monkeypat
     monkeypatch.setattr(store_mod, "COMPACT_FRESH_MIN", 10**9)
     big.write_text(big.read_text() + "\n\nOne more paragraph.\n")
     assert index(fake_config).compacted == 0 and diagnose(fake_config)["ok"]
+
+
+def test_the_flat_index_holds_8_bit_codes_trained_on_the_passages_and_retrains_as_it_grows():
+    import faiss
+
+    from hsqa.store import vectors as V
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((400, 48)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ids = np.arange(1000, 1400, dtype=np.int64)
+    index = V.build_index(48, ids[:300], x[:300])
+    assert V.kind_of(index) == "flat" and faiss.downcast_index(index.index).code_size == 48  # one byte per dimension
+    index.add_with_ids(x[300:], ids[300:])  # vectors added after training: within the ranges' margin, or clipped
+    exact = x @ x[:50].T
+    _, got = index.search(x[:50], 10)
+    want = ids[np.argsort(-exact, axis=0)[:10].T]
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, want)]) > 0.95
+    assert V.wants_rebuild(V.new_index(48), 10)  # never trained: built from the cache instead
+    assert not V.wants_rebuild(index, 400 + 50) and V.wants_rebuild(index, 400 + 100)
+    assert not V.wants_rebuild(V.new_index(48), 0)

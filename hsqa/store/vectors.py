@@ -1,6 +1,8 @@
 """FAISS vector files: one per committed generation, written atomically, checked against SQLite on load.
 
-What the ANN index holds (``LAYOUT``): the passage vectors only, as float16 (exact flat search); past
+What the ANN index holds (``LAYOUT``): the passage vectors only, as 8-bit codes over per-dimension ranges
+trained on them (flat search; the passage and sentence cosines that rank candidates come from the embedding
+cache, so these codes only choose the dense candidates: benchmarks/DISK.md); past
 ``IVF_MIN`` of them (off by default: see there) an inverted file with 8-bit residual codes
 (``IndexIVFScalarQuantizer``, which supports ``remove_ids``; HNSW does not). Sentence vectors live only in the embedding cache: they are
 scored for the candidates of a question, never searched (same quality on the eval set, and 4.5× fewer
@@ -20,7 +22,13 @@ from ..fsutil import fsync_path
 
 
 #: what the vector file holds; an index written with another layout is rewritten by the next index run
-LAYOUT = 2
+LAYOUT = 3
+#: the flat index's 8-bit ranges: each dimension's min..max over the passage vectors, widened by this share of
+#: the span on both sides for vectors added later (values beyond it are clipped to it)
+SQ8_MARGIN = 0.1
+#: a flat index is rebuilt (its ranges trained again) when one run grows it by this factor, or it was never
+#: trained (an index made before any vector)
+RETRAIN_GROWTH = 1.25
 #: passage vectors from which the ANN index is an inverted file; ``None``: never. Flat float16 search over
 #: passage vectors passes ~10 ms per query only past ~170k 384-d vectors here, and on real-model vectors IVF
 #: does not reach recall@50 >= 0.99 against flat without probing most lists (0.967 at half of them on the
@@ -33,8 +41,10 @@ NPROBE_MIN = 16
 
 
 #: bits per dimension (2..8) of a cached vector that only ever serves as a sentence (scored for candidates and
-#: for the quoted sentence, never searched); 8: as passages are stored (see benchmarks/DISK.md for the choice)
-SENTENCE_BITS = 6
+#: for the quoted sentence, never searched); ``$HSQA_SENTENCE_BITS``. 8 (as passages): 6 and 4 bits cut the
+#: real model's index from ~8.5× to ~7.7× / ~6.9× the corpus at 50k passages but cost test MRR 0.0015 / 0.003
+#: (benchmarks/DISK.md). Vectors already cached keep their width; every width decodes.
+SENTENCE_BITS = int(os.environ.get("HSQA_SENTENCE_BITS") or 8)
 #: candidate steps of a low-bit code, as shares of (largest |component|) / (largest code); each vector keeps
 #: the one that reconstructs it best (clipping a few large components beats coarse steps on dense vectors;
 #: sparse ones keep the largest)
@@ -165,7 +175,12 @@ def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None, ivf: bool 
     if ivf is None:
         ivf = IVF_MIN is not None and n >= IVF_MIN and sample is not None and len(sample) >= nlist_for(n)
     if not ivf:
-        return faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT))
+        flat = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        flat.sq.rangestat = faiss.ScalarQuantizer.RS_minmax
+        flat.sq.rangestat_arg = SQ8_MARGIN
+        if sample is not None and len(sample):
+            flat.train(np.ascontiguousarray(sample, dtype=np.float32))
+        return faiss.IndexIDMap2(flat)
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist_for(n), faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
     index.train(np.ascontiguousarray(sample, dtype=np.float32))
@@ -174,9 +189,10 @@ def new_index(dim: int, n: int = 0, sample: np.ndarray | None = None, ivf: bool 
 
 
 def build_index(dim: int, ids: np.ndarray, vecs: np.ndarray, batch: int = 65536):
-    """An ANN index of ``vecs`` (ids ``ids``): flat below ``IVF_MIN``, IVF trained on (a sample of) them."""
+    """An ANN index of ``vecs`` (ids ``ids``): flat below ``IVF_MIN``, IVF past it, trained on (a sample of)
+    them."""
     n = len(ids)
-    sample = None
+    sample = vecs[np.sort(np.random.default_rng(0).choice(n, size=200_000, replace=False))] if n > 200_000 else vecs
     if IVF_MIN is not None and n >= IVF_MIN:
         rng = np.random.default_rng(0)
         sample = vecs[np.sort(rng.choice(n, size=min(n, nlist_for(n) * 64), replace=False))]
@@ -205,11 +221,16 @@ def kind_of(index) -> str:
 
 
 def wants_rebuild(index, n: int) -> bool:
-    """Whether an index holding ``n`` vectors should be rebuilt: it crossed ``IVF_MIN`` (either way), or its
-    inverted lists were trained for a collection 4× smaller or larger."""
+    """Whether an index about to hold ``n`` vectors should be rebuilt: it crossed ``IVF_MIN`` (either way), its
+    inverted lists were trained for a collection 4× smaller or larger, or (flat) its 8-bit ranges were never
+    trained or were trained on fewer than ``n / RETRAIN_GROWTH`` vectors."""
     import faiss
 
     ivf = kind_of(index) == "ivf"
+    if not ivf and n > 0:
+        inner = faiss.downcast_index(index.index)
+        if not inner.is_trained or n >= RETRAIN_GROWTH * max(index.ntotal, 1):
+            return True
     wanted = IVF_MIN is not None and n >= IVF_MIN
     if ivf != wanted:
         return not (ivf and IVF_MIN is not None and n >= IVF_MIN // 2)  # hysteresis: an IVF stays one down to half
