@@ -488,7 +488,9 @@ def _intro(results: dict) -> list[str]:
         "Latency is warm `Searcher.search` (k=5) per question, one untimed pass then a timed pass, **excluding the "
         "query embedding** (served from a cache filled by the warm pass; measured separately below). The answer "
         "step is `hsqa.answer.annotate` after a hybrid search. Index build and peak RSS are of a child process "
-        "(`wait4`); the embed stage is the time between the indexer's `embed` and `write` progress calls.",
+        "(`wait4`); the embed stage is the time between the indexer's `embed` and `write` progress calls. "
+        "Each row names the commit it was measured at; the index layout on disk (schema 6, 8-bit ANN index) and "
+        "what it changed: `benchmarks/DISK.md`.",
     ]
 
 
@@ -592,6 +594,8 @@ def render(results: dict) -> str:
     if lean:
         lines += ["", "## Passages only (`HSQA_SENTENCE_VECTORS=0`: no sentence vectors; hashing embedder)", "", HEADER]
         lines += [_row(r, base) for r in lean]
+        lines += [""] + [f"(the {size_label(r['passages_target'])} passages-only row: measured at commit "
+                         f"{r.get('commit', '?')}, {r.get('when', '?')}; not rerun since)" for r in lean]
     if real or results.get("real"):
         how = sorted({r["index"].get("embedder", "SentenceTransformerEmbedder") for r in real})
         lines += ["", f"## Real model ({REAL_MODEL}; {', '.join(how)} on CPU)", "", HEADER]
