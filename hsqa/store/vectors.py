@@ -42,7 +42,7 @@ NPROBE_MIN = 16
 
 #: bits per dimension (2..8) of a cached vector that only ever serves as a sentence (scored for candidates and
 #: for the quoted sentence, never searched); ``$HSQA_SENTENCE_BITS``. 8 (as passages): 6 and 4 bits cut the
-#: real model's index from ~8.5× to ~7.7× / ~6.9× the corpus at 50k passages but cost test MRR 0.0015 / 0.003
+#: real model's index from ~7.4× to ~6.7× / ~6.0× the corpus at 50k passages but cost test MRR 0.0015 / 0.003
 #: (benchmarks/DISK.md). Vectors already cached keep their width; every width decodes.
 SENTENCE_BITS = int(os.environ.get("HSQA_SENTENCE_BITS") or 8)
 #: candidate steps of a low-bit code, as shares of (largest |component|) / (largest code); each vector keeps
