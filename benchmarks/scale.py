@@ -158,6 +158,7 @@ def child_index(a) -> None:
         "index_s": round(total, 2),
         "stages": {s: stages[s] for s in order},
         "hwm_mb": round(vm_kib("VmHWM") / 1024, 1),
+        "embedder": type(embedder).__name__,
     }))
 
 
@@ -487,7 +488,9 @@ def _intro(results: dict) -> list[str]:
         "Latency is warm `Searcher.search` (k=5) per question, one untimed pass then a timed pass, **excluding the "
         "query embedding** (served from a cache filled by the warm pass; measured separately below). The answer "
         "step is `hsqa.answer.annotate` after a hybrid search. Index build and peak RSS are of a child process "
-        "(`wait4`); the embed stage is the time between the indexer's `embed` and `write` progress calls.",
+        "(`wait4`); the embed stage is the time between the indexer's `embed` and `write` progress calls. "
+        "Each row names the commit it was measured at; the index layout on disk (schema 6, 8-bit ANN index) and "
+        "what it changed: `benchmarks/DISK.md`.",
     ]
 
 
@@ -549,13 +552,24 @@ def _growth(hashing: list[dict]) -> list[str]:
     return lines
 
 
-def _largest(big: dict) -> list[str]:
+def _where_disk_goes(big: dict, title: str) -> list[str]:
     tot = sum(big["sqlite_tables"].values()) or 1
-    lines = ["", "## Where the disk goes (SQLite `dbstat`, largest size measured)", "",
-             f"{big['index']['report']['chunks']:,} passages, corpus {_mb(big['corpus_bytes'])}:", "",
+    lines = ["", f"## Where the disk goes (SQLite `dbstat`, {title})", "",
+             f"{big['index']['report']['chunks']:,} passages, {big.get('vectors') or 0:,} vectors, corpus "
+             f"{_mb(big['corpus_bytes'])}, model {big['model']}; FAISS file {_mb(big['disk']['faiss'])} "
+             f"({big['disk']['faiss'] / big['corpus_bytes']:.1f}×), SQLite {_mb(big['disk']['sqlite'])}:", "",
              "| table / index | bytes | share of SQLite | ×corpus |", "|---|---|---|---|"]
     for name, n in list(big["sqlite_tables"].items())[:14]:
         lines.append(f"| {name} | {_mb(n)} | {n / tot:.0%} | {n / big['corpus_bytes']:.1f}× |")
+    emb = big["sqlite_tables"].get("embeddings")
+    if emb and big.get("vectors"):
+        lines += ["", f"Embedding cache: {emb / big['vectors']:.0f} bytes per vector row on disk (passages 8-bit, "
+                  "sentences fewer bits: hsqa.store.vectors.SENTENCE_BITS; b-tree pages included)."]
+    return lines
+
+
+def _largest(big: dict) -> list[str]:
+    lines = _where_disk_goes(big, "largest size measured")
     lines += ["", "## Index build stages (largest size measured)", "",
               "| stage | seconds | peak RSS at its end |", "|---|---|---|"]
     for st, v in big["index"].get("stages", {}).items():
@@ -580,9 +594,14 @@ def render(results: dict) -> str:
     if lean:
         lines += ["", "## Passages only (`HSQA_SENTENCE_VECTORS=0`: no sentence vectors; hashing embedder)", "", HEADER]
         lines += [_row(r, base) for r in lean]
+        lines += [""] + [f"(the {size_label(r['passages_target'])} passages-only row: measured at commit "
+                         f"{r.get('commit', '?')}, {r.get('when', '?')}; not rerun since)" for r in lean]
     if real or results.get("real"):
-        lines += ["", f"## Real model ({REAL_MODEL}, sentence-transformers on CPU)", "", HEADER]
+        how = sorted({r["index"].get("embedder", "SentenceTransformerEmbedder") for r in real})
+        lines += ["", f"## Real model ({REAL_MODEL}; {', '.join(how)} on CPU)", "", HEADER]
         lines += [_row(r, None) for r in real] + _real_notes(results, real)
+        if real:
+            lines += _where_disk_goes(max(real, key=lambda r: r["passages_target"]), "real model, largest size measured")
     lines += _side_by_side(results) + _growth(hashing)
     if hashing:
         lines += _largest(hashing[-1])

@@ -244,7 +244,7 @@ class Indexer:
             report.generation = info.generation
         else:
             report.generation = self._commit(info, res, pending, titles, dim, scan, report)
-        report.compacted = store.compact()
+        report.compacted = store.compact(fresh_rows=report.embedded)
         report.documents, report.chunks = store.counts()
         return report
 
@@ -303,15 +303,17 @@ class Indexer:
         """Embed every text ``pending`` needs that the cache does not hold, storing the vectors in the cache
         as they come (nothing is kept in memory). Returns the model's dimension if anything was embedded."""
         texts: dict[str, str] = {}
+        passages: set[str] = set()  # whole-passage texts: cached with 8 bits (sentences only: fewer, see the store)
         for p in pending:
             p.views = []
             for c in p.chunks:
                 # the sentence split runs once per chunk; sentences only when the index keeps their vectors
                 vs = [(kind, text_hash(t), t) for kind, t in c.views() if kind == PASSAGE or self.config.sentence_vectors]
                 p.views.append([(kind, h) for kind, h, _ in vs])
+                passages.add(vs[0][1])
                 for _, h, t in vs:
                     texts.setdefault(h, t)
-        cached = self.store.cached_hashes(self.model_name, list(texts)) if texts else set()
+        cached = self.store.cached_hashes(self.model_name, list(texts), full=passages) if texts else set()
         todo = [h for h in texts if h not in cached]
         report.reused = len(texts) - len(todo)
         if not todo:
@@ -333,7 +335,7 @@ class Indexer:
             dim = dim or int(vecs[0].shape[0])
             waiting += zip(part, vecs)
             if len(waiting) >= STORE_GROUP or time.monotonic() - last >= STORE_SECONDS or i + EMBED_GROUP >= len(todo):
-                self.store.put_embeddings(self.model_name, waiting, next_generation)
+                self.store.put_embeddings(self.model_name, waiting, next_generation, passages)
                 waiting, last = [], time.monotonic()
                 checkpoint("embedded-group")
             self.progress("embed", min(i + EMBED_GROUP, len(todo)), len(todo))

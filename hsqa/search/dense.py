@@ -10,7 +10,7 @@ import numpy as np
 from ..chunking import PASSAGE
 from ..scope import Scope
 from ..store import Snapshot
-from ..store.vectors import decode_many, index_nprobe, is_ivf
+from ..store.vectors import index_nprobe, is_ivf
 from .lexical import scope_sql
 
 
@@ -47,13 +47,7 @@ class DenseRetriever:
 
     def views(self, snap: Snapshot, chunk_ids: list[int]) -> tuple[list[sqlite3.Row], np.ndarray]:
         """Every vector row (passage and sentences) of ``chunk_ids``, with its stored vector."""
-        rows = snap.select_in(
-            "SELECT v.id, v.chunk_id, v.kind, v.hash, e.vector FROM vectors v "
-            "LEFT JOIN embeddings e ON e.model = ? AND e.hash = v.hash WHERE v.chunk_id IN ({in_})",
-            chunk_ids, snap.info.model if snap.info else "")
-        if any(r["vector"] is None for r in rows):  # a stored vector lost: the error names the repair
-            return rows, snap.vectors([r[0] for r in rows])
-        return rows, decode_many([r["vector"] for r in rows], snap.info.dim if snap.info else 0)
+        return snap.view_vectors(chunk_ids)
 
     def scores(self, snap: Snapshot, chunk_ids: list[int], qvec: np.ndarray) -> dict[int, tuple[float, float]]:
         """``{chunk_id: (cos(passage), best cos(sentence))}``; a passage without sentences uses its own."""

@@ -200,11 +200,7 @@ class Searcher:
 
     def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
         """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
-        out: dict[int, dict[str, np.ndarray]] = {}
-        rows, vecs = self.store.read(lambda snap: self.dense.views(snap, chunk_ids))
-        for r, v in zip(rows, vecs):
-            out.setdefault(r["chunk_id"], {})[r["hash"]] = v
-        return out
+        return self.store.read(lambda snap: snap.views_by_hash(chunk_ids))
 
 
 def _meeting_terms(doc) -> set[str]:

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import HsqaError, IndexMissing, ModelMismatch
-from .schema import FORMAT_VERSION
+from ..chunking import text_hash
+from .schema import FORMAT_VERSION, key_hex, text_key
 from .vectors import decode, decode_many
+
+#: the model number of a model name, for SQL that takes the name
+MODEL_ID = "(SELECT id FROM models WHERE name = ?)"
 
 #: ``vectors.kind`` of a whole passage (the vectors the ANN index holds); 1 is one sentence of it
 PASSAGE = 0
@@ -174,12 +178,15 @@ class Reads:
         return np.array([r[0] for r in rows], dtype=np.int64)
 
     def fts_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
+        """Rows of the lexical index (its per-row size records: counting the table itself would read every row
+        of its content view)."""
+        return self.conn.execute("SELECT count(*) FROM chunks_fts_docsize").fetchone()[0]
 
     def missing_embeddings(self, model: str) -> int:
         """Vector rows whose embedding is not in the cache (FAISS could not be rebuilt for them)."""
         return self.conn.execute(
-            "SELECT count(*) FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash WHERE e.hash IS NULL",
+            f"SELECT count(*) FROM vectors v LEFT JOIN embeddings e ON e.model={MODEL_ID} AND e.key=v.key "
+            "WHERE e.key IS NULL",
             (model,),
         ).fetchone()[0]
 
@@ -187,13 +194,21 @@ class Reads:
         return self.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
 
     def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-        rows = self.select_in("SELECT hash, vector FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
-        return {h: decode(blob) for h, blob in rows}
+        """``{hash: vector}`` of those of ``hashes`` (text hashes) the embedding cache holds."""
+        by_key = {text_key(h): h for h in hashes}
+        rows = self.select_in(f"SELECT key, vector FROM embeddings WHERE model={MODEL_ID} AND key IN ({{in_}})",
+                              list(by_key), model)
+        return {by_key[k]: decode(blob) for k, blob in rows}
 
-    def cached_hashes(self, model: str, hashes: list[str]) -> set[str]:
-        """Which of ``hashes`` the embedding cache holds (without reading the vectors)."""
-        rows = self.select_in("SELECT hash FROM embeddings WHERE model=? AND hash IN ({in_})", hashes, model)
-        return {r[0] for r in rows}
+    def cached_hashes(self, model: str, hashes: list[str], full: set[str] | None = None) -> set[str]:
+        """Which of ``hashes`` the embedding cache holds (without reading the vectors); those in ``full``
+        (passages: the ANN index is built from them) only when stored with 8 bits, not as a sentence's 4."""
+        by_key = {text_key(h): h for h in hashes}
+        # the sign of the first float (its last byte, little-endian) tells 4-bit codes from 8-bit ones
+        rows = self.select_in(f"SELECT key, substr(vector, 4, 1) FROM embeddings WHERE model={MODEL_ID} AND key IN ({{in_}})",
+                              list(by_key), model)
+        full = full or set()
+        return {by_key[k] for k, b in rows if by_key[k] not in full or b[0] < 0x80}
 
     def all_vectors(self, model: str, dim: int) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, vectors)`` of every passage vector from the embedding cache (rebuilding the ANN index needs
@@ -203,7 +218,7 @@ class Reads:
         vecs = np.zeros((n, dim), dtype=np.float32)
         missing = 0
         rows = self.conn.execute(
-            "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
+            f"SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model={MODEL_ID} AND e.key=v.key "
             "WHERE v.kind=? ORDER BY v.id",
             (model, PASSAGE),
         )
@@ -224,12 +239,18 @@ class Reads:
     def vectors_of_documents(self, doc_ids: list[int]) -> list[int]:
         """FAISS ids of every vector of ``doc_ids``."""
         rows = self.select_in(
-            "SELECT v.id FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id IN ({in_})", doc_ids
+            "SELECT v.id FROM vectors v JOIN chunk_rows c ON c.id=v.chunk_id WHERE c.doc_id IN ({in_})", doc_ids
         )
         return [r[0] for r in rows]
 
     def hashes_of_vectors(self, vector_ids: list[int]) -> list[str]:
-        return [r[0] for r in self.select_in("SELECT hash FROM vectors WHERE id IN ({in_})", vector_ids)]
+        """Keys (as hex: the store's methods taking text hashes take them) of the texts of ``vector_ids``."""
+        return [key_hex(r[0]) for r in self.select_in("SELECT key FROM vectors WHERE id IN ({in_})", vector_ids)]
+
+    def chunk_rows(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
+        """``{id: row(id, doc_id, paragraph, ordinal, start, end, section, text)}`` of passages (text verbatim)."""
+        return {r["id"]: r for r in self.select_in(
+            "SELECT id, doc_id, paragraph, ordinal, start, end, section, text FROM chunks WHERE id IN ({in_})", chunk_ids)}
 
 
 def require_model(info: IndexInfo | None, model_name: str, config) -> IndexInfo:
@@ -292,7 +313,7 @@ class Snapshot(Reads):
         rows = self.select_in(
             # LEFT JOIN: SQLite then walks the vector rows and looks each up (an inner join here made it scan
             # the embedding cache: 40× slower)
-            "SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model=? AND e.hash=v.hash "
+            f"SELECT v.id, e.vector FROM vectors v LEFT JOIN embeddings e ON e.model={MODEL_ID} AND e.key=v.key "
             "WHERE v.id IN ({in_})", ids, model)
         got = {r[0]: r[1] for r in rows if r[1] is not None}
         lacking = [i for i in ids if i not in got]
@@ -302,3 +323,36 @@ class Snapshot(Reads):
                 f"{len(lacking)} vector rows (e.g. {lacking[0]}): run 'hsqa index' to repair it ('hsqa index --rebuild' if it persists)"
             )
         return decode_many([got[i] for i in ids], self.info.dim if self.info else len(decode(got[ids[0]])))
+
+    def view_vectors(self, chunk_ids: list[int]) -> tuple[list[sqlite3.Row], np.ndarray]:
+        """Every vector row (passage and sentences) of ``chunk_ids`` — ``(id, chunk_id, kind, key)`` — and its
+        stored vector, shape ``(n, dim)``. A vector the cache lost is an error naming the repair."""
+        rows = self.select_in(
+            # LEFT JOIN: SQLite then walks the vector rows and looks each up
+            f"SELECT v.id, v.chunk_id, v.kind, v.key, e.vector FROM vectors v LEFT JOIN embeddings e "
+            f"ON e.model={MODEL_ID} AND e.key=v.key WHERE v.chunk_id IN ({{in_}})",
+            chunk_ids, self.info.model if self.info else "")
+        if any(r["vector"] is None for r in rows):
+            return rows, self.vectors([r[0] for r in rows])
+        return rows, decode_many([r["vector"] for r in rows], self.info.dim if self.info else 0)
+
+    def views_by_hash(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
+        """``{chunk_id: {text hash: stored vector}}`` of each passage's views (whole passage and sentences):
+        the vector rows keep 64-bit keys, so the texts are split again (``Chunk.views``) to name them."""
+        from ..chunking import Chunk
+        from ..documents import strip_markup
+
+        rows, vecs = self.view_vectors(chunk_ids)
+        by_key: dict[int, dict[int, np.ndarray]] = {}
+        for r, v in zip(rows, vecs):
+            by_key.setdefault(r["chunk_id"], {})[r["key"]] = v
+        out: dict[int, dict[str, np.ndarray]] = {}
+        for cid, row in self.chunk_rows(list(by_key)).items():
+            c = Chunk(row["paragraph"], row["ordinal"], row["start"], row["end"], row["text"], row["section"],
+                      strip_markup(row["text"]))
+            have = by_key[cid]
+            for _, text in c.views():
+                h = text_hash(text)
+                if text_key(h) in have:
+                    out.setdefault(cid, {})[h] = have[text_key(h)]
+        return out

@@ -130,7 +130,141 @@ MIGRATIONS: list[str] = [
     DROP TABLE embeddings;
     ALTER TABLE embeddings_q8 RENAME TO embeddings;
     """,
+    # 6: each text stored once, and keys of 8 bytes (benchmarks/SCALE.md, "Where the disk goes"):
+    # - the embedding cache and vector rows are keyed by the first 64 bits of the text's sha256 as an integer
+    #   (``hsqa_key``; it was the 64-character hex digest, in the cache, the vector rows and an index on them),
+    #   and by a model number instead of the model's name on every row;
+    # - a passage's text is document_text's [start:end] (as paragraphs' are since schema 4): ``chunk_rows``
+    #   keeps '' for it (or the text itself where it is not such a slice), and the view ``chunks`` has the
+    #   columns the table had;
+    # - vectors only ever used as a sentence's are stored with ``vectors.SENTENCE_BITS`` bits (4: half the bytes);
+    # - the lexical index keeps no copy of what it indexes: ``chunks_fts`` is an external-content FTS5 table
+    #   over the view ``chunks_fts_src``, which derives the four columns from passages and documents with the
+    #   functions of :func:`register_functions` (registered on every connection hsqa opens). FTS5 tokens and
+    #   bm25 are those of before; a change to what those functions return must bump ``LEXICAL_VERSION``.
+    """
+    CREATE TABLE models(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    INSERT INTO models(name) SELECT DISTINCT model FROM embeddings ORDER BY model;
+    CREATE TABLE embeddings_k(
+        model INTEGER NOT NULL,        -- models.id
+        key INTEGER NOT NULL,          -- hsqa_key(sha256 hex digest of the embedded text)
+        vector BLOB NOT NULL,          -- hsqa.store.vectors.encode
+        used INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(model, key)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO embeddings_k(model, key, vector, used)
+        SELECT m.id, hsqa_key(e.hash), e.vector, e.used FROM embeddings e JOIN models m ON m.name = e.model;
+    DROP TABLE embeddings;
+    ALTER TABLE embeddings_k RENAME TO embeddings;
+    CREATE TABLE chunk_rows(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        paragraph INTEGER NOT NULL,
+        ordinal INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        text TEXT NOT NULL             -- '' when it is document_text's [start:end]
+    );
+    INSERT INTO chunk_rows(id, doc_id, paragraph, ordinal, start, end, section, text)
+        SELECT c.id, c.doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section,
+               CASE WHEN substr(t.text, c.start + 1, c.end - c.start) = c.text THEN '' ELSE c.text END
+        FROM chunks c LEFT JOIN document_text t ON t.doc_id = c.doc_id ORDER BY c.id;
+    CREATE TABLE vectors_k(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the FAISS id
+        chunk_id INTEGER NOT NULL REFERENCES chunk_rows(id) ON DELETE CASCADE,
+        kind INTEGER NOT NULL,                 -- 0 whole passage, 1 one sentence of it
+        key INTEGER NOT NULL                   -- the embedded text's key into embeddings
+    );
+    INSERT INTO vectors_k(id, chunk_id, kind, key) SELECT id, chunk_id, kind, hsqa_key(hash) FROM vectors ORDER BY id;
+    DELETE FROM sqlite_sequence WHERE name IN ('chunk_rows', 'vectors_k');
+    INSERT INTO sqlite_sequence(name, seq) SELECT 'chunk_rows', seq FROM sqlite_sequence WHERE name = 'chunks';
+    INSERT INTO sqlite_sequence(name, seq) SELECT 'vectors_k', seq FROM sqlite_sequence WHERE name = 'vectors';
+    DROP TABLE vectors;
+    DROP TABLE chunks_fts;
+    DROP TABLE chunks;
+    ALTER TABLE vectors_k RENAME TO vectors;
+    CREATE INDEX vectors_chunk ON vectors(chunk_id);
+    CREATE INDEX chunk_rows_doc ON chunk_rows(doc_id);
+    CREATE VIEW chunks(id, doc_id, paragraph, ordinal, start, end, section, text) AS
+        SELECT c.id, c.doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section,
+               CASE WHEN c.text = '' THEN substr(t.text, c.start + 1, c.end - c.start) ELSE c.text END
+        FROM chunk_rows c LEFT JOIN document_text t ON t.doc_id = c.doc_id;
+    CREATE VIEW chunks_fts_src(id, body, section, title, meta) AS
+        SELECT c.id, hsqa_fts_body(c.text), hsqa_cjk(c.section), hsqa_cjk(d.title),
+               hsqa_fts_meta(d.date, d.date_end, d.place, d.path)
+        FROM chunks c JOIN documents d ON d.id = c.doc_id;
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        body, section, title, meta, content = 'chunks_fts_src', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild');
+    UPDATE embeddings SET vector = hsqa_sentence_codes(vector)
+        WHERE key IN (SELECT key FROM vectors WHERE kind = 1 EXCEPT SELECT key FROM vectors WHERE kind = 0);
+    """,
 ]
+
+#: what the view ``chunks_fts_src`` computes, column by column (external content: FTS5 reads these values
+#: back to delete a row's tokens, so they must be what was indexed)
+FTS_FUNCTIONS = ("hsqa_fts_body", "hsqa_cjk", "hsqa_fts_meta")
+
+
+def text_key(h: str) -> int:
+    """The embedding cache's key of a text: the first 64 bits of its sha256 (hex digest ``h``, or a key's own
+    16 hex digits) as a signed integer. Two texts share a key with probability ~n²/2⁶⁵ (1e-8 at a million)."""
+    return int.from_bytes(bytes.fromhex(h[:16]), "big", signed=True)
+
+
+def key_hex(key: int) -> str:
+    """The 16 hex digits :func:`text_key` read (``text_key(key_hex(k)) == k``)."""
+    return f"{key & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def fts_body(text: str | None) -> str | None:
+    """The lexical 'body' column of a passage: its verbatim text without markup (``Chunk.embed_text``), CJK
+    runs as bigrams."""
+    from ..documents import strip_markup
+    from ..text import cjk_segment
+
+    return None if text is None else cjk_segment(strip_markup(text))
+
+
+def fts_cjk(text: str | None) -> str | None:
+    from ..text import cjk_segment
+
+    return None if text is None else cjk_segment(text)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _date_words(iso: str | None) -> str:
+    """``2007-04-20`` → ``20 April 2007`` in English whatever the process's locale (``documents.human_date``
+    under the C locale)."""
+    if not iso:
+        return ""
+    y, m, d = (int(x) for x in iso[:10].split("-"))
+    return f"{d} {_MONTHS[m - 1]} {y}"
+
+
+def fts_meta_words(date: str | None, date_end: str | None, place: str | None, path: str) -> str:
+    """The lexical 'meta' column: date words, year, place, file name words (for 'the 2007 meeting'), CJK runs
+    as bigrams."""
+    from ..text import cjk_segment
+
+    words = [_date_words(date), _date_words(date_end), place or "", Path(path).stem.replace("-", " ").replace("_", " ")]
+    return cjk_segment(" ".join(w for w in words if w))
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the schema uses (migrations and the views behind the lexical index)."""
+    conn.create_function("hsqa_q8", 1, _q8, deterministic=True)
+    conn.create_function("hsqa_sentence_codes", 1, _sentence_codes, deterministic=True)
+    conn.create_function("hsqa_key", 1, lambda h: None if h is None else text_key(h), deterministic=True)
+    conn.create_function("hsqa_fts_body", 1, fts_body, deterministic=True)
+    conn.create_function("hsqa_cjk", 1, fts_cjk, deterministic=True)
+    conn.create_function("hsqa_fts_meta", 4, fts_meta_words, deterministic=True)
 
 
 def _q8(blob: bytes | None) -> bytes | None:
@@ -142,6 +276,13 @@ def _q8(blob: bytes | None) -> bytes | None:
     if blob is None:
         return None
     return encode(np.frombuffer(blob, dtype="<f4"))
+
+
+def _sentence_codes(blob: bytes | None) -> bytes | None:
+    """A cached vector as a sentence's is stored (migration 6)."""
+    from .vectors import SENTENCE_BITS, requantize
+
+    return None if blob is None else requantize(blob, SENTENCE_BITS)
 
 
 #: memory map of the database for read-only connections, and their page cache (KiB)
@@ -167,6 +308,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         except sqlite3.OperationalError as e:
             raise translate(e, path.parent) from None
     conn.row_factory = sqlite3.Row
+    register_functions(conn)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     if readonly:
@@ -197,14 +339,13 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
             f"the index folder {path.parent}/ is read-only and holds an unfinished log ({wal.name}): "
             "open it once where it is writable (any 'hsqa ask' there finishes it)"
         )
-    conn = sqlite3.connect(_ro_uri(path, immutable=True), uri=True, isolation_level=None, check_same_thread=True)
-    return conn
+    return sqlite3.connect(_ro_uri(path, immutable=True), uri=True, isolation_level=None, check_same_thread=True)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply numbered migrations past ``PRAGMA user_version``; return the resulting version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    conn.create_function("hsqa_q8", 1, _q8, deterministic=True)
+    register_functions(conn)
     for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -249,6 +390,7 @@ def fts_integrity_check(path: Path, timeout: float = 2.0) -> None:
     """FTS5's integrity check; raises ``sqlite3.DatabaseError`` when the lexical index is damaged. It is a
     write statement: it needs the database lock (``sqlite3.OperationalError`` "locked" when busy)."""
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    register_functions(conn)  # the lexical index's content is a view computed by them
     try:
         conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
     finally:

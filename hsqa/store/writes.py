@@ -15,8 +15,10 @@ import numpy as np
 
 from ..chunking import text_hash
 from ..documents import Document, human_date
-from ..text import cjk_segment, find_acronyms
-from .vectors import encode
+from ..text import find_acronyms
+from .schema import key_hex, text_key
+from . import vectors as _vectors
+from .vectors import encode_many
 
 #: embeddings no live passage uses are kept while they were last used within this many generations…
 RECENT_GENERATIONS = 20
@@ -30,18 +32,38 @@ def fts_meta(date: str | None, date_end: str | None, place: str | None, path: st
     return " ".join(w for w in words if w)
 
 
-def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int) -> None:
-    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own.
+#: the model number of a model name (``models.id``), for SQL that takes the name
+MODEL_ID = "(SELECT id FROM models WHERE name = ?)"
+
+#: FTS5 rows of a document's passages, as the lexical index's content view computes them
+_FTS_ROWS = "SELECT id, body, section, title, meta FROM chunks_fts_src WHERE id IN (SELECT id FROM chunk_rows WHERE doc_id = ?)"
+
+
+def model_id(conn: sqlite3.Connection, model: str) -> int:
+    """``models.id`` of ``model``, added when new (call inside a write transaction)."""
+    conn.execute("INSERT OR IGNORE INTO models(name) VALUES(?)", (model,))
+    return conn.execute("SELECT id FROM models WHERE name=?", (model,)).fetchone()[0]
+
+
+def put_embeddings(conn: sqlite3.Connection, model: str, items: list[tuple[str, np.ndarray]], used: int,
+                   passages: set[str] | None = None) -> None:
+    """Store fresh embeddings (``(text hash, vector)``) in one transaction of their own. With ``passages``
+    (the hashes of whole-passage texts), the other texts — sentences only — are stored with
+    ``vectors.SENTENCE_BITS`` bits per dimension.
 
     Committed with ``synchronous=NORMAL``: in WAL mode that stays consistent after a crash, and a group
     lost to a power cut is only embedded again; the run's own commit (``FULL``) makes them durable."""
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany(
-            "INSERT OR REPLACE INTO embeddings(model, hash, vector, used) VALUES(?,?,?,?)",
-            [(model, h, encode(v), used) for h, v in items],
-        )
+        mid = model_id(conn, model)
+        rows = []
+        for whole in (True, False):  # passages with 8 bits, texts only sentences use with SENTENCE_BITS
+            part = [(h, v) for h, v in items if (passages is None or h in passages) == whole]
+            if part:
+                blobs = encode_many(np.vstack([v for _, v in part]), 8 if whole else _vectors.SENTENCE_BITS)
+                rows += [(mid, text_key(h), b, used) for (h, _), b in zip(part, blobs)]
+        conn.executemany("INSERT OR REPLACE INTO embeddings(model, key, vector, used) VALUES(?,?,?,?)", rows)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
@@ -59,18 +81,28 @@ class Writer:
 
     # -- documents ---------------------------------------------------------------------------
     def delete_document(self, doc_id: int) -> list[tuple[int, str]]:
-        """Delete a document's rows; return ``(FAISS id, text hash)`` of each of its vectors."""
+        """Delete a document's rows; return ``(FAISS id, text key as hex)`` of each of its vectors (the store's
+        methods that take text hashes take these too)."""
         conn = self.conn
-        ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
         vids = [
-            (r[0], r[1])
+            (r[0], key_hex(r[1]))
             for r in conn.execute(
-                "SELECT v.id, v.hash FROM vectors v JOIN chunks c ON c.id=v.chunk_id WHERE c.doc_id=?", (doc_id,)
+                "SELECT v.id, v.key FROM vectors v JOIN chunk_rows c ON c.id=v.chunk_id WHERE c.doc_id=?", (doc_id,)
             )
         ]
-        conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
+        self._unindex(doc_id)
         conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))  # cascades: paragraphs, headings, chunks, vectors
         return vids
+
+    def _unindex(self, doc_id: int) -> None:
+        """Remove a document's passages from the lexical index. External content: FTS5 needs the values it
+        indexed, which the content view gives while the rows are still there."""
+        self.conn.execute(
+            "INSERT INTO chunks_fts(chunks_fts, rowid, body, section, title, meta) SELECT 'delete', * FROM "
+            f"({_FTS_ROWS})", (doc_id,))
+
+    def _reindex(self, doc_id: int) -> None:
+        self.conn.execute(f"INSERT INTO chunks_fts(rowid, body, section, title, meta) {_FTS_ROWS}", (doc_id,))
 
     def insert_document(self, rel: str, sha: str, size: int, mtime_ns: int, doc: Document, chunks,
                         views=None) -> list[tuple[int, str, int]]:
@@ -102,36 +134,28 @@ class Writer:
             "INSERT INTO acronyms(doc_id, acronym, expansion) VALUES(?,?,?)",
             [(doc_id, a, x) for a, x in find_acronyms(d.text).items()],
         )
-        meta = cjk_segment(fts_meta(d.date, d.date_end, d.place, rel))
-        title = cjk_segment(d.title)
         ids = []
         for n, c in enumerate(chunks):
+            # a passage's text is stored once, in document_text ('' here), unless it is not that slice
+            own = "" if d.text[c.start : c.end] == c.text else c.text
             cid = conn.execute(
-                "INSERT INTO chunks(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
-                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, c.text),
+                "INSERT INTO chunk_rows(doc_id, paragraph, ordinal, start, end, section, text) VALUES(?,?,?,?,?,?,?)",
+                (doc_id, c.paragraph, c.ordinal, c.start, c.end, c.section, own),
             ).lastrowid
-            conn.execute(
-                "INSERT INTO chunks_fts(rowid, body, section, title, meta) VALUES(?,?,?,?,?)",
-                (cid, cjk_segment(c.embed_text), cjk_segment(c.section), title, meta),
-            )
             for kind, h in views[n] if views is not None else [(k, text_hash(t)) for k, t in c.views()]:
-                vid = conn.execute("INSERT INTO vectors(chunk_id, kind, hash) VALUES(?,?,?)", (cid, kind, h)).lastrowid
+                vid = conn.execute("INSERT INTO vectors(chunk_id, kind, key) VALUES(?,?,?)", (cid, kind, text_key(h))).lastrowid
                 ids.append((vid, h, kind))
+        self._reindex(doc_id)  # the lexical rows, from the content view (what a later delete will read back)
         return ids
 
     def rename_document(self, doc_id: int, rel: str, size: int, mtime_ns: int, title: str) -> None:
         """A file moved with its bytes unchanged: new path, stat and (for files without a title block, whose
         title comes from the file name) title; the lexical rows follow."""
-        conn = self.conn
-        conn.execute(
+        self._unindex(doc_id)  # with the old path and title
+        self.conn.execute(
             "UPDATE documents SET path=?, size=?, mtime_ns=?, title=? WHERE id=?", (rel, size, mtime_ns, title, doc_id)
         )
-        r = conn.execute("SELECT date, date_end, place FROM documents WHERE id=?", (doc_id,)).fetchone()
-        meta = cjk_segment(fts_meta(r["date"], r["date_end"], r["place"], rel))
-        conn.execute(
-            "UPDATE chunks_fts SET meta=?, title=? WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?)",
-            (meta, cjk_segment(title), doc_id),
-        )
+        self._reindex(doc_id)
 
     def touch_documents(self, stats: list[tuple[int, int, int]]) -> None:
         """``(size, mtime_ns, id)``: files whose bytes are unchanged but whose stat moved."""
@@ -155,10 +179,11 @@ class Writer:
     # -- embedding cache -----------------------------------------------------------------------
     def mark_used(self, model: str, hashes: list[str], generation: int) -> None:
         """Record that ``generation`` used (or just stopped using) these cached embeddings."""
-        for i in range(0, len(hashes), 500):
-            part = hashes[i : i + 500]
+        keys = [text_key(h) for h in hashes]
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
             self.conn.execute(
-                f"UPDATE embeddings SET used=? WHERE model=? AND hash IN ({','.join('?' * len(part))})",
+                f"UPDATE embeddings SET used=? WHERE model={MODEL_ID} AND key IN ({','.join('?' * len(part))})",
                 (generation, model, *part),
             )
 
@@ -167,12 +192,12 @@ class Writer:
         ``RECENT_GENERATIONS`` generations ago, and the oldest beyond ``RECENT_MIN`` + a quarter of the live
         ones. Returns how many were dropped."""
         conn = self.conn
-        unused = "NOT EXISTS (SELECT 1 FROM vectors v WHERE v.hash = embeddings.hash)"
+        unused = "key NOT IN (SELECT key FROM vectors)"  # one pass over the vector rows (no index on key)
         n = conn.execute(f"DELETE FROM embeddings WHERE used < ? AND {unused}", (generation - RECENT_GENERATIONS,)).rowcount
         live = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
         cap = RECENT_MIN + live // 4
         n += conn.execute(
-            f"DELETE FROM embeddings WHERE (model, hash) IN (SELECT model, hash FROM embeddings WHERE {unused} "
+            f"DELETE FROM embeddings WHERE (model, key) IN (SELECT model, key FROM embeddings WHERE {unused} "
             "ORDER BY used DESC LIMIT -1 OFFSET ?)",
             (cap,),
         ).rowcount
