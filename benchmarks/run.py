@@ -11,7 +11,8 @@ Measures, side by side in one run on this machine:
   5. incremental costs: a no-op re-index, and adding one summary to a ~5,000-passage index;
   6. parse + chunk time of one 120 KB and one 8 MiB file (three kinds of text): linear means 8 MiB costs
      about 8 MiB / 120 KB = 70 times as much (``--only chunking`` runs this section alone).
-  7. the torch-free question path, ONNX vs sentence-transformers side by side (benchmarks/onnx_path.py).
+  7. the torch-free question path, ONNX vs sentence-transformers side by side (benchmarks/onnx_path.py);
+  8. (the archive-size benchmark is benchmarks/scale.py, too slow for every run: its SCALE.md is included).
 Timings are medians of repeated runs; ratios compare runs made alternately in the same process.
 """
 
@@ -228,14 +229,24 @@ def chunking_lines(ch: dict) -> list[str]:
     ]
 
 
-def quality_lines() -> list[str]:
-    """benchmarks/QUALITY.md (written by benchmarks/quality.py, which `make bench` runs first), its headings
-    one level down, as this file's retrieval-quality section."""
-    path = ROOT / "benchmarks" / "QUALITY.md"
+def embedded(name: str, command: str) -> list[str]:
+    """benchmarks/<name> (written by ``command``), its headings one level down, as a section of this file."""
+    path = ROOT / "benchmarks" / name
     if not path.exists():
-        return ["Retrieval quality: run `python benchmarks/quality.py` (benchmarks/QUALITY.md).", ""]
+        return [f"Run `{command}` (benchmarks/{name}).", ""]
     body = path.read_text(encoding="utf-8").splitlines()
     return [("#" + ln if ln.startswith("#") else ln) for ln in body] + [""]
+
+
+def quality_lines() -> list[str]:
+    """Retrieval quality: benchmarks/QUALITY.md (benchmarks/quality.py, which `make bench` runs first)."""
+    return embedded("QUALITY.md", "python benchmarks/quality.py")
+
+
+def scale_lines() -> list[str]:
+    """The archive-size benchmark: benchmarks/SCALE.md (benchmarks/scale.py: sizes 1k–200k take from minutes to
+    half an hour, so `make bench` does not rerun it; its date and commit are in the section)."""
+    return embedded("SCALE.md", "python benchmarks/scale.py --sizes 1k,10k,50k")
 
 
 def main() -> None:
@@ -329,6 +340,7 @@ def main() -> None:
         *chunking_lines(chk),
     ]
     lines += onnx_path.lines(onnx_res)
+    lines += ["", *scale_lines()]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
     json.dump({"throughput": thr, "latency": lat, "cold": cp, "tui": tui, "incremental": inc, "chunking": chk, "onnx_path": onnx_res},
