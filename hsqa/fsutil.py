@@ -13,3 +13,24 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_atomically(path: Path, write) -> int:
+    """Call ``write(f)`` on a temp file beside ``path``, fsync it, rename it over ``path`` and fsync the
+    folder; return the file's size. A failed write (disk full…) removes its temp file and re-raises."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+            size = f.tell()
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+    fsync_path(path.parent)
+    return size

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import sqlite3
 import threading
 import warnings
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fsutil import fsync_path
+from ..fsutil import write_atomically
 
 #: format of the saved postings; another value is not read (FTS5 answers until the next index run).
 #: 2: row positions stored as differences within each term (sorted, so small) in a compressed zip: ~4x smaller
@@ -351,22 +350,7 @@ def _term_list(a: dict) -> list[str]:
 
 def save(arrays: dict[str, np.ndarray], path: Path) -> int:
     """Write the postings durably (temp file in the same folder, fsync, rename, fsync the folder)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **_delta_rows(arrays))
-            f.flush()
-            os.fsync(f.fileno())
-            size = f.tell()
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    fsync_path(path.parent)
-    return size
+    return write_atomically(path, lambda f: np.savez_compressed(f, **_delta_rows(arrays)))
 
 
 def write(conn: sqlite3.Connection, index_dir: Path, generation: int, base_generation: int | None = None,

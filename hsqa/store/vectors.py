@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..faults import checkpoint
-from ..fsutil import fsync_path
+from ..fsutil import fsync_path, write_atomically
 
 
 #: what the vector file holds; an index written with another layout is rewritten by the next index run
@@ -280,24 +280,12 @@ def write_atomic(index, path: Path) -> int:
     its size in bytes. A failed write (disk full…) removes its temp file."""
     import faiss
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            # written by FAISS straight to the file: no in-memory serialised copy of the whole index
-            faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
-            checkpoint("faiss-write")
-            f.flush()
-            os.fsync(f.fileno())
-            size = f.tell()
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
-    return size
+    def write(f) -> None:
+        # written by FAISS straight to the file: no in-memory serialised copy of the whole index
+        faiss.write_index(index, faiss.PyCallbackIOWriter(f.write))
+        checkpoint("faiss-write")
+
+    return write_atomically(path, write)
 
 
 def remove_others(index_dir: Path, keep: Path | None) -> None:
