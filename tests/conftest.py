@@ -11,6 +11,14 @@ GA_2012 = "2012-06-04-ga-plenary-human-security-follow-up-64-291.md"
 FHS_2007 = "2007-04-20-friends-of-human-security-second-meeting.txt"
 
 
+def bundled_questions() -> list[str]:
+    """The questions of tests/data/qa.jsonl."""
+    import json
+
+    lines = (ROOT / "tests" / "data" / "qa.jsonl").read_text().splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def model_cache(tmp_path_factory) -> Path:
     """hsqa's cache (ONNX exports) in a temporary folder for the whole run, never the user's ~/.cache.

@@ -1,6 +1,5 @@
 """Lexical retrieval cost cuts must not change what is found: common-term pruning and term statistics."""
 
-import json
 import math
 import unicodedata
 
@@ -13,10 +12,9 @@ from hsqa.search import Searcher
 from hsqa.search import lexical
 from hsqa.text import fts_query
 
-from .conftest import ROOT
+from .conftest import bundled_questions
 
-QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests" / "data" / "qa.jsonl").read_text().splitlines()
-             if line.strip()] + [
+QUESTIONS = bundled_questions() + [
     "What is human security?",
     "human security in the General Assembly",
     "Which human security projects did the Trust Fund support?",

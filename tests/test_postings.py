@@ -1,7 +1,6 @@
 """The lexical postings (hsqa/search/postings.py) rank exactly as FTS5's bm25 does, follow the index from
 generation to generation, and never answer from a file that is missing, stale or damaged (FTS5 does then)."""
 
-import json
 import shutil
 
 import numpy as np
@@ -13,7 +12,7 @@ from hsqa.scope import Scope
 from hsqa.search import Searcher
 from hsqa.search import lexical, postings
 
-from .conftest import ROOT
+from .conftest import bundled_questions
 
 EXTRA = {
     # non-ASCII words (diacritics folded by unicode61), a combining mark, typographic quotes, CJK (indexed as
@@ -54,8 +53,7 @@ Nothing else: the meeting adjourned after a short exchange on the Trust Fund for
 """,
 }
 
-QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests" / "data" / "qa.jsonl").read_text().splitlines()
-             if line.strip()] + [
+QUESTIONS = bundled_questions() + [
     "What is human security?",
     "human security in the General Assembly",
     "security security",

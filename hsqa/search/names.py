@@ -54,7 +54,6 @@ ALIASES = (
     ("Holy See", "Vatican"),
     ("Palestine", "State of Palestine", "Palestinian"),
 )
-_NAMES: dict[str, frozenset[str]] = {}  # folded, lower-cased name -> all names of its State
 #: "apart from Japan, which countries …": a country named to be left out is not what the answer must name
 _EXCLUDED = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
 
@@ -70,6 +69,12 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("’", "'")
 
+
+#: folded, lower-cased name -> all names of its State (folded)
+_NAMES: dict[str, frozenset[str]] = {}
+for _group in [*ALIASES, *((c.replace("|", " "),) for c in COUNTRIES)]:
+    for _name in _group:
+        _NAMES.setdefault(fold(_name).lower(), frozenset(fold(n) for n in _group))
 
 #: country names that are also common words: not taken from a question typed all in lower case
 _WORDS = frozenset("turkey chad jordan china guinea georgia".split())
@@ -94,11 +99,6 @@ def countries_named(question: str) -> tuple[frozenset[str], ...]:
         if names not in out:
             out.append(names)
     return tuple(out)
-
-
-for _group in [*ALIASES, *((c.replace("|", " "),) for c in COUNTRIES)]:
-    for _name in _group:
-        _NAMES.setdefault(fold(_name).lower(), frozenset(fold(n) for n in _group))
 
 
 #: a question about what a country said ("What did Australia say / propose / announce …?")
