@@ -78,6 +78,15 @@ def abstention(report: dict) -> list[str]:
     return lines
 
 
+def search_order(report: dict) -> str:
+    """The metrics of each mode in the search's own order, before the quoted passage is put first."""
+    parts = []
+    for m in MODES:
+        a, b = report["search_metrics"][m], report["metrics"][m]
+        parts.append(f"{m} Recall@1 {a['recall@1']:.3f} → {b['recall@1']:.3f}, MRR {a['mrr']:.3f} → {b['mrr']:.3f}")
+    return "Search order → quoted passage first: " + "; ".join(parts) + "."
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=DEFAULT_MODEL)
@@ -102,7 +111,8 @@ def main() -> None:
         f"{n_docs} documents (corpus/ + benchmarks/corpus/). A hit is a passage of an expected document containing",
         "its key phrase. Fusion weights, abstention thresholds and the meeting weight were fitted on **dev** by",
         "`benchmarks/tune.py` (cross-validated); **test** questions are about other documents and were never used",
-        "for any choice. Best MRR per row group in bold.",
+        "for any choice. Best MRR per row group in bold. Ranks are those `hsqa ask` shows: the passage the answer",
+        "is quoted from first (`hsqa.answer.lead_with`); the search's own order is given below each table.",
         "",
     ]
     for split, rep in reports.items():
@@ -112,6 +122,7 @@ def main() -> None:
             lines += [f"Quoted answer sentence contains the key phrase (hybrid): {rep['answer_sentence']:.3f}", ""]
         lines += ["Confidence shown with each returned passage (hybrid, top 5) against how often it answers:", "",
                   *calib[split], ""]
+        lines += [search_order(rep), ""]
         a = ablation[split]
         lines += [f"Without the meeting-reference lift (weight {chosen.meeting_weight} → 0), hybrid: Recall@1 "
                   f"{a['recall@1']:.3f}, Recall@5 {a['recall@5']:.3f}, MRR {a['mrr']:.3f}.", ""]

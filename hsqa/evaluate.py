@@ -76,32 +76,41 @@ def kind_of(item: dict) -> str:
 
 def evaluate(searcher: Searcher, items: list[dict], k: int = 5, modes=MODES) -> dict:
     """Metrics per mode (overall and per kind), abstention per mode, and per question the rank of the first
-    correct passage in each mode and whether the question was answered."""
-    from .answer import annotate
+    correct passage in each mode and whether the question was answered.
+
+    Ranks are those ``hsqa ask`` shows: the passage the answer is quoted from first
+    (:func:`hsqa.answer.lead_with`); ``search_ranks`` keeps the search's own order."""
+    from .answer import annotate, lead_with
 
     rows = []
     depth = max(k, 10)
     for item in items:
         qvec = None
-        ranks, answered = {}, {}
+        ranks, search_ranks, answered = {}, {}, {}
         sentence_ok = None
         for m in ("dense", *[x for x in modes if x != "dense"]):
             if m not in modes:
                 continue
             resp = searcher.search(item["question"], k=depth, mode=m, qvec=qvec)
             qvec = resp.qvec if resp.qvec is not None else qvec
-            ranks[m] = next((r.rank for r in resp.results if is_hit(r, item)), None)
+            search_ranks[m] = _first_hit(resp, item)
+            ans = annotate(resp, searcher)
+            lead_with(resp, ans)
+            ranks[m] = _first_hit(resp, item)
             answered[m] = resp.any_relevant
             if m == "hybrid" and answerable(item):
-                ans = annotate(resp, searcher)
                 sentence_ok = bool(ans) and any(_norm(p) in _norm(ans.sentence) for _, p in targets(item))
         rows.append({"question": item["question"], "kind": kind_of(item), "answerable": answerable(item),
-                     "ranks": ranks, "answered": answered, "sentence_ok": sentence_ok})
+                     "ranks": ranks, "search_ranks": search_ranks, "answered": answered, "sentence_ok": sentence_ok})
     return {"n": len(items), "k": k, **summarise(rows, k, modes), "questions": rows}
 
 
-def _metrics(rows: list[dict], mode: str, k: int) -> dict:
-    ranks = [r["ranks"].get(mode) for r in rows]
+def _first_hit(resp, item: dict) -> int | None:
+    return next((r.rank for r in resp.results if is_hit(r, item)), None)
+
+
+def _metrics(rows: list[dict], mode: str, k: int, key: str = "ranks") -> dict:
+    ranks = [r.get(key, {}).get(mode) for r in rows]
     n = len(ranks) or 1
     return {
         "n": len(ranks),
@@ -129,6 +138,7 @@ def summarise(rows: list[dict], k: int, modes=MODES) -> dict:
     return {
         "answerable": len(ans),
         "metrics": {m: _metrics(ans, m, k) for m in modes},
+        "search_metrics": {m: _metrics(ans, m, k, "search_ranks") for m in modes},
         "kinds": {kd: {m: _metrics(rs, m, k) for m in modes} for kd, rs in sorted(kinds.items())},
         "abstention": abstention,
         "answer_sentence": (sum(sent) / len(sent)) if sent else None,

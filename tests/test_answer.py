@@ -115,3 +115,25 @@ def test_in_a_follow_up_the_name_it_brings_outweighs_the_carried_words():
     resp = SearchResponse("x", "hybrid", [r], None, qvec)
     answer = annotate(resp, Vectors(), question="And what did Thailand say there?", context=context)
     assert answer.sentence == thai
+
+
+def test_the_passage_the_answer_is_quoted_from_leads_and_ranks_are_renumbered():
+    """Found in tmux: "Who co-chaired the second meeting?" quoted the right sentence from card [3] under a
+    card [1] that only says "The Co-Chairs proposed holding the third meeting"."""
+    from hsqa.answer import annotate, lead_with
+    from hsqa.search import SearchResponse
+
+    office = _result("The Co-Chairs proposed holding the third meeting in about six months.", rank=1, source="a.txt")
+    other = _result("The meeting discussed the follow-up to the World Summit Outcome.", rank=2, source="b.txt")
+    named = _result("Mr. Yukio Takasu of Japan and Mr. Claude Heller of Mexico acted as Co-Chairs of the meeting.",
+                    rank=3, source="c.txt")
+    for r in (office, other, named):
+        r.relevant = True
+    resp = SearchResponse("Who co-chaired the meeting?", "lexical", [office, other, named])
+    answer = annotate(resp)
+    assert answer.result is named
+    lead_with(resp, answer)
+    assert [r.source for r in resp.results] == ["c.txt", "a.txt", "b.txt"]
+    assert [r.rank for r in resp.results] == [1, 2, 3] and answer.result.rank == 1
+    lead_with(resp, None)  # no answer: the order stays
+    assert [r.source for r in resp.results] == ["c.txt", "a.txt", "b.txt"]

@@ -102,3 +102,18 @@ def test_nothing_answers_what_a_country_that_only_attended_said(searcher):
     resp = searcher.search("What did Australia say at the second meeting of the Friends of Human Security?", k=5)
     assert resp.results and not resp.any_relevant and annotate(resp, searcher) is None
 
+
+
+def test_card_one_is_the_passage_the_answer_quotes(real_index):
+    """Found in tmux: card [1] of "Who co-chaired the second meeting?" was ¶23 ("The Co-Chairs proposed holding
+    the third meeting ...") while the quote, rightly, came from ¶1 (card [3])."""
+    from hsqa.engine import Engine
+
+    config, embedder = real_index
+    engine = Engine(config, embedder)
+    engine.load_model()
+    reply = engine.ask_text("Who co-chaired the second meeting?")
+    assert "Takasu" in reply.answer["sentence"] and reply.answer["rank"] == 1
+    first = reply.results[0]
+    assert first["source"] == FHS_2007 and first["paragraph"] == 1 and first["rank"] == 1
+    assert [r["rank"] for r in reply.results] == list(range(1, len(reply.results) + 1))
