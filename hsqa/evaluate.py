@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import HsqaError
-from .search import MODES, Searcher
+from .search import MODES, SearchResponse, Searcher
 
 
 def _norm(s: str) -> str:
@@ -94,7 +94,8 @@ def evaluate(searcher: Searcher, items: list[dict], k: int = 5, modes=MODES) -> 
             resp = searcher.search(item["question"], k=depth, mode=m, qvec=qvec)
             qvec = resp.qvec if resp.qvec is not None else qvec
             search_ranks[m] = _first_hit(resp, item)
-            ans = annotate(resp, searcher)
+            # the answer as `hsqa ask -k k` chooses it: among the first k passages only
+            ans = annotate(SearchResponse(resp.query, resp.mode, resp.results[:k], resp.scope, resp.qvec), searcher)
             lead_with(resp, ans)
             ranks[m] = _first_hit(resp, item)
             answered[m] = resp.any_relevant
