@@ -119,7 +119,8 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
         out.write(style("   (lexical search only)", "2") + "\n")
     out.write("\n")
     for r in resp.results:
-        sim = f"  relevance {r.similarity:.2f}" if r.similarity is not None else ""
+        # the calibrated confidence, as the app's dots and the JSON show it (not the raw sentence similarity)
+        sim = f"  confidence {r.confidence:.2f}" if r.confidence is not None else ""
         head = textwrap.fill(
             f"[{r.rank}] {citation(r, with_text=False)}{sim}", width=width, subsequent_indent="    "
         )

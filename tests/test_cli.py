@@ -150,3 +150,16 @@ def test_questions_file_with_invalid_utf8_names_file_and_line(env, tmp_path, cap
     assert main(["ask", "--questions", str(qfile)]) == 1
     err = capsys.readouterr().err
     assert f"{qfile}, line 2: not valid UTF-8" in err and "unexpected" not in err
+
+
+def test_plain_ask_shows_the_same_confidence_as_the_json_and_the_app(env, capsys):
+    """The plain output printed the raw sentence similarity as "relevance" (0.50 for a passage the JSON and
+    the app's dots give 0.35): one number for one passage, the calibrated confidence."""
+    main(["index", "-q"])
+    capsys.readouterr()
+    assert main(["ask", "-k", "3", "--json", "Thailand ministry"]) == 0
+    want = [f"confidence {r['confidence']:.2f}" for r in last_json(capsys.readouterr().out)["results"]]
+    assert main(["ask", "-k", "3", "Thailand ministry"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # headings wrap
+    at = [out.find(f"[{i}] ") for i in (1, 2, 3)] + [len(out)]
+    assert all(want[i] in out[at[i] : at[i + 1]] for i in range(3)) and "relevance" not in out
