@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -254,10 +254,46 @@ _BOILERPLATE = re.compile(
     # the forms of address and thanks that open and close a statement, and the end mark of a press release
     r"|^(?:(?:mr\.?|madam|madame|mister)\s+(?:president|chair(?:person|man|woman)?|co-chairs?|secretary-general|moderator)"
     r"|(?:your\s+)?excellenc(?:y|ies)|(?:distinguished\s+|dear\s+)?(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends)"
-    r"|thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
-    r"|^\*\s*\*+\s*\*$",
+    r"|(?:i\s+)?thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
+    r"|^\*\s*\*+\s*\*$"
+    # the disclaimer of every UN meetings-coverage press release
+    r"|^for\s+information\s+media\W+not\s+an\s+official\s+record\W*$",
     re.I,
 )
+#: one form of address; a salutation line is a comma-separated run of them ("Mr. President, Excellencies,
+#: ladies and gentlemen,"), possibly naming the person ("Your Excellency President Recep Tayyip Erdoğan,")
+_ADDRESS = re.compile(
+    r"(?:and\s+)?(?:(?:mr\.?|madam|madame|mister)\s+(?:president|chair(?:person|man|woman)?|co-chairs?|secretary-general"
+    r"|moderator|deputy\s+secretary-general|high\s+commissioner)(?:\s+of\s+the\s+[\w\s-]+)?"
+    r"|(?:(?:your|their)\s+)?(?:royal\s+)?(?:excellenc(?:y|ies)|highness(?:es)?|majesty)"
+    r"|(?:(?:distinguished|dear|honou?rable|esteemed)\s+)*(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends"
+    r"|participants|ministers|representatives|panellists|panelists)"
+    r"|all\s+protocols?\s+observed|heads\s+of\s+state\s+and\s+government)",
+    re.I,
+)
+_NAME_WORD = re.compile(r"[A-ZÀ-Þ][\w'’.-]*$")
+
+
+def _is_salutation(line: str) -> bool:
+    """A line made only of forms of address, each part of a comma-separated run; a part may go on with a
+    title and a name in capitals ("Your Excellency President Recep Tayyip Erdoğan")."""
+    line = line.strip()
+    if not line or line[-1] not in ",:;" or len(line.split()) > 24:
+        return False
+    for part in re.split(r"[,;:]", line[:-1]):
+        part = part.strip()
+        pos = 0
+        while m := _ADDRESS.match(part, pos):
+            pos = m.end()
+            pos += len(part[pos:]) - len(part[pos:].lstrip())
+        if pos == 0:
+            return False
+        rest = part[pos:].split()
+        if rest and not all(_NAME_WORD.match(w) for w in rest):
+            return False
+    return True
+#: cells of a table row, as extracted from a PDF or typed: "Austria   Mr. Georg Kleinfeld, Director"
+_TABLE_ROW = re.compile(r"\S(?: {3,}|\t)\S")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TIME = re.compile(r"^\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:-|–|to)\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 _END_PUNCT = ".!?:;\"'”’)]…"
@@ -292,6 +328,7 @@ def _heading_of(line: str) -> tuple[int, str] | None:
         and (plain[0].isupper() or plain[0].isdigit() and not _LIST_ITEM.match(plain))
         and not _TIME.match(plain)
         and re.search(r"[A-Za-z]{2}", plain)
+        and not _TABLE_ROW.search(plain)
     ):
         return 9, strip_markup(plain)
     return None
@@ -313,7 +350,8 @@ def _marker_style(line: str) -> str | None:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(strip_markup(line)))
+    line = strip_markup(line)
+    return bool(_BOILERPLATE.match(line)) or _is_salutation(line)
 
 
 def _placelike(line: str) -> bool:
@@ -426,6 +464,14 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                     place_lines = title_lines[j - k :] + place_lines
                     del title_lines[j - k :]
                 continue
+            if date is not None and (_is_masthead(line) or _SYMBOL.match(line)):
+                continue  # organ, meeting and symbol lines of a masthead name no place
+            if date is not None and dm:
+                # a dateline after the date ("New York, 22 May 2018"): its place only
+                pre = line[: dm.span[0]].strip(" ,;:—–-")
+                if pre and _placelike(pre) and not _names_event(pre) and pre not in place_lines:
+                    place_lines.append(pre)
+                continue
             if date is None:
                 title_lines.append(line)
             elif _names_event(line) and not ("," in line and _placelike(line.rsplit(",", 1)[1].strip())):
@@ -445,7 +491,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
 
 
 #: a UN document symbol: GA/10941, SG/SM/12893, DSG/SM/779, A/RES/66/290, A/64/701, S/2010/1
-_SYMBOL = re.compile(r"^(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*(?:\s*\*)?$")
+_SYMBOL = re.compile(r"^(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*(?:\s+\((?:19|20)\d{2}\))?(?:\s*\*)?$")
 #: lines of a UN masthead that carry no title: organ, meeting number, distribution, agenda items, ...
 _MASTHEAD = re.compile(
     r"^(?:united\s+nations|general\s+assembly|security\s+council|economic\s+and\s+social\s+council|human\s+rights\s+council"
@@ -455,6 +501,14 @@ _MASTHEAD = re.compile(
     r"|news\s+and\s+media|statements?|speeches|\d{2}-\d{5}(?:\s*\(e\))?)$",
     re.I,
 )
+
+
+def _is_masthead(line: str) -> bool:
+    """A masthead line, or comma-separated masthead parts ("Seventy-first session, 3rd & 4th Meetings (AM & PM)")."""
+    parts = [p.strip() for p in line.split(",") if p.strip()]
+    return bool(parts) and all(_MASTHEAD.match(p) for p in parts)
+
+
 _ADOPTED = re.compile(r"\badopted\s+by\b.*\bon\b", re.I)
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}),\s+(?P<rest>\d{1,2}\s+\w+\s+\d{4})")
 
@@ -472,7 +526,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
     if not first or not (_SYMBOL.match(first[0]) or _MASTHEAD.match(first[0])):
         return None
     symbol, date, adopted, place, n = None, None, None, None, 0
-    for b in blocks[:6]:
+    for b in blocks[:10]:
         cells = [c for x in b.line_texts(text) for c in _cells(x)]
         kinds = []
         for c in cells:
@@ -483,7 +537,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
             elif dm and _ADOPTED.search(c):
                 adopted = adopted or dm
                 kinds.append("date")
-            elif _MASTHEAD.match(c):
+            elif _is_masthead(c):
                 kinds.append("meta")
             elif dm and len(c.split()) <= 6:
                 date = date or dm

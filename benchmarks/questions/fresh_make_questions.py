@@ -1,3 +1,5 @@
+"""Writes fresh.jsonl (the questions on benchmarks/corpus-fresh, written before hsqa was run on them)."""
+from pathlib import Path
 import json
 D = {
  "D1": "2011-07-20-sc-10332-climate-change-open-debate.html",
@@ -154,7 +156,7 @@ for i, q in enumerate(OFF, 1):
     out.append({"id": f"f-u{i:02d}", "question": q, "document": None, "answer": None, "kind": "unanswerable-off"})
 for i, q in enumerate(NEAR, len(OFF) + 1):
     out.append({"id": f"f-u{i:02d}", "question": q, "document": None, "answer": None, "kind": "unanswerable-near"})
-with open("/work/wt/fresh7/benchmarks/questions/fresh.jsonl", "w", encoding="utf-8") as f:
+with open(Path(__file__).resolve().parent / "fresh.jsonl", "w", encoding="utf-8") as f:
     for o in out:
         f.write(json.dumps(o, ensure_ascii=False) + "\n")
 import collections

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from ..documents import Document, find_date, human_date, read_text
+from ..documents import _SYMBOL, Document, _is_boilerplate, _is_masthead, find_date, human_date, read_text
 from ..errors import DocumentError
 
-_DROP_TAGS = "script, style, noscript, template, svg, iframe, form, button, input, select, nav, aside, footer, object, embed, canvas, video, audio"
+_DROP_TAGS = "script, style, noscript, template, svg, iframe, form, button, input, select, nav, aside, footer, object, embed, canvas, video, audio, figcaption"
 _CHROME = re.compile(
     r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|share|sharing|social|related|recommend|newsletter|subscribe|"
     r"breadcrumb|menu|navbar|nav|sidebar|footer|masthead|skip|advert|ads?|promo|popup|modal|toolbar|print|"
-    r"tags?|comments?|pagination|pager|byline-share|site-header|site-footer|more-stories|most-read)(?:$|[\s_-])",
+    r"tags?|topics?|taxonomy|translations?|comments?|pagination|pager|byline-share|site-header|site-footer|more-stories|most-read)(?:$|[\s_-])",
     re.I,
 )
 _BLOCKS = {"p", "li", "blockquote", "dd", "dt", "pre", "td", "th", "figcaption"}
@@ -93,6 +93,25 @@ def _main(tree):
     return best
 
 
+def _inline_text(node) -> str:
+    """The text of ``node`` as a browser lays it out inline: text nodes as written (so "<b>NAME</b>, title"
+    stays "NAME, title"), a line break or image as a space, a block inside as a space-separated piece."""
+    parts = []
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            parts.append(child.text(deep=False))
+        elif tag in ("br", "hr", "img", "wbr"):
+            parts.append(" ")
+        elif tag == "-comment":
+            continue
+        elif tag in _BLOCKY:
+            parts.append(f" {_inline_text(child)} ")
+        else:
+            parts.append(_inline_text(child))
+    return "".join(parts)
+
+
 def _has_blocks(node) -> bool:
     return any(d.tag in _BLOCKY for d in node.traverse(include_text=False) if d is not node and d.mem_id != node.mem_id)
 
@@ -114,7 +133,7 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
             run.append(child.text(deep=False))
         elif tag in _HEADINGS:
             flush()
-            text = _clean(child.text(separator=" "))
+            text = _clean(_inline_text(child))
             if text:
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in _BLOCKY:
@@ -122,13 +141,13 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
             if _has_blocks(child):
                 _walk(child, out)
             else:
-                text = _clean(child.text(separator=" "))
+                text = _clean(_inline_text(child))
                 if text:
                     out.append(("para", 0, text))
         elif tag in ("br", "hr", "img", "-comment"):
             run.append(" ")
         else:
-            run.append(child.text(separator=" "))
+            run.append(_inline_text(child))
     flush()
 
 
@@ -193,18 +212,40 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
                 break
     dateline = human_date(date.isoformat()) if date else ""
     body = [b for b in blocks if not (b[0] == "heading" and b[1] == 1 and b[2] == title)]
-    # short lines right under the title (dateline, place) stay in the title block, as in a meeting summary
-    head = [f"# {title}"] if title else []
-    if dateline:
-        head.append(dateline)
-    while body and body[0][0] == "para" and len(body[0][2].split()) <= 8 and body[0][2][-1:] not in ".!?" and len(head) < 5:
-        text = body.pop(0)[2]
-        if text != dateline:
-            head.append(text)
+    head, body = _title_block(title, dateline, body)
     lines = ["\n".join(head)] if head else []
     for kind, level, text in body:
         lines.append(f"{'#' * max(level, 2)} {text}" if kind == "heading" else text)
     return "\n\n".join(lines) + "\n", title, date
+
+
+def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list]:
+    """The title block's lines and the body after it. Short lines right under the title (dateline, place)
+    stay in the title block, as in a meeting summary, and so do the masthead lines of a UN press release
+    (organ, meeting, symbol, date); boilerplate met on the way (the "For information media" disclaimer, a
+    salutation) is passed over and left to the body, where the parser drops it."""
+    head = [f"# {title}"] if title else []
+    if dateline:
+        head.append(dateline)
+    passed = []
+    while body and body[0][0] == "para":
+        text = body[0][2]
+        if _is_boilerplate(text):
+            passed.append(body.pop(0))
+            continue
+        words = len(text.split())
+        short = words <= 8 and text[-1:] not in ".!?"
+        meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
+        if not (meta or (short and len(head) < 5)):
+            break
+        body.pop(0)
+        if text != dateline:
+            head.append(text)
+    return head, passed + body
+
+
+def _symbol(head: list[str]) -> str | None:
+    return next((x for x in head if _SYMBOL.match(x)), None)
 
 
 def extract_html(data: bytes, rel: str) -> Document:
@@ -216,7 +257,9 @@ def extract_html(data: bytes, rel: str) -> Document:
     text, title, date = extract_text(html)
     doc = parse_extracted(text, rel, "html")
     if title:
-        doc.title = title
+        # a press release's symbol (a masthead line under the headline) goes with its title, as in text files
+        symbol = _symbol(text[: doc.header_end].splitlines())
+        doc.title = f"{title} ({symbol})" if symbol and symbol not in title else title
     if date:
         doc.date = date.isoformat()
     return doc
