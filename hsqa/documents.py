@@ -505,8 +505,10 @@ _MASTHEAD = re.compile(
 
 def _is_masthead(line: str) -> bool:
     """A masthead line, or comma-separated masthead parts ("Seventy-first session, 3rd & 4th Meetings (AM & PM)")."""
-    parts = [p.strip() for p in line.split(",") if p.strip()]
-    return bool(parts) and all(_MASTHEAD.match(p) for p in parts)
+    if _MASTHEAD.match(line):
+        return True
+    parts = [p.strip() for p in re.split(r",(?![^()]*\))", line) if p.strip()]
+    return len(parts) > 1 and all(_MASTHEAD.match(p) for p in parts)
 
 
 _ADOPTED = re.compile(r"\badopted\s+by\b.*\bon\b", re.I)

@@ -151,3 +151,11 @@ def test_statement_page_dateline_and_salutations():
     assert doc.place == "New York"
     assert doc.date == "2018-05-22"
     assert texts(doc) == ["I thank Poland for convening this debate.", "Civilians pay the price."]
+
+
+def test_meeting_line_with_a_comma_in_brackets_stays_masthead():
+    doc = parse_document(
+        "SC/12076\nSecurity Council\n7533rd Meeting (AM, PM & Night)\n13 October 2015\n\n"
+        "Security Council Adopts Resolution 2242 (2015)\n\nThe Security Council today adopted a resolution.\n"
+    )
+    assert doc.title == "Security Council Adopts Resolution 2242 (2015) (SC/12076)"

@@ -29,6 +29,9 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page|p\.)?\s*[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
 _SYMBOL = re.compile(r"^[A-Z]{1,12}(?:/[A-Z0-9.\-]+){1,6}$")
+#: the furniture of a UN document's page margins besides page numbers: the job number ("15-07543 (E)",
+#: "15-07543  150615"), its bar code ("*1507543*") and "Please recycle"
+_FURNITURE = re.compile(r"^(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{6,}\*|please\s+recycle\W*)$", re.I)
 _LIST = re.compile(r"^(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[•·▪◦\-–*])\s", re.I)
 _END = re.compile(r"[.!?:;\"'”’)\]]$")
 
@@ -45,6 +48,7 @@ class Line:
     bold: bool
     w0: float  #: width of the first word
     page_height: float
+    cells: tuple[float, ...] = ()  #: left edges of the cells after the first (text after a wide gap: a table row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +107,11 @@ class _Page:
         # there again, so footnotes and page breaks after such a line are seen
         for m in re.finditer(r"[^\r\n\ufffe]+\ufffe?", s):
             line = self._line(s, m.start(), m.end())
-            if line is not None:
+            if line is None:
+                continue
+            if out and _same_row(out[-1], line):
+                out[-1] = _joined(out[-1], line)
+            else:
                 out.append(line)
         return out
 
@@ -117,14 +125,26 @@ class _Page:
         if i0 > i1:
             return None
         size = raw.FPDFText_GetFontSize(tp.raw, i0)
-        # superscript note markers: digits in smaller type than the line (dropped with the space before)
-        keep = []
+        # superscript note markers: digits in smaller type than the line (dropped with the space before);
+        # a gap wider than three ems starts a new cell (a table row, a masthead "United Nations   A/RES/…"),
+        # written as three spaces
+        keep: list[str] = []
+        cells: list[float] = []
+        last_right = None
         for i in range(i0, i1 + 1):
             ch = s[i]
             if ch.isdigit() and raw.FPDFText_GetFontSize(tp.raw, i) < 0.8 * size:
                 while keep and keep[-1] == " " and i == i1:
                     keep.pop()
                 continue
+            if ch not in _SPACE:
+                left, _, right, _ = self.box(i)
+                if last_right is not None and left - last_right > max(3 * size, 24.0):
+                    while keep and keep[-1] in _SPACE:
+                        keep.pop()
+                    keep.append("   ")
+                    cells.append(left)
+                last_right = right
             keep.append(ch)
         text = "".join(keep).strip(" \t\u00a0")
         if not text:
@@ -144,7 +164,22 @@ class _Page:
             bold=raw.FPDFText_GetFontWeight(tp.raw, i0) >= 600,
             w0=w0,
             page_height=self.height,
+            cells=tuple(cells),
         )
+
+
+def _same_row(prev: Line, cur: Line) -> bool:
+    """``cur`` continues ``prev`` on the same baseline: PDFium breaks a line after a raised note marker
+    ("… in January 2005,¹ | and acknowledging …") and before the text of a note whose number is raised."""
+    size = max(prev.size, cur.size)
+    return cur.page == prev.page and abs(cur.y0 - prev.y0) < 0.5 * size and cur.x0 >= prev.x1 - 1
+
+
+def _joined(prev: Line, cur: Line) -> Line:
+    gap = cur.x0 - prev.x1
+    sep = "   " if gap > max(3 * prev.size, 24.0) else (" " if gap > 0.15 * max(prev.size, cur.size) else "")
+    return Line(prev.page, prev.text + sep + cur.text, prev.x0, cur.x1, prev.y0, cur.y1, max(prev.size, cur.size),
+                prev.bold, prev.w0, prev.page_height, prev.cells + ((cur.x0,) if sep == "   " else ()) + cur.cells)
 
 
 def read_lines(data: bytes, rel: str) -> tuple[list[list[Line]], int]:
@@ -200,6 +235,14 @@ def _symbol(pages: list[list[Line]]) -> str | None:
     return None
 
 
+def _furniture(text: str) -> bool:
+    """A margin line made only of page numbers, job numbers, bar codes and "Please recycle" ("2/4   15-07543")."""
+    cells = [c.strip() for c in re.split(r"\s{3,}", text) if c.strip()]
+    if len(cells) == 1:  # cells may be set close together: try word by word ("2/2 15-07543")
+        cells = re.split(r"\s+(?=\d{2}-\d{5}|\*\d|please\s)", cells[0], flags=re.I)
+    return bool(cells) and all(_FURNITURE.match(c) or _PAGE_NUMBER.match(c) for c in cells)
+
+
 def drop_running(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without page numbers, running headers/footers and the symbol repeated as a header."""
     seen: Counter[tuple[str, str]] = Counter()
@@ -213,7 +256,7 @@ def drop_running(pages: list[list[Line]]) -> list[list[Line]]:
         for i, ln in enumerate(lines):
             zone = _in_zone(ln, i, len(lines))
             text = ln.text.replace("\ufffe", "").strip()
-            if zone and _PAGE_NUMBER.match(text):
+            if zone and (_PAGE_NUMBER.match(text) or _furniture(text)):
                 continue
             if zone and ln.page > 1 and (seen[(zone, _norm(ln.text))] >= 2 or (symbol and symbol in text.split())):
                 continue
@@ -301,9 +344,23 @@ def _short(line: Line, m: _Metrics) -> bool:
     return line.x1 - line.x0 < 0.6 * max(right - left, 1.0)
 
 
+def _cell_continues(prev: Line, cur: Line, m: _Metrics) -> bool:
+    """``cur`` wraps the text of a cell of the table row ``prev`` (it starts where one of ``prev``'s cells
+    does, on the next line, and ``prev`` ran on to the margin)."""
+    return (
+        bool(prev.cells)
+        and cur.page == prev.page
+        and any(abs(cur.x0 - x) < 3 for x in prev.cells)
+        and prev.y1 - cur.y0 <= max(m.pitch, cur.size * 1.3) * 1.25 + 1
+        and not _ended(prev, cur, m)
+    )
+
+
 def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
     """How ``cur`` follows ``prev``: ``None`` (same paragraph), ``"\\n"`` (a line break in a block of short
     lines, such as an address), ``"\\n\\n"`` (a new block)."""
+    if _cell_continues(prev, cur, m):
+        return None
     if (prev.size, prev.bold) != (cur.size, cur.bold):
         return "\n\n"
     if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right.get(prev.page, prev.x1):

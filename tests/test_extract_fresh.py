@@ -1,0 +1,125 @@
+"""PDF shapes of real UN documents found by the unseen-shapes probe (benchmarks/FRESH.md), laid out by fpdf2's
+own text flow (not tests/docmaker.py): a resolution masthead in two cells, job-number / bar-code / "Please
+recycle" footers, a raised note marker in mid-line, notes whose numbers are raised, a two-column table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hsqa.extract.pdf import extract_pdf
+
+fpdf = pytest.importorskip("fpdf")
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+pytestmark = pytest.mark.skipif(not (FONTS / "DejaVuSerif.ttf").exists(), reason="DejaVu fonts not installed")
+
+NOTE = "The earthquake of 11 March 2011 and the tsunami that followed it claimed more than 18,000 lives."
+LONG = ("Recalling also the Hyogo Framework for Action 2005–2015, which the World Conference on Disaster Reduction "
+        "adopted in Kobe, Japan, in January 2005,")
+REST = " and acknowledging what States have achieved in carrying it out over the past decade,"
+
+
+def _pdf() -> bytes:
+    class Doc(fpdf.FPDF):
+        def footer(self):
+            self.set_font("serif", "", 6)
+            if self.page_no() == 1:
+                for i, n in enumerate(["1", "2"]):
+                    self.set_xy(20, 255 + 5 * i)
+                    self.char_vpos = "SUP"
+                    self.write(4, n)
+                    self.char_vpos = "LINE"
+                    self.write(4, " " + (NOTE if n == "1" else "A/CONF.224/16."))
+            self.set_font("serif", "", 8)
+            self.set_xy(20, 285)
+            if self.page_no() == 1:
+                self.cell(85, 4, "15-07543 (E)")
+                self.cell(85, 4, "Please recycle", align="R")
+                self.set_xy(20, 289)
+                self.cell(85, 4, "*1507543*")
+            else:
+                self.cell(85, 4, "2/2")
+                self.cell(85, 4, "15-07543", align="R")
+
+    pdf = Doc(format="A4", unit="mm")
+    pdf.set_margins(20, 24, 20)
+    pdf.set_auto_page_break(True, margin=45)
+    pdf.add_font("serif", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_font("serif", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("serif", "", 11)
+    pdf.set_xy(20, 12)
+    pdf.cell(60, 8, "United Nations")
+    pdf.set_font("serif", "B", 16)
+    pdf.cell(110, 8, "A/RES/69/283", align="R")
+    pdf.set_xy(20, 26)
+    pdf.set_font("serif", "B", 20)
+    pdf.cell(100, 10, "General Assembly")
+    pdf.set_font("serif", "", 9)
+    pdf.set_xy(140, 26)
+    pdf.cell(50, 4.5, "Distr.: General")
+    pdf.set_xy(140, 30.5)
+    pdf.cell(50, 4.5, "23 June 2015")
+    pdf.set_y(50)
+    pdf.set_font("serif", "", 10)
+    pdf.multi_cell(170, 5, "Resolution adopted by the General Assembly on 3 June 2015", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("serif", "B", 12)
+    pdf.multi_cell(170, 7, "69/283. Sendai Framework for Disaster Risk Reduction 2015–2030", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("serif", "", 10)
+    pdf.set_x(32.5)
+    pdf.write(5, LONG)
+    pdf.char_vpos = "SUP"
+    pdf.write(5, "1")
+    pdf.char_vpos = "LINE"
+    pdf.write(5, REST)
+    pdf.ln(8)
+    for who, what in [("Austria", "Mr. Georg Kleinfeld, Director, Human Rights Department, Federal Ministry for European and International Affairs"),
+                      ("Chile", "Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece")]:
+        y = pdf.get_y()
+        pdf.set_font("serif", "B", 10)
+        pdf.set_xy(20, y)
+        pdf.multi_cell(45, 5, who)
+        pdf.set_font("serif", "", 10)
+        pdf.set_xy(68, y)
+        pdf.multi_cell(122, 5, what)
+        pdf.set_y(pdf.get_y() + 2)
+    pdf.add_page()
+    pdf.set_x(32.5)
+    pdf.write(5, "8. Decides to include the sub-item in the provisional agenda of its seventieth session.")
+    return bytes(pdf.output())
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return extract_pdf(_pdf(), "res.pdf")
+
+
+def test_resolution_masthead_gives_title_and_adoption_date(doc):
+    assert doc.title == "69/283. Sendai Framework for Disaster Risk Reduction 2015–2030 (A/RES/69/283)"
+    assert doc.date == "2015-06-03"
+
+
+def test_page_furniture_is_dropped(doc):
+    for junk in ("15-07543", "Please recycle", "1507543", "2/2"):
+        assert junk not in doc.text
+
+
+def test_a_raised_note_marker_does_not_split_the_paragraph(doc):
+    assert any(p.text == LONG + REST for p in doc.paragraphs)
+
+
+def test_notes_with_raised_numbers_are_one_paragraph_each(doc):
+    texts = [p.text for p in doc.paragraphs]
+    assert "1 " + NOTE in texts
+    assert "2 A/CONF.224/16." in texts
+
+
+def test_table_rows_keep_their_wrapped_cells(doc):
+    texts = [p.text for p in doc.paragraphs]
+    assert ("Austria   Mr. Georg Kleinfeld, Director, Human Rights Department, Federal Ministry for European and "
+            "International Affairs") in texts
+    assert "Chile   Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece" in texts
+    assert not any("Chile" in h.title or "Ministry" in h.title for h in doc.headings)
