@@ -86,7 +86,17 @@ def _pdf() -> bytes:
         pdf.set_xy(68, y)
         pdf.multi_cell(122, 5, what)
         pdf.set_y(pdf.get_y() + 2)
+    pdf.set_font("serif", "", 10)
+    pdf.ln(2)
+    pdf.set_x(32.5)
+    pdf.write(5, "3. Calls upon all States to give effect to the Framework, namely:")
+    pdf.ln(7)
+    pdf.set_x(45)
+    pdf.write(5, "(a) To reduce substantially the global mortality caused by disasters by 2030;")
     pdf.add_page()
+    pdf.set_x(45)
+    pdf.write(5, "(b) To reduce direct economic loss from disasters by 2030;")
+    pdf.ln(7)
     pdf.set_x(32.5)
     pdf.write(5, "8. Decides to include the sub-item in the provisional agenda of its seventieth session.")
     return bytes(pdf.output())
@@ -123,3 +133,10 @@ def test_table_rows_keep_their_wrapped_cells(doc):
             "International Affairs") in texts
     assert "Chile   Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece" in texts
     assert not any("Chile" in h.title or "Ministry" in h.title for h in doc.headings)
+
+
+def test_lettered_items_carry_on_across_the_page_and_its_notes(doc):
+    item = next(p for p in doc.paragraphs if p.text.startswith("3. Calls upon"))
+    assert item.text.endswith("(b) To reduce direct economic loss from disasters by 2030;")
+    assert "A/CONF.224/16" not in item.text
+    assert item.page == 1

@@ -33,6 +33,8 @@ _SYMBOL = re.compile(r"^[A-Z]{1,12}(?:/[A-Z0-9.\-]+){1,6}$")
 #: "15-07543  150615"), its bar code ("*1507543*") and "Please recycle"
 _FURNITURE = re.compile(r"^(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{6,}\*|please\s+recycle\W*)$", re.I)
 _LIST = re.compile(r"^(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[•·▪◦\-–*])\s", re.I)
+#: a lettered or roman sub-item, "(c) To reduce …", "(iv) …": it carries on the paragraph that introduced it
+_SUBITEM = re.compile(r"^\((?:[a-z]|[ivx]{1,5})\)\s", re.I)
 _END = re.compile(r"[.!?:;\"'”’)\]]$")
 
 
@@ -454,8 +456,8 @@ def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
         sep = _break(body[i - 1], ln, m) if i else "\n\n"
         for p in range(last_page + 1, ln.page + 1):
             pending += notes.get(p - 1, []) if p > 1 else []
-        if sep == "\n\n" and i:
-            flush_notes()
+        if sep == "\n\n" and i and not (pending and _SUBITEM.match(ln.text)):
+            flush_notes()  # after the paragraph in progress, and after the lettered items that carry it on
         last_page = max(last_page, ln.page)
         if i:
             prev = out[-1]
