@@ -116,6 +116,7 @@ PRESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Council Voice
 <div class="field--name-field-symbol">SC/10332</div>
 <div class="field--name-field-dated"><time datetime="2011-07-20">20 July 2011</time></div>
 <div class="field--name-field-disclaimer">For information media. Not an official record.</div>
+<div class="field--name-field-sub-title"><h2>Secretary-General Calls Changing Climate a Threat Multiplier; Pacific Island States Ask for Special Representative</h2></div>
 <div class="field--name-body">
 <p><strong>BAN KI-MOON</strong>, Secretary-General of the United Nations, said extreme weather was <em>already</em> wiping out gains.</p>
 <figure><img src="x.jpg" alt=""><figcaption>A flooded village. © UN Photo</figcaption></figure>
@@ -131,7 +132,9 @@ def test_press_release_page_masthead_speakers_and_disclaimer():
     assert doc.title == "Security Council Voices Concern over Climate Change (SC/10332)"
     assert doc.date == "2011-07-20"
     assert doc.place is None
+    assert not doc.headings
     assert texts(doc) == [
+        "Secretary-General Calls Changing Climate a Threat Multiplier; Pacific Island States Ask for Special Representative",
         "BAN KI-MOON, Secretary-General of the United Nations, said extreme weather was already wiping out gains.",
         "SUSAN RICE (United States) said the outcome was a first step. She wanted more.",
     ]

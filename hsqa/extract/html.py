@@ -41,6 +41,9 @@ _DATE_META = (
     "publish-date",
     "citation_publication_date",
 )
+#: a heading longer than this is a press release's deck ("Secretary-General Calls …; Pacific Island States
+#: Ask …") or a standfirst: a paragraph, not the name of the section that follows
+_DECK_WORDS = 12  # the longest line the text parser takes for a heading
 _SITE_SUFFIX = re.compile(r"\s+[|–—·:-]\s+[^|–—·]{2,60}$")
 
 
@@ -134,7 +137,9 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
         elif tag in _HEADINGS:
             flush()
             text = _clean(_inline_text(child))
-            if text:
+            if text and tag != "h1" and len(text.split()) > _DECK_WORDS:
+                out.append(("para", 0, text))  # a deck or standfirst set as a heading, not a section's name
+            elif text:
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in _BLOCKY:
             flush()
