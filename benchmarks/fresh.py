@@ -7,6 +7,7 @@ press releases) with its questions (benchmarks/questions/fresh.jsonl), never use
 Builds a throw-away index of the corpus (its README.md left out) and prints hsqa.evaluate's table: Recall@1,
 Recall@5 and MRR for lexical, dense and hybrid, overall and per kind, and abstention. ``--parse`` prints
 each document as parsed instead (title, date, place, sections and paragraphs), to look for parse defects.
+``--compare BEFORE.json AFTER.json`` prints two saved reports side by side as a Markdown table.
 """
 
 from __future__ import annotations
@@ -62,12 +63,39 @@ def run(model: str) -> dict:
     return report
 
 
+def compare(before: dict, after: dict) -> str:
+    """Two reports (``--json`` files) side by side: overall and per kind, three modes, then abstention."""
+    k = before["k"]
+    rows = ["| questions | n | mode | R@1 before | R@1 after | R@%d before | R@%d after | MRR before | MRR after |" % (k, k),
+            "|---|---|---|---|---|---|---|---|---|"]
+    groups = [("**all answerable**", before["metrics"], after["metrics"])]
+    groups += [(kind, per, after["kinds"][kind]) for kind, per in before["kinds"].items()]
+    for name, b, a in groups:
+        for mode in ("hybrid", "lexical", "dense"):
+            x, y = b[mode], a[mode]
+            rows.append(f"| {name} | {x['n']} | {mode} | {x['recall@1']:.3f} | {y['recall@1']:.3f} | "
+                        f"{x[f'recall@{k}']:.3f} | {y[f'recall@{k}']:.3f} | {x['mrr']:.3f} | {y['mrr']:.3f} |")
+    rows += ["", "| mode | unanswerable abstained before | after | answerable answered before | after |", "|---|---|---|---|---|"]
+    for mode in ("hybrid", "lexical", "dense"):
+        x, y = before["abstention"][mode], after["abstention"][mode]
+        rows.append(f"| {mode} | {x['unanswerable_abstained']:.3f} (of {x['unanswerable']}) | {y['unanswerable_abstained']:.3f} | "
+                    f"{x['answerable_answered']:.3f} | {y['answerable_answered']:.3f} |")
+    rows += ["", f"Quoted sentence contains the key phrase (hybrid): {before['answer_sentence']:.3f} before, "
+             f"{after['answer_sentence']:.3f} after."]
+    return "\n".join(rows)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--json", help="write the full report (per question ranks too) to this file")
     ap.add_argument("--parse", action="store_true", help="print the documents as parsed, and stop")
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="print two saved reports side by side")
     args = ap.parse_args()
+    if args.compare:
+        b, a = (json.loads(Path(x).read_text(encoding="utf-8")) for x in args.compare)
+        print(compare(b, a))
+        return 0
     if args.parse:
         show_parse()
         return 0
