@@ -407,6 +407,24 @@ class _Header:
     n_blocks: int
 
 
+def _venue_parts(s: str) -> list[str]:
+    return [x.strip(" —–-") for x in re.split(r",|\s[—–-]\s", s) if x.strip(" —–-")]
+
+
+def _venue_dateline(line: str, dm: DateMatch) -> bool:
+    """A long dateline: up to 16 words, a venue of place-like parts ("General Assembly, Trusteeship Council
+    Chamber, New York") and then the date, ending the line."""
+    parts = _venue_parts(line[: dm.span[0]])
+    return (len(line.split()) <= 16 and not line[dm.span[1] :].strip(" .")
+            and len(parts) >= 2 and all(_placelike(p) for p in parts))
+
+
+def _date_line(line: str) -> bool:
+    """A title-block line that dates the meeting: a short line with a date, or a venue dateline."""
+    dm = find_date(line)
+    return bool(dm) and (len(line.split()) <= 8 or _venue_dateline(line, dm))
+
+
 def _header(text: str, blocks: list[_Block]) -> _Header | None:
     """Find the title block: leading short-line blocks up to the one holding the meeting date."""
     lead: list[_Block] = []
@@ -417,13 +435,13 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
         if len(lines) == 1 and _is_boilerplate(lines[0]):
             break
         lead.append(b)
-        if any(find_date(x) and len(x.split()) <= 8 for x in lines):
+        if any(_date_line(x) for x in lines):
             break
     else:
         pass
     date_block = None
     for i, b in enumerate(lead):
-        if any(find_date(strip_markup(x)) and len(strip_markup(x).split()) <= 8 for x in b.line_texts(text)):
+        if any(_date_line(strip_markup(x)) for x in b.line_texts(text)):
             date_block = i
             break
     if date_block is None:
@@ -446,6 +464,11 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
             if not line or _TIME.match(line):
                 continue
             dm = find_date(line)
+            if date is None and dm and len(line.split()) > 8 and _venue_dateline(line, dm):
+                # "General Assembly, Trusteeship Council Chamber, New York — 5 September 2012": a venue
+                date = dm
+                place_lines += _venue_parts(line[: dm.span[0]])
+                continue
             if date is None and dm and len(line.split()) <= 8:
                 date = dm
                 # "Bamako, 27-29 May 2004" / "First Meeting, New York, 19 October 2006": the words before

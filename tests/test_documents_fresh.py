@@ -162,3 +162,15 @@ def test_meeting_line_with_a_comma_in_brackets_stays_masthead():
         "Security Council Adopts Resolution 2242 (2015)\n\nThe Security Council today adopted a resolution.\n"
     )
     assert doc.title == "Security Council Adopts Resolution 2242 (2015) (SC/12076)"
+
+
+def test_venue_dateline_of_more_than_eight_words():
+    doc = parse_document(
+        '# Informal Interactive Dialogue on the Responsibility to Protect\n\n'
+        "**General Assembly, Trusteeship Council Chamber, New York — 5 September 2012**\n\n"
+        "## Overview\n\nThe President convened the dialogue.\n"
+    )
+    assert doc.date == "2012-09-05"
+    assert doc.place == "General Assembly, Trusteeship Council Chamber, New York"
+    assert [h.title for h in doc.headings] == ["Overview"]
+    assert doc.title == "Informal Interactive Dialogue on the Responsibility to Protect"
