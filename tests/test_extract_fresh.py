@@ -77,7 +77,8 @@ def _pdf() -> bytes:
     pdf.write(5, REST)
     pdf.ln(8)
     for who, what in [("Austria", "Mr. Georg Kleinfeld, Director, Human Rights Department, Federal Ministry for European and International Affairs"),
-                      ("Chile", "Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece")]:
+                      ("Chile", "Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece"),
+                      ("South Africa (observer)", "Mr. Themba Nkosi, Ambassador of South Africa to Greece")]:
         y = pdf.get_y()
         pdf.set_font("serif", "B", 10)
         pdf.set_xy(20, y)
@@ -133,6 +134,9 @@ def test_table_rows_keep_their_wrapped_cells(doc):
             "International Affairs") in texts
     assert "Chile   Mr. Rodrigo Alvear Pinto, Ambassador of Chile to Greece" in texts
     assert not any("Chile" in h.title or "Ministry" in h.title for h in doc.headings)
+    # a row whose left cell wraps: the producer writes "South Africa", "(observer)", then the right cell
+    row = [p.text for p in doc.paragraphs if "Themba Nkosi" in p.text]
+    assert len(row) == 1 and "South" in row[0] and "(observer)" in row[0]
 
 
 def test_lettered_items_carry_on_across_the_page_and_its_notes(doc):

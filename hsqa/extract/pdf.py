@@ -113,6 +113,8 @@ class _Page:
                 continue
             if out and _same_row(out[-1], line):
                 out[-1] = _joined(out[-1], line)
+            elif (j := _row_start(out, line)) is not None:
+                out[j] = _joined(out[j], line)
             else:
                 out.append(line)
         return out
@@ -175,6 +177,17 @@ def _same_row(prev: Line, cur: Line) -> bool:
     ("… in January 2005,¹ | and acknowledging …") and before the text of a note whose number is raised."""
     size = max(prev.size, cur.size)
     return cur.page == prev.page and abs(cur.y0 - prev.y0) < 0.5 * size and cur.x0 >= prev.x1 - 1
+
+
+def _row_start(out: list[Line], line: Line) -> int | None:
+    """The index of an earlier line that ``line`` continues on the same baseline after the lines wrapped in a
+    table's left cell came between them (producers write a table cell by cell: "South Africa", "(observer)",
+    then the right cell "Mr. Themba Nkosi, …" on the first line's baseline)."""
+    for j in range(len(out) - 2, max(-1, len(out) - 5), -1):
+        first, between = out[j], out[j + 1 :]
+        if _same_row(first, line) and all(b.y0 < first.y0 and b.x1 <= line.x0 + 1 for b in between):
+            return j
+    return None
 
 
 def _joined(prev: Line, cur: Line) -> Line:
@@ -349,13 +362,11 @@ def _short(line: Line, m: _Metrics) -> bool:
 def _cell_continues(prev: Line, cur: Line, m: _Metrics) -> bool:
     """``cur`` wraps the text of a cell of the table row ``prev`` (it starts where one of ``prev``'s cells
     does, on the next line, and ``prev`` ran on to the margin)."""
-    return (
-        bool(prev.cells)
-        and cur.page == prev.page
-        and any(abs(cur.x0 - x) < 3 for x in prev.cells)
-        and prev.y1 - cur.y0 <= max(m.pitch, cur.size * 1.3) * 1.25 + 1
-        and not _ended(prev, cur, m)
-    )
+    if not prev.cells or cur.page != prev.page or prev.y1 - cur.y0 > max(m.pitch, cur.size * 1.3) * 1.25 + 1:
+        return False
+    if abs(cur.x0 - prev.x0) < 3 and cur.x1 <= min(prev.cells) + 1:
+        return True  # the first cell wrapped ("South Africa" / "(observer)")
+    return any(abs(cur.x0 - x) < 3 for x in prev.cells) and not _ended(prev, cur, m)
 
 
 def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
