@@ -13,6 +13,7 @@ D = {
  "D9": "2015-10-13-sc-12076-women-peace-security-resolution-2242.txt",
  "D10": "2012-09-05-ga-informal-interactive-dialogue-responsibility-to-protect-summary.md",
  "D11": "2016-05-23-sg-sm-17778-world-humanitarian-summit-opening.txt",
+ "D12": "2010-12-16-sc-10128-resolution-1960-sexual-violence-old-style.htm",
 }
 Q = [
  ("D1","fact","What did the Security Council say about the loss of territory of small island States to rising seas?","could carry security implications of its own"),
@@ -115,6 +116,15 @@ Q = [
  ("D11","meeting-ref","What did Ban Ki-moon say about the Grand Bargain at the Istanbul summit?","make humanitarian financing more efficient and transparent"),
  ("D11","paraphrase","If everyone driven out of their dwellings formed a single state, where would it rank by size?","the twenty-fourth largest in the world"),
  ("D11","fact","How much has the cost of humanitarian response risen in fifteen years?","more than tenfold in fifteen years"),
+ # added with the twelfth document (an old-style un.org press release page), written before running hsqa on it
+ ("D12","symbol","What does Security Council resolution 1960 (2010) ask the Secretary-General to do?","in annexes to his annual reports"),
+ ("D12","who-said","Who said sexual violence would no longer be a cost-free tactic of war?","Margot Wallström"),
+ ("D12","fact","What kind of advisers does resolution 1960 encourage the Secretary-General to deploy to peacekeeping operations?","women protection advisers"),
+ ("D12","fact","How many civilians were attacked in the Walikale mass rapes?","more than 300 civilians had been attacked over four days"),
+ ("D12","who-said","Which delegation drafted resolution 1960 (2010)?","whose delegation drafted the text"),
+ ("D12","symbol","What is press release SC/10128 about?","patterns of rape and other forms of sexual violence"),
+ ("D12","meeting-ref","At the December 2010 Council meeting, what did France say about the list of perpetrators?","based on reliable information gathered by the United Nations"),
+ ("D12","paraphrase","Which veto-holding nation wanted the blacklist confined to crises already under the fifteen's review?","only in situations on its agenda"),
 ]
 MULTI = [
  ("How many people worldwide have been forced from their homes by conflict and persecution, according to UN leaders?",
@@ -127,6 +137,8 @@ MULTI = [
   [("D1","Early warning of environmental change"),("D8","early warning systems that reached local communities"),("D6","multi-hazard early warning systems")]),
  ("What came out of the Amman youth forum of August 2015?",
   [("D7","Amman Youth Declaration"),("D9","co-hosted the Amman forum on youth, peace and security")]),
+ ("What did Vitaly Churkin tell the Security Council about which situations it should consider?",
+  [("D9","focus on situations that threatened international peace and security"),("D12","only in situations on its agenda")]),
  ("Is there enough money for humanitarian aid, according to UN leaders?",
   [("D11","the money we raise is far from enough"),("D4","urged donors to keep supporting the existing humanitarian appeals")]),
 ]
@@ -142,7 +154,8 @@ NEAR = ["What did the Security Council decide about Syria's chemical weapons in 
  "Which indicators for the Sendai Framework targets were adopted in 2017?",
  "Which country hosted the second World Humanitarian Summit?",
  "What did the Secretary-General's 2019 report on the protection of civilians recommend?",
- "Where was the first Conference of States Parties to the Arms Trade Treaty held?"]
+ "Where was the first Conference of States Parties to the Arms Trade Treaty held?",
+ "How many parties were listed in the Secretary-General's first annex under resolution 1960?"]
 out = []
 n = 0
 for d, kind, q, a in Q:
