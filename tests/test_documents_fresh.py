@@ -174,3 +174,25 @@ def test_venue_dateline_of_more_than_eight_words():
     assert doc.place == "General Assembly, Trusteeship Council Chamber, New York"
     assert [h.title for h in doc.headings] == ["Overview"]
     assert doc.title == "Informal Interactive Dialogue on the Responsibility to Protect"
+
+
+OLD = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">
+<title>SECURITY COUNCIL ASKS SECRETARY-GENERAL TO LIST PARTIES</title></head>
+<body><table><tr><td><font size="2">Department of Public Information \x95 News and Media Division \x95 New York</font></td></tr></table>
+<table><tr><td width="150"><a href="/">Press Releases</a><br><a href="/sc">Security Council</a></td>
+<td valign="top"><p align="right"><font size="2">16 December 2010</font></p>
+<p><font size="2">Security Council<br>SC/10128<br>6453rd Meeting (AM)</font></p>
+<p align="center"><b>SECURITY COUNCIL ASKS SECRETARY-GENERAL
+TO LIST PARTIES</b></p>
+<p>The Security Council today adopted resolution 1960 (2010).</p>
+<p><b>MARGOT WALLSTR\xd6M</b>, Special Representative, said impunity would end.</p>
+<p align="center">* *** *</p><hr><p><font size="1">For information media \x95 not an official record</font></p>
+</td></tr></table></body></html>"""
+
+
+def test_old_style_press_page_masthead_in_one_paragraph_and_repeated_headline():
+    doc = extract_html(OLD.encode("latin-1"), "sc10128.htm")
+    assert doc.title == "SECURITY COUNCIL ASKS SECRETARY-GENERAL TO LIST PARTIES (SC/10128)"
+    assert doc.date == "2010-12-16"
+    assert texts(doc) == ["The Security Council today adopted resolution 1960 (2010).",
+                          "MARGOT WALLSTRÖM, Special Representative, said impunity would end."]

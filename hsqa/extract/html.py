@@ -74,6 +74,12 @@ def _is_chrome(node) -> bool:
 
 
 def _clean(text: str) -> str:
+    """Whitespace collapsed within lines; the line breaks a ``<br>`` made are kept (``\\n``)."""
+    lines = (" ".join(x.replace("\u00a0", " ").split()) for x in text.split("\n"))
+    return "\n".join(x for x in lines if x)
+
+
+def _flat(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
@@ -98,13 +104,16 @@ def _main(tree):
 
 def _inline_text(node) -> str:
     """The text of ``node`` as a browser lays it out inline: text nodes as written (so "<b>NAME</b>, title"
-    stays "NAME, title"), a line break or image as a space, a block inside as a space-separated piece."""
+    stays "NAME, title"), a ``<br>`` as a line break, an image as a space, a block inside as a space-separated
+    piece. Text nodes' own newlines are spaces, as in a browser."""
     parts = []
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
-            parts.append(child.text(deep=False))
-        elif tag in ("br", "hr", "img", "wbr"):
+            parts.append(child.text(deep=False).replace("\n", " ").replace("\r", " "))
+        elif tag == "br":
+            parts.append("\n")
+        elif tag in ("hr", "img", "wbr"):
             parts.append(" ")
         elif tag == "-comment":
             continue
@@ -133,10 +142,10 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
-            run.append(child.text(deep=False))
+            run.append(child.text(deep=False).replace("\n", " "))
         elif tag in _HEADINGS:
             flush()
-            text = _clean(_inline_text(child))
+            text = _clean(_inline_text(child)).replace("\n", " ")
             if text and tag != "h1" and len(text.split()) > _DECK_WORDS:
                 out.append(("para", 0, text))  # a deck or standfirst set as a heading, not a section's name
             elif text:
@@ -190,7 +199,7 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html)
-    head_title = _clean(tree.css_first("title").text()) if tree.css_first("title") else ""
+    head_title = _flat(tree.css_first("title").text()) if tree.css_first("title") else ""
     date = _meta_date(tree)
     main = _main(tree)
     if main is None:
@@ -208,7 +217,7 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     h1 = next((t for k, lvl, t in blocks if k == "heading" and lvl == 1), None)
     if h1 is None:
         node = tree.css_first("h1")
-        h1 = _clean(node.text()) if node is not None else None
+        h1 = _flat(node.text()) if node is not None else None
     title = h1 or _SITE_SUFFIX.sub("", head_title) or ""
     if date is None:
         for _, _, t in blocks[:6]:
@@ -220,6 +229,7 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     head, body = _title_block(title, dateline, body)
     lines = ["\n".join(head)] if head else []
     for kind, level, text in body:
+        text = text.replace("\n", " ")  # a <br> inside a paragraph is a soft break
         lines.append(f"{'#' * max(level, 2)} {text}" if kind == "heading" else text)
     return "\n\n".join(lines) + "\n", title, date
 
@@ -235,18 +245,29 @@ def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list
     passed = []
     while body and body[0][0] == "para":
         text = body[0][2]
-        if _is_boilerplate(text):
+        flat = text.replace("\n", " ")
+        if _is_boilerplate(flat):
             passed.append(body.pop(0))
             continue
-        words = len(text.split())
-        short = words <= 8 and text[-1:] not in ".!?"
-        meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
-        if not (meta or (short and len(head) < 5)):
+        if title and flat.lower() == title.lower():
+            body.pop(0)  # the headline set again in the page (the title came from <title>)
+            continue
+        # a block of lines broken by <br> ("Security Council<br>SC/10128<br>6453rd Meeting (AM)") joins the
+        # title block when each of its lines would
+        lines = text.split("\n")
+        if not all(_head_line(x, len(head) < 5 or len(lines) > 1) for x in lines):
             break
         body.pop(0)
-        if text != dateline:
-            head.append(text)
+        head += [x for x in lines if x != dateline]
     return head, passed + body
+
+
+def _head_line(text: str, room: bool) -> bool:
+    """A title-block line: a masthead, symbol or date line, or (while there is ``room``) a short line."""
+    words = len(text.split())
+    short = words <= 8 and text[-1:] not in ".!?"
+    meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
+    return bool(meta or (short and room))
 
 
 def _symbol(head: list[str]) -> str | None:
