@@ -17,6 +17,7 @@ A source starts with ``key: value`` lines, a blank line, then body lines (see th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 import sys
@@ -212,7 +213,7 @@ def news_page(m: dict, lines: list[str]) -> str:
 def make_pdf(meta: dict, lines: list[str]) -> bytes:
     from fpdf import FPDF
 
-    resolution = meta["style"] == "resolution"
+    resolution = meta["style"] in ("resolution", "report")
 
     class Doc(FPDF):
         notes: dict[int, list[str]] = {}
@@ -373,6 +374,44 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
             pdf.set_x(20)
             pdf.cell(10, lead_h, num)
             para(rest, 30.0, left=30.0)
+        elif kind == "agenda-text":  # the agenda item's title under the masthead, in bold, indented
+            pdf.set_font("serif", "B", 10)
+            pdf.set_x(40)
+            pdf.multi_cell(100, 5, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        elif kind == "summary":  # a framed summary, as on the first page of a report
+            pdf.ln(3)
+            y = pdf.get_y()
+            pdf.set_font("serif", "B", 10)
+            pdf.cell(170, 6, "Summary", align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("serif", "", 10)
+            pdf.set_x(30)
+            pdf.multi_cell(150, 5, text, align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.rect(25, y - 2, 160, pdf.get_y() - y + 4)
+            pdf.ln(6)
+        elif kind in ("h", "h2"):  # numbered heading with its number hanging in the margin
+            num, rest = text.split(" ", 1)
+            pdf.ln(3)
+            pdf.set_font("serif", "B", 11 if kind == "h" else 10)
+            y = pdf.get_y()
+            pdf.set_xy(32 if kind == "h" else 37, y)
+            pdf.cell(10, 6, num)
+            pdf.set_xy(42, y)
+            pdf.multi_cell(148, 6, rest, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        elif kind in ("jp", "ji"):  # justified paragraph or item, number hanging before a text block
+            num, rest = text.split(" ", 1)
+            pdf.set_font("serif", "", 10)
+            y = pdf.get_y()
+            x = 42 if kind == "jp" else 52
+            if y + 10 > pdf.page_break_trigger:
+                pdf.add_page()
+                y = pdf.get_y()
+            pdf.set_xy(x - 10, y)
+            pdf.cell(10, 5, num)
+            pdf.set_xy(x, y)
+            pdf.multi_cell(190 - x, 5, rest, align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2.5)
         elif kind == "right":
             pdf.set_font("serif", "I", 10)
             pdf.cell(170, 5, text, align="R", new_x="LMARGIN", new_y="NEXT")
@@ -408,6 +447,9 @@ def main() -> int:
             data = make_pdf(meta, lines)
             # fpdf2 stamps the creation time: fix it so the file is reproducible
             data = re.sub(rb"D:\d{14}Z?[^)]*", pdf_date.strftime("D:%Y%m%d%H%M%SZ").encode(), data)
+            # and its file identifier (random): one made from the file's name, of the same length
+            ident = hashlib.md5(src.stem.encode()).hexdigest().upper().encode()
+            data = re.sub(rb"/ID \[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID [<" + ident + b"><" + ident + b">]", data)
             (OUT / f"{src.stem}.pdf").write_bytes(data)
         else:
             page = {"press": press_page, "sg": sg_page, "news": news_page}[meta["template"]](meta, lines)

@@ -14,6 +14,7 @@ D = {
  "D10": "2012-09-05-ga-informal-interactive-dialogue-responsibility-to-protect-summary.md",
  "D11": "2016-05-23-sg-sm-17778-world-humanitarian-summit-opening.txt",
  "D12": "2010-12-16-sc-10128-resolution-1960-sexual-violence-old-style.htm",
+ "D13": "2012-04-05-a-66-763-sg-report-human-security.pdf",
 }
 Q = [
  ("D1","fact","What did the Security Council say about the loss of territory of small island States to rising seas?","could carry security implications of its own"),
@@ -125,6 +126,15 @@ Q = [
  ("D12","symbol","What is press release SC/10128 about?","patterns of rape and other forms of sexual violence"),
  ("D12","meeting-ref","At the December 2010 Council meeting, what did France say about the list of perpetrators?","based on reliable information gathered by the United Nations"),
  ("D12","paraphrase","Which veto-holding nation wanted the blacklist confined to crises already under the fifteen's review?","only in situations on its agenda"),
+ # added with the thirteenth document (a justified Secretary-General's report PDF), written before running hsqa on it
+ ("D13","symbol","What does report A/66/763 respond to?","responds to resolution 64/291"),
+ ("D13","fact","Who conducted informal consultations with Member States on human security between June 2011 and February 2012?","Yukio Takasu"),
+ ("D13","fact","According to the Secretary-General's 2012 report, what should human security not entail?","does not entail the threat or the use of force"),
+ ("D13","paraphrase","Who keeps the main duty to safeguard inhabitants' existence and means of subsistence under the proposed shared definition?","Governments retain the primary role and responsibility"),
+ ("D13","content-date","When did the General Assembly hold its informal thematic debate on human security, according to the 2012 report?","on 14 April 2011"),
+ ("D13","fact","How many projects has the United Nations Trust Fund for Human Security supported, according to the 2012 report?","more than 200 projects in some 70 countries"),
+ ("D13","fact","Which country has been the largest contributor to the Trust Fund for Human Security?","Japan has been by far its largest contributor"),
+ ("D13","paraphrase","In which region did households coming back from IDP settlements get support to restart their earnings and public amenities?","In northern Uganda"),
 ]
 MULTI = [
  ("How many people worldwide have been forced from their homes by conflict and persecution, according to UN leaders?",
@@ -155,7 +165,8 @@ NEAR = ["What did the Security Council decide about Syria's chemical weapons in 
  "Which country hosted the second World Humanitarian Summit?",
  "What did the Secretary-General's 2019 report on the protection of civilians recommend?",
  "Where was the first Conference of States Parties to the Arms Trade Treaty held?",
- "How many parties were listed in the Secretary-General's first annex under resolution 1960?"]
+ "How many parties were listed in the Secretary-General's first annex under resolution 1960?",
+ "What did the Secretary-General's third report on human security, issued in 2013, recommend?"]
 out = []
 n = 0
 for d, kind, q, a in Q:
