@@ -256,6 +256,8 @@ _BOILERPLATE = re.compile(
     r"|(?:your\s+)?excellenc(?:y|ies)|(?:distinguished\s+|dear\s+)?(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends)"
     r"|(?:i\s+)?thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
     r"|^\*\s*\*+\s*\*$"
+    # a rule that sets footnotes apart ("_______________")
+    r"|^[_=~–—-]{3,}$"
     # the disclaimer of every UN meetings-coverage press release
     r"|^for\s+information\s+media\W+not\s+an\s+official\s+record\W*$",
     re.I,
@@ -324,13 +326,18 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     if (
         len(plain) <= 100
         and 1 <= len(plain.split()) <= 12
-        and plain[-1] not in _END_PUNCT + ",-–"
+        # a note marker after the last word ("… on human security,²") does not hide the punctuation before it
+        and plain.rstrip("¹²³⁴⁵⁶⁷⁸⁹⁰*†")[-1:] not in _END_PUNCT + ",-–"
         and (plain[0].isupper() or plain[0].isdigit() and not _LIST_ITEM.match(plain))
         and not _TIME.match(plain)
         and re.search(r"[A-Za-z]{2}", plain)
         and not _TABLE_ROW.search(plain)
     ):
-        return 9, strip_markup(plain)
+        # UN reports number their chapters "I.", "II." and their sections "A.", "B.": a chapter holds sections
+        # (and the headings under them); an annex follows the chapters, it is not part of the last one
+        m = re.match(r"^(?:([IVXL]{1,6})|([A-Z]))\.\s+\S", plain)
+        level = 7 if m and m.group(1) or re.match(r"annex\b", plain, re.I) else 8 if m else 9
+        return level, strip_markup(plain)
     return None
 
 
@@ -534,6 +541,9 @@ def _is_masthead(line: str) -> bool:
     return len(parts) > 1 and all(_MASTHEAD.match(p) for p in parts)
 
 
+#: the line naming what a UN document is, under its title: "Report of the Secretary-General", "Note by the
+#: Secretariat", "Letter dated 5 April 2012 from …"
+_DOC_KIND = re.compile(r"^(?:(?:annual\s+)?report|note|letter|memorandum)\s+(?:of|by|from|dated)\b[^.]{0,120}$", re.I)
 _ADOPTED = re.compile(r"\badopted\s+by\b.*\bon\b", re.I)
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}),\s+(?P<rest>\d{1,2}\s+\w+\s+\d{4})")
 
@@ -577,12 +587,18 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
         n += 1
     if n == 0 or n >= len(blocks):
         return None
-    head = blocks[n]
+    # a report or note: the titles of its agenda items come first, then its own title and "Report of the
+    # Secretary-General"; the title is the block just before that line
+    kind_at = next((k for k in range(n + 1, min(n + 4, len(blocks))) if _DOC_KIND.match(strip_markup(blocks[k].text(text)))), None)
+    head = blocks[kind_at - 1] if kind_at is not None else blocks[n]
     lines = [strip_markup(x) for x in head.line_texts(text)]
     words = sum(len(x.split()) for x in lines)
     headline = " ".join(lines)
     if len(lines) > 3 or words > 45 or (headline.endswith(".") and not re.match(r"^\d+/\d+\.", headline)):
         return None  # no headline: the body starts here
+    if kind_at is not None:
+        headline = f"{headline}: {strip_markup(blocks[kind_at].text(text))}"
+        head, n = blocks[kind_at], kind_at
     title = f"{headline} ({symbol})" if symbol and symbol not in headline else headline
     end, n = head.end, n + 1
     # a place-and-date block after the headline ("United Nations Headquarters, New York" / "20 April 2007")

@@ -196,3 +196,33 @@ def test_old_style_press_page_masthead_in_one_paragraph_and_repeated_headline():
     assert doc.date == "2010-12-16"
     assert texts(doc) == ["The Security Council today adopted resolution 1960 (2010).",
                           "MARGOT WALLSTRÖM, Special Representative, said impunity would end."]
+
+
+def test_report_chapters_hold_their_sections_and_an_annex_stands_apart():
+    doc = parse_document(
+        "Report of the Secretary-General\n5 April 2012\n\nIII. The added value of the approach\n\n"
+        "A. The Trust Fund for Human Security\n\nThe Fund has supported more than 200 projects.\n\n"
+        "Human security\n\nA paragraph under a plain heading.\n\nAnnex\n\nList of participating countries\n"
+    )
+    assert [p.section for p in doc.paragraphs] == [
+        "III. The added value of the approach > A. The Trust Fund for Human Security",
+        "III. The added value of the approach > A. The Trust Fund for Human Security > Human security",
+    ]
+    assert [h.title for h in doc.headings][-2:] == ["Annex", "List of participating countries"]
+    assert [h.level for h in doc.headings][-2] == 7
+
+
+def test_preambular_paragraph_with_a_note_marker_is_no_heading_and_the_note_rule_is_dropped():
+    doc = parse_document(
+        "Resolution adopted by the General Assembly on 10 September 2012\n\n"
+        "66/290. Follow-up to paragraph 143 on human security of the 2005 World Summit Outcome\n\n"
+        "The General Assembly,\n\nHaving considered the second report of the Secretary-General on human security,²\n\n"
+        "1. Agrees on a common understanding.\n\n_______________\n\n² A/66/763.\n"
+    )
+    assert [p.text for p in doc.paragraphs] == [
+        "The General Assembly,",
+        "Having considered the second report of the Secretary-General on human security,²",
+        "1. Agrees on a common understanding.",
+        "² A/66/763.",
+    ]
+    assert not doc.headings

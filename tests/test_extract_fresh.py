@@ -144,3 +144,61 @@ def test_lettered_items_carry_on_across_the_page_and_its_notes(doc):
     assert item.text.endswith("(b) To reduce direct economic loss from disasters by 2030;")
     assert "A/CONF.224/16" not in item.text
     assert item.page == 1
+
+
+SUMMARY = ("The present report responds to resolution 64/291, in which the General Assembly decided to continue its "
+           "discussion of human security and to agree on a definition of the notion. It draws on the views Member "
+           "States expressed in a series of informal consultations and sets out a common understanding.")
+AGENDA = ("Integrated and coordinated implementation of and follow-up to the outcomes of the major United Nations "
+          "conferences and summits in the economic, social and related fields")
+
+
+def _report() -> bytes:
+    pdf = fpdf.FPDF(format="A4", unit="mm")
+    pdf.set_margins(20, 24, 20)
+    pdf.add_font("serif", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_font("serif", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("serif", "", 11)
+    pdf.set_xy(20, 12)
+    pdf.cell(60, 8, "United Nations")
+    pdf.set_font("serif", "B", 16)
+    pdf.cell(110, 8, "A/66/763", align="R")
+    pdf.set_xy(20, 26)
+    pdf.set_font("serif", "B", 20)
+    pdf.cell(100, 10, "General Assembly")
+    pdf.set_font("serif", "", 9)
+    pdf.set_xy(140, 26)
+    pdf.cell(50, 4.5, "Distr.: General")
+    pdf.set_xy(140, 30.5)
+    pdf.cell(50, 4.5, "5 April 2012")
+    pdf.set_xy(20, 40)
+    pdf.set_font("serif", "", 10)
+    pdf.cell(100, 5, "Agenda items 14 and 117")
+    pdf.set_xy(40, 50)
+    pdf.set_font("serif", "B", 10)
+    pdf.multi_cell(100, 5, AGENDA, align="J", new_x="LMARGIN", new_y="NEXT")  # a narrow justified block
+    pdf.ln(3)
+    pdf.set_font("serif", "B", 12)
+    pdf.multi_cell(170, 7, "Follow-up to General Assembly resolution 64/291 on human security", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("serif", "", 11)
+    pdf.multi_cell(170, 6, "Report of the Secretary-General", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+    pdf.set_font("serif", "", 10)
+    pdf.set_x(30)
+    pdf.multi_cell(150, 5, SUMMARY, align="J", new_x="LMARGIN", new_y="NEXT")  # framed summary: narrower than the page
+    pdf.ln(4)
+    pdf.set_x(20)
+    pdf.multi_cell(170, 5, "1. In its resolution 64/291 of 16 July 2010, the General Assembly took note of the first report "
+                   "of the Secretary-General on human security and decided to continue its discussion.", align="J")
+    return bytes(pdf.output())
+
+
+def test_report_title_block_and_narrow_justified_blocks():
+    doc = extract_pdf(_report(), "report.pdf")
+    assert doc.title == ("Follow-up to General Assembly resolution 64/291 on human security: Report of the "
+                         "Secretary-General (A/66/763)")
+    assert doc.date == "2012-04-05"
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == SUMMARY  # one paragraph, not one per justified line
+    assert AGENDA not in texts and not any(AGENDA[:40] in p for p in texts)

@@ -345,11 +345,16 @@ def _metrics(lines: list[Line], size: float) -> _Metrics:
     return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
 
 
-def _ended(prev: Line, cur: Line, m: _Metrics) -> bool:
-    """``prev`` stops short: the first word of ``cur`` would have fitted after it."""
+def _ended(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> bool:
+    """``prev`` stops short: the first word of ``cur`` would have fitted after it. In a block narrower than the
+    page (a framed summary, an indented agenda title), a line that reaches the block's right edge — the
+    furthest any ``near`` line starting where ``prev`` starts reaches — does not stop short."""
     if prev.text.endswith(("\ufffe", "-")):
         return False
     right = m.right.get(prev.page, prev.x1)
+    edge = max((x.x1 for x in near if x.page == prev.page and abs(x.x0 - prev.x0) < 4 and x.size == prev.size), default=None)
+    if edge is not None and edge < right - prev.size * 1.5 and prev.x1 >= edge - 1.0:
+        return False
     # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
     return prev.x1 + cur.w0 + prev.size * 0.3 < right - prev.size * 1.5
 
@@ -369,9 +374,9 @@ def _cell_continues(prev: Line, cur: Line, m: _Metrics) -> bool:
     return any(abs(cur.x0 - x) < 3 for x in prev.cells) and not _ended(prev, cur, m)
 
 
-def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
-    """How ``cur`` follows ``prev``: ``None`` (same paragraph), ``"\\n"`` (a line break in a block of short
-    lines, such as an address), ``"\\n\\n"`` (a new block)."""
+def _break(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> str | None:
+    """How ``cur`` follows ``prev`` (``near``: the lines around them): ``None`` (same paragraph), ``"\\n"`` (a
+    line break in a block of short lines, such as an address), ``"\\n\\n"`` (a new block)."""
     if _cell_continues(prev, cur, m):
         return None
     if (prev.size, prev.bold) != (cur.size, cur.bold):
@@ -388,7 +393,7 @@ def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
         return None
     if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
         return "\n\n"
-    if _ended(prev, cur, m):
+    if _ended(prev, cur, m, near):
         return "\n" if _short(prev, m) and _short(cur, m) and not _END.search(prev.text) else "\n\n"
     return None
 
@@ -464,7 +469,7 @@ def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
 
     last_page = 0
     for i, ln in enumerate(body):
-        sep = _break(body[i - 1], ln, m) if i else "\n\n"
+        sep = _break(body[i - 1], ln, m, body[max(0, i - 4) : i + 3]) if i else "\n\n"
         for p in range(last_page + 1, ln.page + 1):
             pending += notes.get(p - 1, []) if p > 1 else []
         if sep == "\n\n" and i and not (pending and _SUBITEM.match(ln.text)):
