@@ -202,3 +202,18 @@ def test_report_title_block_and_narrow_justified_blocks():
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == SUMMARY  # one paragraph, not one per justified line
     assert AGENDA not in texts and not any(AGENDA[:40] in p for p in texts)
+
+
+def test_a_list_of_short_lines_keeps_its_line_breaks():
+    """Guard for the narrow-justified-block rule: the longest of a few short lines is no block edge."""
+    pdf = fpdf.FPDF(format="A4", unit="mm")
+    pdf.add_font("serif", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_page()
+    pdf.set_font("serif", "", 10)
+    pdf.set_xy(20, 30)
+    pdf.multi_cell(170, 5, "The following States were represented at the meeting of the Network in Athens, in the "
+                   "order in which they took the floor during the opening session:", new_x="LMARGIN", new_y="NEXT")
+    for name in ["Austria", "Canada", "Netherlands", "Norway", "Slovenia"]:
+        pdf.cell(60, 5, name, new_x="LMARGIN", new_y="NEXT")
+    doc = extract_pdf(bytes(pdf.output()), "list.pdf")
+    assert "Austria\nCanada\nNetherlands\nNorway\nSlovenia" in doc.text

@@ -352,11 +352,25 @@ def _ended(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> bool:
     if prev.text.endswith(("\ufffe", "-")):
         return False
     right = m.right.get(prev.page, prev.x1)
-    edge = max((x.x1 for x in near if x.page == prev.page and abs(x.x0 - prev.x0) < 4 and x.size == prev.size), default=None)
-    if edge is not None and edge < right - prev.size * 1.5 and prev.x1 >= edge - 1.0:
+    if _block_edge(prev, near, m) is not None:
         return False
     # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
     return prev.x1 + cur.w0 + prev.size * 0.3 < right - prev.size * 1.5
+
+
+def _block_edge(prev: Line, near: list[Line], m: _Metrics) -> float | None:
+    """The right edge of a justified block narrower than the page that ``prev`` fills to: two or more lines
+    around it that start where it starts end there, and the block is wider than half the page's text (a list
+    of short names, whose longest line is no edge, is not such a block)."""
+    right, left = m.right.get(prev.page, prev.x1), m.left.get(prev.page, prev.x0)
+    same = [x.x1 for x in near if x.page == prev.page and abs(x.x0 - prev.x0) < 4 and x.size == prev.size]
+    if not same:
+        return None
+    edge = max(same)
+    full = sum(1 for x1 in same if x1 >= edge - 1.0)
+    if full >= 2 and prev.x1 >= edge - 1.0 and edge < right - prev.size * 1.5 and edge - prev.x0 > 0.5 * (right - left):
+        return edge
+    return None
 
 
 def _short(line: Line, m: _Metrics) -> bool:
