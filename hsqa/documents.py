@@ -294,6 +294,8 @@ def _is_salutation(line: str) -> bool:
         if rest and not all(_NAME_WORD.match(w) for w in rest):
             return False
     return True
+
+
 #: cells of a table row, as extracted from a PDF or typed: "Austria   Mr. Georg Kleinfeld, Director"
 _TABLE_ROW = re.compile(r"\S(?: {3,}|\t)\S")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
