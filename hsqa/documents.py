@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -254,10 +254,50 @@ _BOILERPLATE = re.compile(
     # the forms of address and thanks that open and close a statement, and the end mark of a press release
     r"|^(?:(?:mr\.?|madam|madame|mister)\s+(?:president|chair(?:person|man|woman)?|co-chairs?|secretary-general|moderator)"
     r"|(?:your\s+)?excellenc(?:y|ies)|(?:distinguished\s+|dear\s+)?(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends)"
-    r"|thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
-    r"|^\*\s*\*+\s*\*$",
+    r"|(?:i\s+)?thank\s+you(?:\s+(?:very\s+much|all|for\s+your\s+attention|mr\.?\s+president|madam\s+president))?)\s*[,.:;!]?$"
+    r"|^\*\s*\*+\s*\*$"
+    # a rule that sets footnotes apart ("_______________")
+    r"|^[_=~–—-]{3,}$"
+    # the disclaimer of every UN meetings-coverage press release
+    r"|^for\s+information\s+media\W+not\s+an\s+official\s+record\W*$",
     re.I,
 )
+#: one form of address; a salutation line is a comma-separated run of them ("Mr. President, Excellencies,
+#: ladies and gentlemen,"), possibly naming the person ("Your Excellency President Recep Tayyip Erdoğan,")
+_ADDRESS = re.compile(
+    r"(?:and\s+)?(?:(?:mr\.?|madam|madame|mister)\s+(?:president|chair(?:person|man|woman)?|co-chairs?|secretary-general"
+    r"|moderator|deputy\s+secretary-general|high\s+commissioner)(?:\s+of\s+the\s+[\w\s-]+)?"
+    r"|(?:(?:your|their)\s+)?(?:royal\s+)?(?:excellenc(?:y|ies)|highness(?:es)?|majesty)"
+    r"|(?:(?:distinguished|dear|honou?rable|esteemed)\s+)*(?:ladies\s+and\s+gentlemen|delegates|colleagues|guests|friends"
+    r"|participants|ministers|representatives|panellists|panelists)"
+    r"|all\s+protocols?\s+observed|heads\s+of\s+state\s+and\s+government)",
+    re.I,
+)
+_NAME_WORD = re.compile(r"[A-ZÀ-Þ][\w'’.-]*$")
+
+
+def _is_salutation(line: str) -> bool:
+    """A line made only of forms of address, each part of a comma-separated run; a part may go on with a
+    title and a name in capitals ("Your Excellency President Recep Tayyip Erdoğan")."""
+    line = line.strip()
+    if not line or line[-1] not in ",:;" or len(line.split()) > 24:
+        return False
+    for part in re.split(r"[,;:]", line[:-1]):
+        part = part.strip()
+        pos = 0
+        while m := _ADDRESS.match(part, pos):
+            pos = m.end()
+            pos += len(part[pos:]) - len(part[pos:].lstrip())
+        if pos == 0:
+            return False
+        rest = part[pos:].split()
+        if rest and not all(_NAME_WORD.match(w) for w in rest):
+            return False
+    return True
+
+
+#: cells of a table row, as extracted from a PDF or typed: "Austria   Mr. Georg Kleinfeld, Director"
+_TABLE_ROW = re.compile(r"\S(?: {3,}|\t)\S")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TIME = re.compile(r"^\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:-|–|to)\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?m\.?)?)?$", re.I)
 _END_PUNCT = ".!?:;\"'”’)]…"
@@ -288,12 +328,18 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     if (
         len(plain) <= 100
         and 1 <= len(plain.split()) <= 12
-        and plain[-1] not in _END_PUNCT + ",-–"
+        # a note marker after the last word ("… on human security,²") does not hide the punctuation before it
+        and plain.rstrip("¹²³⁴⁵⁶⁷⁸⁹⁰*†")[-1:] not in _END_PUNCT + ",-–"
         and (plain[0].isupper() or plain[0].isdigit() and not _LIST_ITEM.match(plain))
         and not _TIME.match(plain)
         and re.search(r"[A-Za-z]{2}", plain)
+        and not _TABLE_ROW.search(plain)
     ):
-        return 9, strip_markup(plain)
+        # UN reports number their chapters "I.", "II." and their sections "A.", "B.": a chapter holds sections
+        # (and the headings under them); an annex follows the chapters, it is not part of the last one
+        m = re.match(r"^(?:([IVXL]{1,6})|([A-Z]))\.\s+\S", plain)
+        level = 7 if m and m.group(1) or re.match(r"annex\b", plain, re.I) else 8 if m else 9
+        return level, strip_markup(plain)
     return None
 
 
@@ -313,7 +359,8 @@ def _marker_style(line: str) -> str | None:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(strip_markup(line)))
+    line = strip_markup(line)
+    return bool(_BOILERPLATE.match(line)) or _is_salutation(line)
 
 
 def _placelike(line: str) -> bool:
@@ -369,6 +416,24 @@ class _Header:
     n_blocks: int
 
 
+def _venue_parts(s: str) -> list[str]:
+    return [x.strip(" —–-") for x in re.split(r",|\s[—–-]\s", s) if x.strip(" —–-")]
+
+
+def _venue_dateline(line: str, dm: DateMatch) -> bool:
+    """A long dateline: up to 16 words, a venue of place-like parts ("General Assembly, Trusteeship Council
+    Chamber, New York") and then the date, ending the line."""
+    parts = _venue_parts(line[: dm.span[0]])
+    return (len(line.split()) <= 16 and not line[dm.span[1] :].strip(" .")
+            and len(parts) >= 2 and all(_placelike(p) for p in parts))
+
+
+def _date_line(line: str) -> bool:
+    """A title-block line that dates the meeting: a short line with a date, or a venue dateline."""
+    dm = find_date(line)
+    return bool(dm) and (len(line.split()) <= 8 or _venue_dateline(line, dm))
+
+
 def _header(text: str, blocks: list[_Block]) -> _Header | None:
     """Find the title block: leading short-line blocks up to the one holding the meeting date."""
     lead: list[_Block] = []
@@ -379,13 +444,13 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
         if len(lines) == 1 and _is_boilerplate(lines[0]):
             break
         lead.append(b)
-        if any(find_date(x) and len(x.split()) <= 8 for x in lines):
+        if any(_date_line(x) for x in lines):
             break
     else:
         pass
     date_block = None
     for i, b in enumerate(lead):
-        if any(find_date(strip_markup(x)) and len(strip_markup(x).split()) <= 8 for x in b.line_texts(text)):
+        if any(_date_line(strip_markup(x)) for x in b.line_texts(text)):
             date_block = i
             break
     if date_block is None:
@@ -408,6 +473,11 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
             if not line or _TIME.match(line):
                 continue
             dm = find_date(line)
+            if date is None and dm and len(line.split()) > 8 and _venue_dateline(line, dm):
+                # "General Assembly, Trusteeship Council Chamber, New York — 5 September 2012": a venue
+                date = dm
+                place_lines += _venue_parts(line[: dm.span[0]])
+                continue
             if date is None and dm and len(line.split()) <= 8:
                 date = dm
                 # "Bamako, 27-29 May 2004" / "First Meeting, New York, 19 October 2006": the words before
@@ -425,6 +495,14 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                 if k:
                     place_lines = title_lines[j - k :] + place_lines
                     del title_lines[j - k :]
+                continue
+            if date is not None and (_is_masthead(line) or _SYMBOL.match(line)):
+                continue  # organ, meeting and symbol lines of a masthead name no place
+            if date is not None and dm:
+                # a dateline after the date ("New York, 22 May 2018"): its place only
+                pre = line[: dm.span[0]].strip(" ,;:—–-")
+                if pre and _placelike(pre) and not _names_event(pre) and pre not in place_lines:
+                    place_lines.append(pre)
                 continue
             if date is None:
                 title_lines.append(line)
@@ -445,7 +523,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
 
 
 #: a UN document symbol: GA/10941, SG/SM/12893, DSG/SM/779, A/RES/66/290, A/64/701, S/2010/1
-_SYMBOL = re.compile(r"^(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*(?:\s*\*)?$")
+_SYMBOL = re.compile(r"^(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*(?:\s+\((?:19|20)\d{2}\))?(?:\s*\*)?$")
 #: lines of a UN masthead that carry no title: organ, meeting number, distribution, agenda items, ...
 _MASTHEAD = re.compile(
     r"^(?:united\s+nations|general\s+assembly|security\s+council|economic\s+and\s+social\s+council|human\s+rights\s+council"
@@ -455,6 +533,19 @@ _MASTHEAD = re.compile(
     r"|news\s+and\s+media|statements?|speeches|\d{2}-\d{5}(?:\s*\(e\))?)$",
     re.I,
 )
+
+
+def _is_masthead(line: str) -> bool:
+    """A masthead line, or comma-separated masthead parts ("Seventy-first session, 3rd & 4th Meetings (AM & PM)")."""
+    if _MASTHEAD.match(line):
+        return True
+    parts = [p.strip() for p in re.split(r",(?![^()]*\))", line) if p.strip()]
+    return len(parts) > 1 and all(_MASTHEAD.match(p) for p in parts)
+
+
+#: the line naming what a UN document is, under its title: "Report of the Secretary-General", "Note by the
+#: Secretariat", "Letter dated 5 April 2012 from …"
+_DOC_KIND = re.compile(r"^(?:(?:annual\s+)?report|note|letter|memorandum)\s+(?:of|by|from|dated)\b[^.]{0,120}$", re.I)
 _ADOPTED = re.compile(r"\badopted\s+by\b.*\bon\b", re.I)
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z .'’-]{1,40}),\s+(?P<rest>\d{1,2}\s+\w+\s+\d{4})")
 
@@ -472,7 +563,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
     if not first or not (_SYMBOL.match(first[0]) or _MASTHEAD.match(first[0])):
         return None
     symbol, date, adopted, place, n = None, None, None, None, 0
-    for b in blocks[:6]:
+    for b in blocks[:10]:
         cells = [c for x in b.line_texts(text) for c in _cells(x)]
         kinds = []
         for c in cells:
@@ -483,7 +574,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
             elif dm and _ADOPTED.search(c):
                 adopted = adopted or dm
                 kinds.append("date")
-            elif _MASTHEAD.match(c):
+            elif _is_masthead(c):
                 kinds.append("meta")
             elif dm and len(c.split()) <= 6:
                 date = date or dm
@@ -498,12 +589,18 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
         n += 1
     if n == 0 or n >= len(blocks):
         return None
-    head = blocks[n]
+    # a report or note: the titles of its agenda items come first, then its own title and "Report of the
+    # Secretary-General"; the title is the block just before that line
+    kind_at = next((k for k in range(n + 1, min(n + 4, len(blocks))) if _DOC_KIND.match(strip_markup(blocks[k].text(text)))), None)
+    head = blocks[kind_at - 1] if kind_at is not None else blocks[n]
     lines = [strip_markup(x) for x in head.line_texts(text)]
     words = sum(len(x.split()) for x in lines)
     headline = " ".join(lines)
     if len(lines) > 3 or words > 45 or (headline.endswith(".") and not re.match(r"^\d+/\d+\.", headline)):
         return None  # no headline: the body starts here
+    if kind_at is not None:
+        headline = f"{headline}: {strip_markup(blocks[kind_at].text(text))}"
+        head, n = blocks[kind_at], kind_at
     title = f"{headline} ({symbol})" if symbol and symbol not in headline else headline
     end, n = head.end, n + 1
     # a place-and-date block after the headline ("United Nations Headquarters, New York" / "20 April 2007")

@@ -328,7 +328,21 @@ def test_truncated_vector_file_is_repaired_by_a_plain_index_run(fake_config):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config, tmp_path):
+def _as_the_fixture_parsed(monkeypatch, config) -> None:
+    """Run the indexer with the parser version the fixture index was written with: these tests are about the
+    schema and the vector file, and a parser upgrade (which re-parses every document instead of repairing)
+    has its own test (tests/test_indexer.py)."""
+    import sqlite3
+
+    import hsqa.indexer
+
+    db = sqlite3.connect(config.db_path)
+    stored = int(db.execute("SELECT value FROM meta WHERE key = 'parser_version'").fetchone()[0])
+    db.close()
+    monkeypatch.setattr(hsqa.indexer, "PARSER_VERSION", stored)
+
+
+def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config, tmp_path, monkeypatch):
     import sqlite3
 
     from hsqa.search import Searcher
@@ -370,6 +384,7 @@ def test_an_index_built_by_schema_4_upgrades_without_losing_anything(fake_config
         assert all(p["text"] == full[p["start"] : p["end"]] for p in s.store.paragraphs(d["id"]))
 
     emb = CountingEmbedder()
+    _as_the_fixture_parsed(monkeypatch, config)
     r = Indexer(config, emb).run()  # the next run rewrites the vector file in today's layout, embedding nothing
     assert emb.calls == 0 and r.repaired and r.generation == 2
     assert Store(config).info().vectors_layout == LAYOUT and diagnose(config)["ok"]
@@ -552,6 +567,7 @@ def test_an_index_built_by_schema_5_upgrades_with_the_same_rows_and_scores(fake_
         assert [r.text for r in got] == [r.text for r in want]
         assert all(abs(a.score - b.score) < 0.1 and abs(a.similarity - b.similarity) < 0.03 for a, b in zip(got, want))
     emb = CountingEmbedder()
+    _as_the_fixture_parsed(monkeypatch, config)
     r = Indexer(config, emb).run()
     # nothing embedded; the vector file is rewritten in today's layout (8-bit codes: smaller than float16)
     assert emb.calls == 0 and r.repaired and r.rebuild is None and r.generation == 2

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from ..documents import Document, find_date, human_date, read_text
+from ..documents import _SYMBOL, Document, _is_boilerplate, _is_masthead, find_date, human_date, read_text
 from ..errors import DocumentError
 
-_DROP_TAGS = "script, style, noscript, template, svg, iframe, form, button, input, select, nav, aside, footer, object, embed, canvas, video, audio"
+_DROP_TAGS = "script, style, noscript, template, svg, iframe, form, button, input, select, nav, aside, footer, object, embed, canvas, video, audio, figcaption"
 _CHROME = re.compile(
     r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|share|sharing|social|related|recommend|newsletter|subscribe|"
     r"breadcrumb|menu|navbar|nav|sidebar|footer|masthead|skip|advert|ads?|promo|popup|modal|toolbar|print|"
-    r"tags?|comments?|pagination|pager|byline-share|site-header|site-footer|more-stories|most-read)(?:$|[\s_-])",
+    r"tags?|topics?|taxonomy|translations?|comments?|pagination|pager|byline-share|site-header|site-footer|more-stories|most-read)(?:$|[\s_-])",
     re.I,
 )
 _BLOCKS = {"p", "li", "blockquote", "dd", "dt", "pre", "td", "th", "figcaption"}
@@ -41,6 +41,9 @@ _DATE_META = (
     "publish-date",
     "citation_publication_date",
 )
+#: a heading longer than this is a press release's deck ("Secretary-General Calls …; Pacific Island States
+#: Ask …") or a standfirst: a paragraph, not the name of the section that follows
+_DECK_WORDS = 12  # the longest line the text parser takes for a heading
 _SITE_SUFFIX = re.compile(r"\s+[|–—·:-]\s+[^|–—·]{2,60}$")
 
 
@@ -71,6 +74,12 @@ def _is_chrome(node) -> bool:
 
 
 def _clean(text: str) -> str:
+    """Whitespace collapsed within lines; the line breaks a ``<br>`` made are kept (``\\n``)."""
+    lines = (" ".join(x.replace("\u00a0", " ").split()) for x in text.split("\n"))
+    return "\n".join(x for x in lines if x)
+
+
+def _flat(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
@@ -93,6 +102,28 @@ def _main(tree):
     return best
 
 
+def _inline_text(node) -> str:
+    """The text of ``node`` as a browser lays it out inline: text nodes as written (so "<b>NAME</b>, title"
+    stays "NAME, title"), a ``<br>`` as a line break, an image as a space, a block inside as a space-separated
+    piece. Text nodes' own newlines are spaces, as in a browser."""
+    parts = []
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            parts.append(child.text(deep=False).replace("\n", " ").replace("\r", " "))
+        elif tag == "br":
+            parts.append("\n")
+        elif tag in ("hr", "img", "wbr"):
+            parts.append(" ")
+        elif tag == "-comment":
+            continue
+        elif tag in _BLOCKY:
+            parts.append(f" {_inline_text(child)} ")
+        else:
+            parts.append(_inline_text(child))
+    return "".join(parts)
+
+
 def _has_blocks(node) -> bool:
     return any(d.tag in _BLOCKY for d in node.traverse(include_text=False) if d is not node and d.mem_id != node.mem_id)
 
@@ -111,24 +142,26 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
-            run.append(child.text(deep=False))
+            run.append(child.text(deep=False).replace("\n", " "))
         elif tag in _HEADINGS:
             flush()
-            text = _clean(child.text(separator=" "))
-            if text:
+            text = _clean(_inline_text(child)).replace("\n", " ")
+            if text and tag != "h1" and len(text.split()) > _DECK_WORDS:
+                out.append(("para", 0, text))  # a deck or standfirst set as a heading, not a section's name
+            elif text:
                 out.append(("heading", _HEADINGS[tag], text))
         elif tag in _BLOCKY:
             flush()
             if _has_blocks(child):
                 _walk(child, out)
             else:
-                text = _clean(child.text(separator=" "))
+                text = _clean(_inline_text(child))
                 if text:
                     out.append(("para", 0, text))
         elif tag in ("br", "hr", "img", "-comment"):
             run.append(" ")
         else:
-            run.append(child.text(separator=" "))
+            run.append(_inline_text(child))
     flush()
 
 
@@ -166,7 +199,7 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html)
-    head_title = _clean(tree.css_first("title").text()) if tree.css_first("title") else ""
+    head_title = _flat(tree.css_first("title").text()) if tree.css_first("title") else ""
     date = _meta_date(tree)
     main = _main(tree)
     if main is None:
@@ -184,7 +217,7 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     h1 = next((t for k, lvl, t in blocks if k == "heading" and lvl == 1), None)
     if h1 is None:
         node = tree.css_first("h1")
-        h1 = _clean(node.text()) if node is not None else None
+        h1 = _flat(node.text()) if node is not None else None
     title = h1 or _SITE_SUFFIX.sub("", head_title) or ""
     if date is None:
         for _, _, t in blocks[:6]:
@@ -193,18 +226,52 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
                 break
     dateline = human_date(date.isoformat()) if date else ""
     body = [b for b in blocks if not (b[0] == "heading" and b[1] == 1 and b[2] == title)]
-    # short lines right under the title (dateline, place) stay in the title block, as in a meeting summary
+    head, body = _title_block(title, dateline, body)
+    lines = ["\n".join(head)] if head else []
+    for kind, level, text in body:
+        text = text.replace("\n", " ")  # a <br> inside a paragraph is a soft break
+        lines.append(f"{'#' * max(level, 2)} {text}" if kind == "heading" else text)
+    return "\n\n".join(lines) + "\n", title, date
+
+
+def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list]:
+    """The title block's lines and the body after it. Short lines right under the title (dateline, place)
+    stay in the title block, as in a meeting summary, and so do the masthead lines of a UN press release
+    (organ, meeting, symbol, date); boilerplate met on the way (the "For information media" disclaimer, a
+    salutation) is passed over and left to the body, where the parser drops it."""
     head = [f"# {title}"] if title else []
     if dateline:
         head.append(dateline)
-    while body and body[0][0] == "para" and len(body[0][2].split()) <= 8 and body[0][2][-1:] not in ".!?" and len(head) < 5:
-        text = body.pop(0)[2]
-        if text != dateline:
-            head.append(text)
-    lines = ["\n".join(head)] if head else []
-    for kind, level, text in body:
-        lines.append(f"{'#' * max(level, 2)} {text}" if kind == "heading" else text)
-    return "\n\n".join(lines) + "\n", title, date
+    passed = []
+    while body and body[0][0] == "para":
+        text = body[0][2]
+        flat = text.replace("\n", " ")
+        if _is_boilerplate(flat):
+            passed.append(body.pop(0))
+            continue
+        if title and flat.lower() == title.lower():
+            body.pop(0)  # the headline set again in the page (the title came from <title>)
+            continue
+        # a block of lines broken by <br> ("Security Council<br>SC/10128<br>6453rd Meeting (AM)") joins the
+        # title block when each of its lines would
+        lines = text.split("\n")
+        if not all(_head_line(x, len(head) < 5 or len(lines) > 1) for x in lines):
+            break
+        body.pop(0)
+        head += [x for x in lines if x != dateline]
+    return head, passed + body
+
+
+def _head_line(text: str, room: bool) -> bool:
+    """A title-block line: a masthead, symbol or date line, or (while there is ``room``) a short line."""
+    words = len(text.split())
+    short = words <= 8 and text[-1:] not in ".!?"
+    meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
+    return bool(meta or (short and room))
+
+
+def _symbol(head: list[str]) -> str | None:
+    return next((x for x in head if _SYMBOL.match(x)), None)
 
 
 def extract_html(data: bytes, rel: str) -> Document:
@@ -216,7 +283,9 @@ def extract_html(data: bytes, rel: str) -> Document:
     text, title, date = extract_text(html)
     doc = parse_extracted(text, rel, "html")
     if title:
-        doc.title = title
+        # a press release's symbol (a masthead line under the headline) goes with its title, as in text files
+        symbol = _symbol(text[: doc.header_end].splitlines())
+        doc.title = f"{title} ({symbol})" if symbol and symbol not in title else title
     if date:
         doc.date = date.isoformat()
     return doc

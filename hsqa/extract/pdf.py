@@ -29,7 +29,12 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page|p\.)?\s*[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
 _SYMBOL = re.compile(r"^[A-Z]{1,12}(?:/[A-Z0-9.\-]+){1,6}$")
+#: the furniture of a UN document's page margins besides page numbers: the job number ("15-07543 (E)",
+#: "15-07543  150615"), its bar code ("*1507543*") and "Please recycle"
+_FURNITURE = re.compile(r"^(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?|\*\d{6,}\*|please\s+recycle\W*)$", re.I)
 _LIST = re.compile(r"^(?:\(?\d{1,3}[.)]+|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[•·▪◦\-–*])\s", re.I)
+#: a lettered or roman sub-item, "(c) To reduce …", "(iv) …": it carries on the paragraph that introduced it
+_SUBITEM = re.compile(r"^\((?:[a-z]|[ivx]{1,5})\)\s", re.I)
 _END = re.compile(r"[.!?:;\"'”’)\]]$")
 
 
@@ -45,6 +50,7 @@ class Line:
     bold: bool
     w0: float  #: width of the first word
     page_height: float
+    cells: tuple[float, ...] = ()  #: left edges of the cells after the first (text after a wide gap: a table row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +109,13 @@ class _Page:
         # there again, so footnotes and page breaks after such a line are seen
         for m in re.finditer(r"[^\r\n\ufffe]+\ufffe?", s):
             line = self._line(s, m.start(), m.end())
-            if line is not None:
+            if line is None:
+                continue
+            if out and _same_row(out[-1], line):
+                out[-1] = _joined(out[-1], line)
+            elif (j := _row_start(out, line)) is not None:
+                out[j] = _joined(out[j], line)
+            else:
                 out.append(line)
         return out
 
@@ -117,14 +129,26 @@ class _Page:
         if i0 > i1:
             return None
         size = raw.FPDFText_GetFontSize(tp.raw, i0)
-        # superscript note markers: digits in smaller type than the line (dropped with the space before)
-        keep = []
+        # superscript note markers: digits in smaller type than the line (dropped with the space before);
+        # a gap wider than three ems starts a new cell (a table row, a masthead "United Nations   A/RES/…"),
+        # written as three spaces
+        keep: list[str] = []
+        cells: list[float] = []
+        last_right = None
         for i in range(i0, i1 + 1):
             ch = s[i]
             if ch.isdigit() and raw.FPDFText_GetFontSize(tp.raw, i) < 0.8 * size:
                 while keep and keep[-1] == " " and i == i1:
                     keep.pop()
                 continue
+            if ch not in _SPACE:
+                left, _, right, _ = self.box(i)
+                if last_right is not None and left - last_right > max(3 * size, 24.0):
+                    while keep and keep[-1] in _SPACE:
+                        keep.pop()
+                    keep.append("   ")
+                    cells.append(left)
+                last_right = right
             keep.append(ch)
         text = "".join(keep).strip(" \t\u00a0")
         if not text:
@@ -144,7 +168,33 @@ class _Page:
             bold=raw.FPDFText_GetFontWeight(tp.raw, i0) >= 600,
             w0=w0,
             page_height=self.height,
+            cells=tuple(cells),
         )
+
+
+def _same_row(prev: Line, cur: Line) -> bool:
+    """``cur`` continues ``prev`` on the same baseline: PDFium breaks a line after a raised note marker
+    ("… in January 2005,¹ | and acknowledging …") and before the text of a note whose number is raised."""
+    size = max(prev.size, cur.size)
+    return cur.page == prev.page and abs(cur.y0 - prev.y0) < 0.5 * size and cur.x0 >= prev.x1 - 1
+
+
+def _row_start(out: list[Line], line: Line) -> int | None:
+    """The index of an earlier line that ``line`` continues on the same baseline after the lines wrapped in a
+    table's left cell came between them (producers write a table cell by cell: "South Africa", "(observer)",
+    then the right cell "Mr. Themba Nkosi, …" on the first line's baseline)."""
+    for j in range(len(out) - 2, max(-1, len(out) - 5), -1):
+        first, between = out[j], out[j + 1 :]
+        if _same_row(first, line) and all(b.y0 < first.y0 and b.x1 <= line.x0 + 1 for b in between):
+            return j
+    return None
+
+
+def _joined(prev: Line, cur: Line) -> Line:
+    gap = cur.x0 - prev.x1
+    sep = "   " if gap > max(3 * prev.size, 24.0) else (" " if gap > 0.15 * max(prev.size, cur.size) else "")
+    return Line(prev.page, prev.text + sep + cur.text, prev.x0, cur.x1, prev.y0, cur.y1, max(prev.size, cur.size),
+                prev.bold, prev.w0, prev.page_height, prev.cells + ((cur.x0,) if sep == "   " else ()) + cur.cells)
 
 
 def read_lines(data: bytes, rel: str) -> tuple[list[list[Line]], int]:
@@ -200,6 +250,14 @@ def _symbol(pages: list[list[Line]]) -> str | None:
     return None
 
 
+def _furniture(text: str) -> bool:
+    """A margin line made only of page numbers, job numbers, bar codes and "Please recycle" ("2/4   15-07543")."""
+    cells = [c.strip() for c in re.split(r"\s{3,}", text) if c.strip()]
+    if len(cells) == 1:  # cells may be set close together: try word by word ("2/2 15-07543")
+        cells = re.split(r"\s+(?=\d{2}-\d{5}|\*\d|please\s)", cells[0], flags=re.I)
+    return bool(cells) and all(_FURNITURE.match(c) or _PAGE_NUMBER.match(c) for c in cells)
+
+
 def drop_running(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without page numbers, running headers/footers and the symbol repeated as a header."""
     seen: Counter[tuple[str, str]] = Counter()
@@ -213,7 +271,7 @@ def drop_running(pages: list[list[Line]]) -> list[list[Line]]:
         for i, ln in enumerate(lines):
             zone = _in_zone(ln, i, len(lines))
             text = ln.text.replace("\ufffe", "").strip()
-            if zone and _PAGE_NUMBER.match(text):
+            if zone and (_PAGE_NUMBER.match(text) or _furniture(text)):
                 continue
             if zone and ln.page > 1 and (seen[(zone, _norm(ln.text))] >= 2 or (symbol and symbol in text.split())):
                 continue
@@ -287,13 +345,32 @@ def _metrics(lines: list[Line], size: float) -> _Metrics:
     return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
 
 
-def _ended(prev: Line, cur: Line, m: _Metrics) -> bool:
-    """``prev`` stops short: the first word of ``cur`` would have fitted after it."""
+def _ended(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> bool:
+    """``prev`` stops short: the first word of ``cur`` would have fitted after it. In a block narrower than the
+    page (a framed summary, an indented agenda title), a line that reaches the block's right edge — the
+    furthest any ``near`` line starting where ``prev`` starts reaches — does not stop short."""
     if prev.text.endswith(("\ufffe", "-")):
         return False
     right = m.right.get(prev.page, prev.x1)
+    if _block_edge(prev, near, m) is not None:
+        return False
     # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
     return prev.x1 + cur.w0 + prev.size * 0.3 < right - prev.size * 1.5
+
+
+def _block_edge(prev: Line, near: list[Line], m: _Metrics) -> float | None:
+    """The right edge of a justified block narrower than the page that ``prev`` fills to: two or more lines
+    around it that start where it starts end there, and the block is wider than half the page's text (a list
+    of short names, whose longest line is no edge, is not such a block)."""
+    right, left = m.right.get(prev.page, prev.x1), m.left.get(prev.page, prev.x0)
+    same = [x.x1 for x in near if x.page == prev.page and abs(x.x0 - prev.x0) < 4 and x.size == prev.size]
+    if not same:
+        return None
+    edge = max(same)
+    full = sum(1 for x1 in same if x1 >= edge - 1.0)
+    if full >= 2 and prev.x1 >= edge - 1.0 and edge < right - prev.size * 1.5 and edge - prev.x0 > 0.5 * (right - left):
+        return edge
+    return None
 
 
 def _short(line: Line, m: _Metrics) -> bool:
@@ -301,9 +378,21 @@ def _short(line: Line, m: _Metrics) -> bool:
     return line.x1 - line.x0 < 0.6 * max(right - left, 1.0)
 
 
-def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
-    """How ``cur`` follows ``prev``: ``None`` (same paragraph), ``"\\n"`` (a line break in a block of short
-    lines, such as an address), ``"\\n\\n"`` (a new block)."""
+def _cell_continues(prev: Line, cur: Line, m: _Metrics) -> bool:
+    """``cur`` wraps the text of a cell of the table row ``prev`` (it starts where one of ``prev``'s cells
+    does, on the next line, and ``prev`` ran on to the margin)."""
+    if not prev.cells or cur.page != prev.page or prev.y1 - cur.y0 > max(m.pitch, cur.size * 1.3) * 1.25 + 1:
+        return False
+    if abs(cur.x0 - prev.x0) < 3 and cur.x1 <= min(prev.cells) + 1:
+        return True  # the first cell wrapped ("South Africa" / "(observer)")
+    return any(abs(cur.x0 - x) < 3 for x in prev.cells) and not _ended(prev, cur, m)
+
+
+def _break(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> str | None:
+    """How ``cur`` follows ``prev`` (``near``: the lines around them): ``None`` (same paragraph), ``"\\n"`` (a
+    line break in a block of short lines, such as an address), ``"\\n\\n"`` (a new block)."""
+    if _cell_continues(prev, cur, m):
+        return None
     if (prev.size, prev.bold) != (cur.size, cur.bold):
         return "\n\n"
     if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right.get(prev.page, prev.x1):
@@ -318,7 +407,7 @@ def _break(prev: Line, cur: Line, m: _Metrics) -> str | None:
         return None
     if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
         return "\n\n"
-    if _ended(prev, cur, m):
+    if _ended(prev, cur, m, near):
         return "\n" if _short(prev, m) and _short(cur, m) and not _END.search(prev.text) else "\n\n"
     return None
 
@@ -394,11 +483,11 @@ def assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
 
     last_page = 0
     for i, ln in enumerate(body):
-        sep = _break(body[i - 1], ln, m) if i else "\n\n"
+        sep = _break(body[i - 1], ln, m, body[max(0, i - 4) : i + 3]) if i else "\n\n"
         for p in range(last_page + 1, ln.page + 1):
             pending += notes.get(p - 1, []) if p > 1 else []
-        if sep == "\n\n" and i:
-            flush_notes()
+        if sep == "\n\n" and i and not (pending and _SUBITEM.match(ln.text)):
+            flush_notes()  # after the paragraph in progress, and after the lettered items that carry it on
         last_page = max(last_page, ln.page)
         if i:
             prev = out[-1]
