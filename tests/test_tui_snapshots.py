@@ -79,3 +79,26 @@ def test_snapshot_markdown_emphasis(snap_app, snap_compare, size):
         await quiet(pilot, snap_app)
 
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_long_quote(snap_app, snap_compare, size):
+    """A two-sentence quote: clamped to three lines at 80×24 (the card starts high on the screen), whole at
+    120×40; then ctrl+o shows it whole at 80×24 too."""
+
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "What did the representative of Canada say?")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+def test_snapshot_long_quote_expanded(snap_app, snap_compare):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "What did the representative of Canada say?")
+        await pilot.press("ctrl+o")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)

@@ -53,6 +53,7 @@ class HsqaApp(App):
         Binding("ctrl+r", "reindex", "Re-index"),
         Binding("ctrl+g", "clear_scope", "Unscope"),
         Binding("ctrl+n", "ask_fresh", "Afresh", show=False),
+        Binding("ctrl+o", "toggle_quote", "Whole quote", show=False),
         Binding("ctrl+l", "clear_screen", "Clear screen", show=False),
         Binding("escape", "focus_question", "Question", show=False),
         Binding("tab", "focus_next", "Next", show=False),
@@ -116,6 +117,7 @@ class HsqaApp(App):
         yield SystemCommand("Choose a document to scope questions to", "Open the document list (ctrl+b)", self.action_toggle_sidebar)
         yield SystemCommand("Clear the scope", "Questions search every document again (ctrl+g)", self.action_clear_scope)
         yield SystemCommand("Ask the last question afresh", "Without the previous question's context (ctrl+n)", self.action_ask_fresh)
+        yield SystemCommand("Show the whole quote", "Or clamp it again, on a short screen (ctrl+o)", self.action_toggle_quote)
         yield SystemCommand("Clear the screen", "The conversation stays saved and in the export (ctrl+l)", self.action_clear_screen)
 
     # -- workers: call the core, post messages ----------------------------------------------------
@@ -355,7 +357,7 @@ class HsqaApp(App):
     # -- actions ----------------------------------------------------------------------------------
     MAIN_SCREEN_ONLY = {
         "toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_screen", "focus_question", "ask_fresh",
-        "export", "reindex",
+        "export", "reindex", "toggle_quote",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -424,6 +426,14 @@ class HsqaApp(App):
             return
         t = view.turn
         self.ask(t.question, t.id, Scope.from_json(t.standing), fresh=not t.fresh, upgrade=True)
+
+    def action_toggle_quote(self) -> None:
+        """Show the quote of the answer on screen (or of the focused card's answer) whole, or clamped again."""
+        focused = self.focused
+        transcript = self.query_one(Transcript)
+        view = transcript.view(focused.turn_id) if isinstance(focused, CitationCard) else transcript.on_screen()
+        if view is not None and view.turn.answer:
+            view.toggle_quote()
 
     def action_focus_question(self) -> None:
         self._close_sidebar()

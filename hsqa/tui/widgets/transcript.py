@@ -14,6 +14,62 @@ from .cards import CitationCard
 from .typing import redirect_key, redirect_paste
 
 FOLLOW = "italic #9ab0d0"
+#: below this many terminal rows a long quote shows its first QUOTE_LINES lines ("…", ctrl+o shows it whole):
+#: at 80×24 a two-sentence quote would otherwise fill half the screen above its own citation card, which
+#: shows the same sentences highlighted in their paragraph
+SHORT_SCREEN = 32
+QUOTE_LINES = 3
+EXPAND_HINT = "ctrl+o: whole quote"
+
+
+class AnswerBlock(Static):
+    """The answer under a question: follow-up and scope notes, then the quoted sentence (or why there is
+    none). On a short screen a long quote is clamped; ``expanded`` (ctrl+o, or a click) shows it whole.
+    Only the display is cut: copies, exports and JSON use the turn's sentence."""
+
+    def __init__(
+        self, head: Text, body: Text, foot: Text, quote_rank: int | None, keys=frozenset(), expanded: bool = False
+    ):
+        super().__init__(classes="answer")
+        self.head, self.body, self.foot = head, body, foot
+        self.keys = keys  #: the question's words found in the quote: a clamped quote keeps the lines with them
+        self.quote_rank = quote_rank  #: the card the quote comes from; None when the body is not a quote
+        self.expanded = expanded
+
+    def clamps(self) -> bool:
+        return self.quote_rank is not None and not self.expanded and self.app.size.height < SHORT_SCREEN
+
+    def render(self):
+        if not self.clamps():
+            return Text("").join([self.head, self.body, self.foot])
+        tail = Text.assemble(("…”", "bold"), (f" [{self.quote_rank}]", "bold #8ab4f8"))
+        hint = Text(f"  {EXPAND_HINT}", style="dim")
+        return render.Clamped(self.head, self.body, self.foot, QUOTE_LINES, tail, self.keys, hint)
+
+    def shown(self) -> str:
+        """The text on screen, as plain text."""
+        r = self.render()
+        if isinstance(r, Text):
+            return r.plain
+        return r.text(self.app.console, self.content_size.width).plain
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self.clear_cached_dimensions()
+        self.refresh(layout=True)
+
+    def on_click(self) -> None:
+        if self.quote_rank is not None:
+            self.set_expanded(not self.expanded)
+
+
+def quote_keys(r: dict | None) -> frozenset[str]:
+    """The question's words marked in the quoted sentence of result ``r``."""
+    if not r or not r.get("highlight"):
+        return frozenset()
+    a, b = r["highlight"]
+    text = r["text"]
+    return frozenset(text[s:e].lower() for s, e in (r.get("terms") or ()) if a <= s < b)
 
 
 class TurnView(Vertical):
@@ -22,45 +78,61 @@ class TurnView(Vertical):
     def __init__(self, turn: Turn):
         super().__init__(classes="turn", id=f"turn-{turn.id}")
         self.turn = turn
+        self.quote_expanded = False
 
     def compose(self):
         t = self.turn
         yield Static(Text.assemble(("You  ", "bold #8ab4f8"), t.question), classes="question")
-        yield Static(self._answer_text(), classes="answer")
+        yield AnswerBlock(*self._answer_parts(), expanded=self.quote_expanded)
         for r in t.results:
             yield CitationCard(t.id, r, dim=not t.relevant)
 
-    def _answer_text(self) -> Text:
+    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str]]:
+        """The answer as (notes above, quote or message, note below, the quote's card rank or None, the
+        question's words in the quote)."""
         t = self.turn
-        out = Text()
+        head, body, foot = Text(), Text(), Text()
         if t.followup:
-            out.append(f"following up on: {t.followup['on']}", style=FOLLOW)
+            head.append(f"following up on: {t.followup['on']}", style=FOLLOW)
             if t.followup.get("read_as"):
-                out.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
-            out.append("  (ctrl+n asks it afresh)\n", style="dim")
+                head.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
+            head.append("  (ctrl+n asks it afresh)\n", style="dim")
         elif t.fresh:
-            out.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+            head.append("asked afresh, without the previous question's context\n", style=FOLLOW)
         if t.scope_labels:
-            out.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            head.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+        rank, keys = None, frozenset()
         if t.error:
-            out.append(t.error, style="bold red")
+            body.append(t.error, style="bold red")
         elif t.note:
-            out.append(t.note, style="italic")
+            body.append(t.note, style="italic")
         elif not t.results:
-            out.append("No passage matches this question. Try other words, or remove the scope.", style="italic")
+            body.append("No passage matches this question. Try other words, or remove the scope.", style="italic")
         elif not t.relevant:
-            out.append("Nothing in the corpus answers this clearly. The nearest passages are below, dimmed.", style="italic")
+            body.append("Nothing in the corpus answers this clearly. The nearest passages are below, dimmed.", style="italic")
         elif t.answer:
-            out.append("“", style="bold")
-            out.append_text(render.styled(t.answer["sentence"], base="bold"))
-            out.append("”", style="bold")
-            out.append(f" [{t.answer['rank']}]", style="bold #8ab4f8")
+            rank = t.answer["rank"]
+            keys = quote_keys(next((r for r in t.results if r["rank"] == rank), None))
+            body.append("“", style="bold")
+            body.append_text(render.styled(t.answer["sentence"], base="bold"))
+            body.append("”", style="bold")
+            body.append(f" [{rank}]", style="bold #8ab4f8")
         if t.mode == "lexical" and t.results:
-            out.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
-        return out
+            foot.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
+        return head, body, foot, rank, keys
+
+    def answer_block(self) -> AnswerBlock:
+        return self.query_one(AnswerBlock)
+
+    def toggle_quote(self) -> bool:
+        """Show the quote whole, or clamped again on a short screen; returns True when it is now whole."""
+        block = self.answer_block()
+        block.set_expanded(not block.expanded)
+        return block.expanded
 
     async def replace(self, turn: Turn) -> None:
         located = {c.result["rank"]: c.located for c in self.query(CitationCard)}
+        self.quote_expanded = self.answer_block().expanded  # an upgraded answer keeps the reader's choice
         self.turn = turn
         await self.remove_children()
         await self.mount_all(list(self.compose()))
@@ -137,6 +209,12 @@ class Transcript(VerticalScroll):
                 self.scroll_to(y=max(0, view.virtual_region.y - offset), animate=False, immediate=True)
 
             self.call_after_refresh(restore)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # a quote is clamped or not by the terminal's height, which its cached height does not know
+        for block in self.query(AnswerBlock):
+            block.clear_cached_dimensions()
+            block.refresh(layout=True)
 
     def unpin(self) -> None:
         """The user scrolled: nothing is held in place any more."""

@@ -1,0 +1,132 @@
+"""Long quotes on a short screen: at 80×24 a two-sentence quote is clamped to a few lines ending in "…" and
+the ctrl+o hint, so the citation card starts in the upper part of the screen; ctrl+o (or a click, or the
+palette) shows it whole; at 120×40 nothing changes; copies and exports stay verbatim and whole."""
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+
+from hsqa.tui.widgets import render
+from hsqa.tui.widgets.cards import CitationCard
+from hsqa.tui.widgets.transcript import EXPAND_HINT, QUOTE_LINES, Transcript
+
+from .tui_support import SIZE, SMALL, ask, run, settle
+
+CANADA = "What did the representative of Canada say?"
+
+
+def flat(s: str) -> str:
+    return " ".join(s.split())
+
+
+def test_clamp_cuts_to_whole_lines_and_ends_with_the_tail():
+    console = Console(width=200)
+    text = Text(" ".join(f"word{i}" for i in range(60)))
+    tail = Text("…” [1]")
+    cut = render.clamp(text, 40, 3, tail, console)
+    lines = cut.plain.split("\n")
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert lines[-1].endswith("…” [1]") and lines[0].startswith("word0 word1")
+    assert render.clamp(Text("short"), 40, 3, tail, console) is None  # fits: shown whole
+
+
+def test_clamp_keeps_the_first_line_and_the_lines_with_the_question_words():
+    console = Console(width=200)
+    words = [f"w{i:02d}" for i in range(80)]
+    words[50] = "Ministry"
+    words[52] = "development"
+    text = Text(" ".join(words) + "” [1]")  # 10 words a line at width 40
+    hint = Text("  ctrl+o")
+    cut = render.clamp(text, 40, 3, Text("…” [1]"), console, keys={"ministry", "development"}, hint=hint).plain
+    lines = cut.split("\n")
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert lines[0].startswith("w00") and lines[0].endswith(" …")  # the speaker's line, then a gap
+    assert "Ministry" in cut and "development" in cut
+    assert lines[-1].endswith("…” [1]  ctrl+o")
+    # the quote's own end in the window: no second "…”"
+    end = render.clamp(Text(" ".join(words[:30]) + " Ministry” [1]"), 40, 2, Text("…” [1]"), console, {"ministry"}, hint)
+    assert end.plain.endswith("Ministry” [1]  ctrl+o") and end.plain.count("”") == 1
+
+
+@pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
+def test_a_long_quote_is_clamped_on_a_short_screen_only(app_factory, size, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, CANADA)
+            await pilot.pause()
+            view = app.query_one(Transcript).latest()
+            sentence = flat(view.turn.answer["sentence"])
+            assert len(sentence.split()) > 40  # two sentences: the reported speech and who said it
+            block = view.answer_block()
+            shown = flat(block.shown())
+            if size == SIZE:
+                assert sentence in shown and EXPAND_HINT not in shown
+                return
+            assert block.size.height == QUOTE_LINES
+            assert "…”" in shown and EXPAND_HINT in shown and sentence not in shown
+            assert shown.startswith("“" + sentence[:30])
+            # the first card starts in the upper half of the transcript, its title and passage in view
+            transcript = app.query_one(Transcript)
+            card = view.query(CitationCard).first()
+            assert card.region.y - transcript.region.y <= transcript.region.height // 2
+            # the whole quote is in the card, highlighted
+            a, b = card.result["highlight"]
+            assert flat(card.result["text"][a:b]) == sentence
+            # ctrl+o shows it whole, and again clamps it
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            assert sentence in flat(block.shown()) and block.size.height > QUOTE_LINES
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            assert EXPAND_HINT in block.shown() and block.size.height == QUOTE_LINES
+            # the copy and the export stay whole and verbatim
+            await pilot.press("ctrl+y")
+            assert "ctrl+o" not in app.clipboard
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            # a taller terminal shows it whole without asking
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause()
+            await pilot.pause()
+            assert sentence in flat(block.shown()) and block.size.height > QUOTE_LINES
+
+            return sentence
+
+    sentence = run(go())
+    if size == SMALL:
+        md = next(tmp_path.glob("hsqa-conversation-*.md")).read_text()
+        assert sentence in flat(md) and EXPAND_HINT not in md
+
+
+def test_the_whole_quote_from_the_palette_and_by_a_click(app_factory):
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, CANADA)
+            view = app.query_one(Transcript).latest()
+            sentence = flat(view.turn.answer["sentence"])
+            block = view.answer_block()
+            await pilot.click(block)
+            await pilot.pause()
+            assert sentence in flat(block.shown())
+            await pilot.click(block)
+            await pilot.pause()
+            assert EXPAND_HINT in block.shown()
+            commands = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Show the whole quote" in commands
+            # a lexical answer upgraded (replaced in place) keeps the reader's choice
+            await pilot.press("ctrl+o")
+            await view.replace(view.turn)
+            await pilot.pause()
+            assert sentence in flat(view.answer_block().shown())
+            # typing after the click still goes to the question box
+            await pilot.press("w", "h", "o")
+            await pilot.pause()
+            assert app.query_one("#question").value == "who"
+
+    run(go())
