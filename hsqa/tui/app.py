@@ -76,6 +76,7 @@ class HsqaApp(App):
         self.pending_upgrade: set[int] = set()
         self.index_ready = False
         self.indexing = False
+        self.migrating = False  #: an index made by an older hsqa is being upgraded (see on_index_migrating)
         self.watch_corpus = watch
         self.docs: dict[str, dict] = {}
         self.quick_exit = False  #: quitting does not wait for worker threads (see :func:`run_app`)
@@ -124,7 +125,8 @@ class HsqaApp(App):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_index(self) -> None:
         try:
-            self.post_message(m.IndexOpened(self.engine.open_index()))
+            status = self.engine.open_index(migration=lambda step: self.post_message(m.IndexMigrating(str(step), step.done)))
+            self.post_message(m.IndexOpened(status))
         except IndexMissing as e:
             self.post_message(m.IndexMissingFound(str(e)))
 
@@ -198,18 +200,27 @@ class HsqaApp(App):
             self._progress(False)
             self.query_one(StatusLine).set_index("indexing failed")
         elif group == "open":
+            self.migrating = False
             self.sub_title = "index unusable"
             self.query_one(StatusLine).set_index("index unusable — ctrl+r rebuilds it", "index unusable (ctrl+r)")
         self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
 
     # -- worker results ------------------------------------------------------------------------
+    def on_index_migrating(self, msg: m.IndexMigrating) -> None:
+        self.migrating = not msg.done
+        self.sub_title = "upgrading an index made by an older hsqa (once)…"
+        short = msg.text.replace("migrating index to schema", "upgrading index: schema")
+        self.query_one(StatusLine).set_index(msg.text, short)
+
     def on_index_opened(self, msg: m.IndexOpened) -> None:
         self.index_ready = True
+        self.migrating = False
         self._show_status(msg.status)
         self.refresh_documents()
         self._recheck_citations()
 
     def on_index_missing_found(self, msg: m.IndexMissingFound) -> None:
+        self.migrating = False
         self.sub_title = "no index"
         self.query_one(StatusLine).set_index("no index — press ctrl+r to build it", "no index (ctrl+r)")
         self.query_one(Transcript).note(f"⚠ {msg.reason}", style="bold #e0b050")
@@ -308,7 +319,11 @@ class HsqaApp(App):
         box.remember(q)
         box.value = ""
         if not self.index_ready:
-            self.query_one(Transcript).note("⚠ There is no index to search yet: press ctrl+r to build it.", style="bold #e0b050")
+            if self.migrating:
+                note = "⚠ The index is being upgraded (once; see the status line): ask again when it is ready."
+            else:
+                note = "⚠ There is no index to search yet: press ctrl+r to build it."
+            self.query_one(Transcript).note(note, style="bold #e0b050")
             return
         rest, filters = split_filters(q)
         if filters and not rest:  # only filters: they scope the next questions until ctrl+g
@@ -382,6 +397,9 @@ class HsqaApp(App):
 
     def action_reindex(self) -> None:
         if self.indexing:
+            return
+        if self.migrating:
+            self.notify("The index is being upgraded; re-index when it is done.", severity="warning")
             return
         self.indexing = True
         self._progress(True)
