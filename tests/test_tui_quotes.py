@@ -130,3 +130,30 @@ def test_the_whole_quote_from_the_palette_and_by_a_click(app_factory):
             assert app.query_one("#question").value == "who"
 
     run(go())
+
+
+def test_on_a_short_screen_a_follow_up_says_how_it_was_read_in_one_line(app_factory):
+    """At 80×24 the follow-up note was four lines ("following up on: <the question just above> — read as:
+    … (ctrl+n asks it afresh)") before a three-line quote: the card started at the bottom of the screen."""
+
+    async def go(size):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "What did the Secretary-General report say about the common understanding?")
+            await ask(pilot, app, "And what about the definition?")
+            view = app.query_one(Transcript).latest()
+            assert view.turn.followup and view.turn.followup.get("read_as")
+            shown = view.answer_block().shown()
+            read_as = view.turn.followup["read_as"]
+            if size == SIZE:
+                assert shown.startswith("following up on: What did the Secretary-General")
+                return
+            assert shown.startswith(f"↪ read as: {read_as}") and "following up on" not in shown
+            assert "ctrl+n" in shown
+            card = view.query(CitationCard).first()
+            transcript = app.query_one(Transcript)
+            assert card.region.y - transcript.region.y <= transcript.region.height // 2
+
+    run(go(SMALL))
+    run(go(SIZE))

@@ -155,7 +155,9 @@ def clamp(text: Text, width: int, lines: int, tail: Text, console, keys=frozense
     if end >= len(wrapped):  # the quote's own end is shown
         kept[-1] = last if last.cell_len + hint.cell_len <= width else _cut(last, width - hint.cell_len)
     else:
-        kept[-1] = _cut(last, width - tail.cell_len - hint.cell_len)
+        kept[-1] = _cut(last, width - tail.cell_len - hint.cell_len - 1)
+        if kept[-1].plain[-1:] in tuple(".,;:!?"):
+            kept[-1].append(" ")  # "violence, …”", not "violence,…”"
         kept[-1].append_text(tail)
     kept[-1].append_text(hint)
     return Text("\n").join(kept)

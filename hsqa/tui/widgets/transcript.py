@@ -28,23 +28,35 @@ class AnswerBlock(Static):
     Only the display is cut: copies, exports and JSON use the turn's sentence."""
 
     def __init__(
-        self, head: Text, body: Text, foot: Text, quote_rank: int | None, keys=frozenset(), expanded: bool = False
+        self,
+        head: Text,
+        body: Text,
+        foot: Text,
+        quote_rank: int | None,
+        keys=frozenset(),
+        short_head: Text | None = None,
+        expanded: bool = False,
     ):
         super().__init__(classes="answer")
         self.head, self.body, self.foot = head, body, foot
+        self.short_head = short_head if short_head is not None else head  #: the notes above, on a short screen
         self.keys = keys  #: the question's words found in the quote: a clamped quote keeps the lines with them
         self.quote_rank = quote_rank  #: the card the quote comes from; None when the body is not a quote
         self.expanded = expanded
 
+    def short_screen(self) -> bool:
+        return self.app.size.height < SHORT_SCREEN
+
     def clamps(self) -> bool:
-        return self.quote_rank is not None and not self.expanded and self.app.size.height < SHORT_SCREEN
+        return self.quote_rank is not None and not self.expanded and self.short_screen()
 
     def render(self):
+        head = self.short_head if self.short_screen() else self.head
         if not self.clamps():
-            return Text("").join([self.head, self.body, self.foot])
+            return Text("").join([head, self.body, self.foot])
         tail = Text.assemble(("…”", "bold"), (f" [{self.quote_rank}]", "bold #8ab4f8"))
         hint = Text(f"  {EXPAND_HINT}", style="dim")
-        return render.Clamped(self.head, self.body, self.foot, QUOTE_LINES, tail, self.keys, hint)
+        return render.Clamped(head, self.body, self.foot, QUOTE_LINES, tail, self.keys, hint)
 
     def shown(self) -> str:
         """The text on screen, as plain text."""
@@ -87,20 +99,26 @@ class TurnView(Vertical):
         for r in t.results:
             yield CitationCard(t.id, r, dim=not t.relevant)
 
-    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str]]:
+    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str], Text]:
         """The answer as (notes above, quote or message, note below, the quote's card rank or None, the
-        question's words in the quote)."""
+        question's words in the quote, the notes above in their short form)."""
         t = self.turn
-        head, body, foot = Text(), Text(), Text()
+        head, short, body, foot = Text(), Text(), Text(), Text()
         if t.followup:
             head.append(f"following up on: {t.followup['on']}", style=FOLLOW)
-            if t.followup.get("read_as"):
-                head.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
+            read_as = t.followup.get("read_as")
+            if read_as:
+                head.append(f" — read as: {read_as}", style=FOLLOW)
             head.append("  (ctrl+n asks it afresh)\n", style="dim")
+            # on a short screen: the previous question is just above; the question as read says it all
+            short.append(f"↪ read as: {read_as}" if read_as else f"↪ following up on: {t.followup['on']}", style=FOLLOW)
+            short.append("  (ctrl+n: afresh)\n", style="dim")
         elif t.fresh:
             head.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+            short.append("asked afresh, without the previous question's context\n", style=FOLLOW)
         if t.scope_labels:
-            head.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            for part in (head, short):
+                part.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
         rank, keys = None, frozenset()
         if t.error:
             body.append(t.error, style="bold red")
@@ -119,7 +137,7 @@ class TurnView(Vertical):
             body.append(f" [{rank}]", style="bold #8ab4f8")
         if t.mode == "lexical" and t.results:
             foot.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
-        return head, body, foot, rank, keys
+        return head, body, foot, rank, keys, short
 
     def answer_block(self) -> AnswerBlock:
         return self.query_one(AnswerBlock)
