@@ -28,6 +28,9 @@ def test_clamp_cuts_to_whole_lines_and_ends_with_the_tail():
     assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
     assert lines[-1].endswith("…” [1]") and lines[0].startswith("word0 word1")
     assert render.clamp(Text("short"), 40, 3, tail, console) is None  # fits: shown whole
+    four = Text(" ".join(f"word{i}" for i in range(20)))  # four lines: one more is shown rather than cut
+    assert render.clamp(four, 40, 3, tail, console) is None
+    assert render.clamp(four, 40, 2, tail, console) is not None
 
 
 def test_clamp_keeps_the_first_line_and_the_lines_with_the_question_words():

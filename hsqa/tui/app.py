@@ -118,7 +118,10 @@ class HsqaApp(App):
         yield SystemCommand("Choose a document to scope questions to", "Open the document list (ctrl+b)", self.action_toggle_sidebar)
         yield SystemCommand("Clear the scope", "Questions search every document again (ctrl+g)", self.action_clear_scope)
         yield SystemCommand("Ask the last question afresh", "Without the previous question's context (ctrl+n)", self.action_ask_fresh)
-        yield SystemCommand("Show the whole quote", "Or clamp it again, on a short screen (ctrl+o)", self.action_toggle_quote)
+        yield SystemCommand(
+            "Show the whole quote", "On a short screen a long quote shows its first lines; this toggles (ctrl+o)",
+            self.action_toggle_quote,
+        )
         yield SystemCommand("Clear the screen", "The conversation stays saved and in the export (ctrl+l)", self.action_clear_screen)
 
     # -- workers: call the core, post messages ----------------------------------------------------

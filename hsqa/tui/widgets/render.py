@@ -126,14 +126,15 @@ def _cut(line: Text, room: int) -> Text:
 
 
 def clamp(text: Text, width: int, lines: int, tail: Text, console, keys=frozenset(), hint: Text | None = None) -> Text | None:
-    """``text`` cut to ``lines`` lines when wrapped at ``width``; None when it fits whole (nothing is cut).
+    """``text`` cut to ``lines`` lines when wrapped at ``width``; None when it fits in one line more (nothing
+    is cut).
 
     The first line is always kept (a quote names its speaker there). When words of ``keys`` (the question's
     terms) lie further down, the other lines are the window of consecutive lines holding the most of them,
     after a "…" ending the first line. A quote cut before its end ends in ``tail`` (e.g. "…” [1]"); ``hint``
     (e.g. how to see it whole) follows on the last line."""
     wrapped = list(text.wrap(console, max(1, width)))
-    if len(wrapped) <= lines:
+    if len(wrapped) <= lines + 1:  # cutting one line would hide more than it saves
         return None
     hint = hint or Text()
     keys = frozenset(k.lower() for k in keys)
