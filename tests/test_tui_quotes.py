@@ -160,3 +160,38 @@ def test_on_a_short_screen_a_follow_up_says_how_it_was_read_in_one_line(app_fact
 
     run(go(SMALL))
     run(go(SIZE))
+
+
+def test_on_a_short_screen_a_document_scope_takes_one_line(app_factory):
+    """At 80×24 a document scope (a 130-character UN title) took three lines above the question box and
+    three more in each answer."""
+    from hsqa.tui.widgets.status import ScopeBar
+
+    from .test_tui_polish import GA_TITLE
+
+    async def go(size):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await pilot.press("ctrl+b", "down", "enter")
+            await settle(pilot, app)
+            bar = app.query_one(ScopeBar)
+            assert GA_TITLE in str(bar.render())  # the scope is the whole document
+            await ask(pilot, app, "What did delegations say about legal obligations?")
+            await pilot.pause()
+            block = app.query_one(Transcript).latest().answer_block()
+            scope_lines = [line for line in block.shown().split("\n") if line.startswith("scope:")]
+            if size == SIZE:
+                assert bar.size.height >= 1 and f"scope: doc:{GA_TITLE}" in flat(block.shown())
+                return
+            assert bar.size.height == 1 and "(ctrl+g to clear)" in bar.render().line(bar.size.width).plain
+            assert "…" in bar.render().line(bar.size.width).plain
+            assert len(scope_lines) == 1 and scope_lines[0].endswith("…") and len(scope_lines[0]) < 66
+            await pilot.resize_terminal(*SIZE)  # a taller screen: whole again
+            await pilot.pause()
+            await pilot.pause()
+            assert f"scope: doc:{GA_TITLE}" in flat(block.shown())
+            assert bar.size.height == 2
+
+    run(go(SMALL))
+    run(go(SIZE))

@@ -102,3 +102,16 @@ def test_snapshot_long_quote_expanded(snap_app, snap_compare):
         await quiet(pilot, snap_app)
 
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_document_scope(snap_app, snap_compare, size):
+    """A document chosen in the list: at 80×24 the scope bar and the answer's scope line keep to one line."""
+
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await pilot.press("ctrl+b", "down", "enter")
+        await ask(pilot, snap_app, "What did delegations say about legal obligations?")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)

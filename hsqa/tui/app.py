@@ -35,8 +35,8 @@ from .screens.viewer import SourceViewer
 from .widgets.cards import CitationCard
 from .widgets.inputs import QuestionInput
 from .widgets.sidebar import DocumentList
-from .widgets.status import StatusLine
-from .widgets.transcript import Transcript
+from .widgets.status import ScopeBar, StatusLine
+from .widgets.transcript import AnswerBlock, Transcript
 
 WATCH_SECONDS = 3.0
 #: turns of a previous conversation shown at start (all of them stay in the history file and the export)
@@ -90,7 +90,7 @@ class HsqaApp(App):
                 yield DocumentList(id="documents")
             with Vertical(id="conversation"):
                 yield Transcript(id="transcript")
-                yield Static(id="scope")
+                yield ScopeBar(id="scope")
                 yield QuestionInput(id="question")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine(id="status")
@@ -107,6 +107,12 @@ class HsqaApp(App):
         self.load_history()
         if self.watch_corpus:
             self.set_interval(WATCH_SECONDS, self.check_corpus)
+
+    def on_resize(self, event) -> None:
+        # the one-line forms of a short screen depend on the terminal's height, which cached heights ignore
+        for w in [*self.query(AnswerBlock), *self.query(ScopeBar)]:
+            w.clear_cached_dimensions()
+            w.refresh(layout=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -368,9 +374,7 @@ class HsqaApp(App):
         self.query_one(QuestionInput).focus()
 
     def _show_scope(self) -> None:
-        scope = self.query_one("#scope", Static)
-        scope.update(f"Scope: {self.scope.describe()}   (ctrl+g to clear)")
-        scope.set_class(bool(self.scope), "visible")
+        self.query_one(ScopeBar).set_scope(self.scope.describe() if self.scope else "")
 
     # -- actions ----------------------------------------------------------------------------------
     MAIN_SCREEN_ONLY = {

@@ -184,3 +184,29 @@ class Clamped:
         from rich.measure import Measurement
 
         return Measurement(1, options.max_width)
+
+
+class OneLine:
+    """A rich renderable: ``text`` then ``hint`` on one line, ``text`` cut with "…" to leave the hint whole
+    when both do not fit the width it is drawn at; ``wrap``: wrapped whole instead."""
+
+    def __init__(self, text: Text, hint: Text, wrap: bool = False):
+        self.text, self.hint, self.wrap = text, hint, wrap
+
+    def __str__(self) -> str:
+        return self.text.plain + self.hint.plain
+
+    def line(self, width: int) -> Text:
+        if self.wrap or self.text.cell_len + self.hint.cell_len <= width:
+            return Text("").join([self.text, self.hint])
+        text = self.text.copy()
+        text.truncate(max(1, width - self.hint.cell_len), overflow="ellipsis")
+        return Text("").join([text, self.hint])
+
+    def __rich_console__(self, console, options):
+        yield from console.render(self.line(options.max_width), options)
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement(1, options.max_width)

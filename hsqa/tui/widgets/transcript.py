@@ -11,14 +11,16 @@ from ...conversation import Turn
 from ...engine import Located
 from . import render
 from .cards import CitationCard
+from .status import SHORT_SCREEN
 from .typing import redirect_key, redirect_paste
 
 FOLLOW = "italic #9ab0d0"
-#: below this many terminal rows a long quote shows its first QUOTE_LINES lines ("…", ctrl+o shows it whole):
+#: on a short screen (SHORT_SCREEN rows) a long quote shows QUOTE_LINES lines ("…", ctrl+o shows it whole):
 #: at 80×24 a two-sentence quote would otherwise fill half the screen above its own citation card, which
 #: shows the same sentences highlighted in their paragraph
-SHORT_SCREEN = 32
 QUOTE_LINES = 3
+#: on a short screen an answer's scope line names a document by this many characters of its title at most
+SHORT_LABEL = 48
 EXPAND_HINT = "ctrl+o: whole quote"
 
 
@@ -117,8 +119,9 @@ class TurnView(Vertical):
             head.append("asked afresh, without the previous question's context\n", style=FOLLOW)
             short.append("asked afresh, without the previous question's context\n", style=FOLLOW)
         if t.scope_labels:
-            for part in (head, short):
-                part.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            head.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            labels = [x if len(x) <= SHORT_LABEL else x[: SHORT_LABEL - 1].rstrip() + "…" for x in t.scope_labels]
+            short.append(f"scope: {', '.join(labels)}\n", style="italic #c0a0ff")
         rank, keys = None, frozenset()
         if t.error:
             body.append(t.error, style="bold red")
@@ -227,12 +230,6 @@ class Transcript(VerticalScroll):
                 self.scroll_to(y=max(0, view.virtual_region.y - offset), animate=False, immediate=True)
 
             self.call_after_refresh(restore)
-
-    def on_resize(self, event: events.Resize) -> None:
-        # a quote is clamped or not by the terminal's height, which its cached height does not know
-        for block in self.query(AnswerBlock):
-            block.clear_cached_dimensions()
-            block.refresh(layout=True)
 
     def unpin(self) -> None:
         """The user scrolled: nothing is held in place any more."""
