@@ -152,7 +152,7 @@ def test_on_a_short_screen_a_follow_up_says_how_it_was_read_in_one_line(app_fact
             if size == SIZE:
                 assert shown.startswith("following up on: What did the Secretary-General")
                 return
-            assert shown.startswith(f"↪ read as: {read_as}") and "following up on" not in shown
+            assert flat(shown).startswith(f"↪ read as: {read_as}") and "following up on" not in shown
             assert "ctrl+n" in shown
             card = view.query(CitationCard).first()
             transcript = app.query_one(Transcript)
@@ -160,6 +160,26 @@ def test_on_a_short_screen_a_follow_up_says_how_it_was_read_in_one_line(app_fact
 
     run(go(SMALL))
     run(go(SIZE))
+
+
+def test_on_a_short_screen_the_follow_up_hint_is_never_split(app_factory):
+    """"(ctrl+n: afresh)" wrapped as "(ctrl+n:" / "afresh)" under a follow-up of a long question."""
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "When was the second meeting of the Friends of Human Security held?")
+            await ask(pilot, app, "Who chaired it?")
+            view = app.query_one(Transcript).latest()
+            assert view.turn.followup
+            block = view.answer_block()
+            lines = block.shown().split("\n")
+            assert len(lines[0]) <= block.content_size.width  # the note: one line
+            assert not any(line.rstrip().endswith("(ctrl+n:") for line in lines)
+            assert lines[0].startswith("↪ ") and "(ctrl+n: afresh)" in lines[0]
+
+    run(go())
 
 
 def test_on_a_short_screen_a_document_scope_takes_one_line(app_factory):
@@ -186,7 +206,7 @@ def test_on_a_short_screen_a_document_scope_takes_one_line(app_factory):
                 return
             assert bar.size.height == 1 and "(ctrl+g to clear)" in bar.render().line(bar.size.width).plain
             assert "…" in bar.render().line(bar.size.width).plain
-            assert len(scope_lines) == 1 and scope_lines[0].endswith("…") and len(scope_lines[0]) < 66
+            assert len(scope_lines) == 1 and scope_lines[0].endswith("…") and len(scope_lines[0]) <= block.content_size.width
             await pilot.resize_terminal(*SIZE)  # a taller screen: whole again
             await pilot.pause()
             await pilot.pause()

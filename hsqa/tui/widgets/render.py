@@ -165,17 +165,20 @@ def clamp(text: Text, width: int, lines: int, tail: Text, console, keys=frozense
 
 
 class Clamped:
-    """A rich renderable: ``head`` (whole), ``body`` clamped to ``lines`` lines at the width it is drawn at
-    (see :func:`clamp`), then ``foot``. The width is known only when drawn, so the cut is made then; ``body``
-    is shown whole when it fits."""
+    """A rich renderable for a short screen: ``head`` lines (each a :class:`OneLine` or a Text), then ``body``
+    clamped to ``lines`` lines (None: whole) at the width it is drawn at (see :func:`clamp`), then ``foot``.
+    The width is known only when drawn, so the cuts are made then; ``body`` is shown whole when it fits."""
 
-    def __init__(self, head: Text, body: Text, foot: Text, lines: int, tail: Text, keys=frozenset(), hint=None):
+    def __init__(self, head: list, body: Text, foot: Text, lines: int | None, tail: Text, keys=frozenset(), hint=None):
         self.head, self.body, self.foot, self.lines, self.tail = head, body, foot, lines, tail
         self.keys, self.hint = keys, hint
 
     def text(self, console, width: int) -> Text:
-        body = clamp(self.body, width, self.lines, self.tail, console, self.keys, self.hint) or self.body
-        return Text("").join([self.head, body, self.foot])
+        body = None
+        if self.lines is not None:
+            body = clamp(self.body, width, self.lines, self.tail, console, self.keys, self.hint)
+        head = [h.line(width, console) if isinstance(h, OneLine) else h for h in self.head]
+        return Text("").join([*(h + "\n" for h in head), body or self.body, self.foot])
 
     def __rich_console__(self, console, options):
         yield from console.render(self.text(console, options.max_width), options)
@@ -187,24 +190,32 @@ class Clamped:
 
 
 class OneLine:
-    """A rich renderable: ``text`` then ``hint`` on one line, ``text`` cut with "…" to leave the hint whole
-    when both do not fit the width it is drawn at; ``wrap``: wrapped whole instead."""
+    """A rich renderable: ``text`` then ``hint``. When both do not fit the width it is drawn at: ``mode``
+    "cut" cuts ``text`` with "…" to keep the hint whole on one line; "wrap" wraps both; "hint_if_fits" wraps
+    ``text`` whole and keeps the hint only if it fits on the last line."""
 
-    def __init__(self, text: Text, hint: Text, wrap: bool = False):
-        self.text, self.hint, self.wrap = text, hint, wrap
+    def __init__(self, text: Text, hint: Text, mode: str = "cut"):
+        self.text, self.hint, self.mode = text, hint, mode
 
     def __str__(self) -> str:
         return self.text.plain + self.hint.plain
 
-    def line(self, width: int) -> Text:
-        if self.wrap or self.text.cell_len + self.hint.cell_len <= width:
+    def line(self, width: int, console=None) -> Text:
+        if self.mode == "wrap" or self.text.cell_len + self.hint.cell_len <= width:
             return Text("").join([self.text, self.hint])
-        text = self.text.copy()
-        text.truncate(max(1, width - self.hint.cell_len), overflow="ellipsis")
-        return Text("").join([text, self.hint])
+        if self.mode == "cut":
+            text = self.text.copy()
+            text.truncate(max(1, width - self.hint.cell_len), overflow="ellipsis")
+            return Text("").join([text, self.hint])
+        lines = list(self.text.wrap(console, max(1, width)))
+        for line in lines:
+            line.rstrip()
+        if lines[-1].cell_len + self.hint.cell_len <= width:
+            lines[-1].append_text(self.hint)
+        return Text("\n").join(lines)
 
     def __rich_console__(self, console, options):
-        yield from console.render(self.line(options.max_width), options)
+        yield from console.render(self.line(options.max_width, console), options)
 
     def __rich_measure__(self, console, options):
         from rich.measure import Measurement

@@ -66,4 +66,4 @@ class ScopeBar(Static):
 
     def render(self):
         short = self.app.size.height < SHORT_SCREEN
-        return render.OneLine(Text(f"Scope: {self.label}"), Text("   (ctrl+g to clear)", style="dim"), wrap=not short)
+        return render.OneLine(Text(f"Scope: {self.label}"), Text("   (ctrl+g to clear)", style="dim"), mode="cut" if short else "wrap")

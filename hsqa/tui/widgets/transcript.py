@@ -19,8 +19,6 @@ FOLLOW = "italic #9ab0d0"
 #: at 80×24 a two-sentence quote would otherwise fill half the screen above its own citation card, which
 #: shows the same sentences highlighted in their paragraph
 QUOTE_LINES = 3
-#: on a short screen an answer's scope line names a document by this many characters of its title at most
-SHORT_LABEL = 48
 EXPAND_HINT = "ctrl+o: whole quote"
 
 
@@ -36,12 +34,12 @@ class AnswerBlock(Static):
         foot: Text,
         quote_rank: int | None,
         keys=frozenset(),
-        short_head: Text | None = None,
+        short_head: list | None = None,
         expanded: bool = False,
     ):
         super().__init__(classes="answer")
         self.head, self.body, self.foot = head, body, foot
-        self.short_head = short_head if short_head is not None else head  #: the notes above, on a short screen
+        self.short_head = short_head if short_head is not None else [head]  #: the notes above, on a short screen
         self.keys = keys  #: the question's words found in the quote: a clamped quote keeps the lines with them
         self.quote_rank = quote_rank  #: the card the quote comes from; None when the body is not a quote
         self.expanded = expanded
@@ -53,12 +51,12 @@ class AnswerBlock(Static):
         return self.quote_rank is not None and not self.expanded and self.short_screen()
 
     def render(self):
-        head = self.short_head if self.short_screen() else self.head
-        if not self.clamps():
-            return Text("").join([head, self.body, self.foot])
+        if not self.short_screen():
+            return Text("").join([self.head, self.body, self.foot])
         tail = Text.assemble(("…”", "bold"), (f" [{self.quote_rank}]", "bold #8ab4f8"))
         hint = Text(f"  {EXPAND_HINT}", style="dim")
-        return render.Clamped(head, self.body, self.foot, QUOTE_LINES, tail, self.keys, hint)
+        lines = QUOTE_LINES if self.clamps() else None
+        return render.Clamped(self.short_head, self.body, self.foot, lines, tail, self.keys, hint)
 
     def shown(self) -> str:
         """The text on screen, as plain text."""
@@ -101,11 +99,12 @@ class TurnView(Vertical):
         for r in t.results:
             yield CitationCard(t.id, r, dim=not t.relevant)
 
-    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str], Text]:
+    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str], list]:
         """The answer as (notes above, quote or message, note below, the quote's card rank or None, the
         question's words in the quote, the notes above in their short form)."""
         t = self.turn
-        head, short, body, foot = Text(), Text(), Text(), Text()
+        head, body, foot = Text(), Text(), Text()
+        short: list[render.OneLine] = []  #: one line each on a short screen
         if t.followup:
             head.append(f"following up on: {t.followup['on']}", style=FOLLOW)
             read_as = t.followup.get("read_as")
@@ -113,15 +112,17 @@ class TurnView(Vertical):
                 head.append(f" — read as: {read_as}", style=FOLLOW)
             head.append("  (ctrl+n asks it afresh)\n", style="dim")
             # on a short screen: the previous question is just above; the question as read says it all
-            short.append(f"↪ read as: {read_as}" if read_as else f"↪ following up on: {t.followup['on']}", style=FOLLOW)
-            short.append("  (ctrl+n: afresh)\n", style="dim")
+            hint = Text("  (ctrl+n: afresh)", style="dim")
+            if read_as:
+                short.append(render.OneLine(Text(f"↪ read as: {read_as}", style=FOLLOW), hint, "hint_if_fits"))
+            else:
+                short.append(render.OneLine(Text(f"↪ following up on: {t.followup['on']}", style=FOLLOW), hint))
         elif t.fresh:
             head.append("asked afresh, without the previous question's context\n", style=FOLLOW)
-            short.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+            short.append(render.OneLine(Text("asked afresh, without the previous question's context", style=FOLLOW), Text()))
         if t.scope_labels:
             head.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
-            labels = [x if len(x) <= SHORT_LABEL else x[: SHORT_LABEL - 1].rstrip() + "…" for x in t.scope_labels]
-            short.append(f"scope: {', '.join(labels)}\n", style="italic #c0a0ff")
+            short.append(render.OneLine(Text(f"scope: {', '.join(t.scope_labels)}", style="italic #c0a0ff"), Text()))
         rank, keys = None, frozenset()
         if t.error:
             body.append(t.error, style="bold red")
