@@ -39,7 +39,7 @@ class MigrationNotice:
     def __call__(self, step) -> None:
         if self.started is None:
             self.started = time.perf_counter()
-            self.stream.write(f"hsqa: the index at {display_path(str(self.index_dir))}/ was made by an older hsqa: upgrading it (once)\n")
+            self.stream.write(f"hsqa: upgrading the index at {display_path(str(self.index_dir))}/, made by an older hsqa\n")
         line = f"hsqa: {step}"
         if step.done:
             line += f" ({time.perf_counter() - self.started:.1f} s)"

@@ -52,7 +52,7 @@ def test_the_cli_says_it_is_upgrading_an_old_index(fake_config, tmp_path, capsys
     argv = ["--corpus", str(config.corpus_dir), "--index", str(config.index_dir), "--model", "hashing:64"]
     assert cli.main([*argv, "ask", "--mode", "lexical", "Thailand ministry"]) == 0
     out = capsys.readouterr()
-    assert "made by an older hsqa: upgrading it (once)" in out.err
+    assert f"upgrading the index at {config.index_dir}/, made by an older hsqa" in out.err
     assert "migrating index to schema 6: step 1/" in out.err and "index migrated to schema 6 (" in out.err
     assert "Thailand" in out.out and "migrat" not in out.out  # stdout (JSON, answers) stays clean
     assert version(config) == len(MIGRATIONS)
