@@ -215,3 +215,20 @@ def test_on_a_short_screen_a_document_scope_takes_one_line(app_factory):
 
     run(go(SMALL))
     run(go(SIZE))
+
+
+def test_a_long_question_wraps_under_its_own_start(app_factory):
+    """At 80×24 a long question's second line started under "You", at the transcript's edge."""
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            q = "partnership between inter alia Governments international organizations civil society actors"
+            await ask(pilot, app, q)
+            view = app.query_one(Transcript).latest()
+            who, text = view.query_one(".who"), view.query_one(".question-text")
+            assert text.region.height >= 2 and text.region.x == who.region.x + 5
+            assert str(who.render()) == "You" and str(text.render()) == q
+
+    run(go())

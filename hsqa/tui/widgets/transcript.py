@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from rich.text import Text
 from textual import events
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from ...conversation import Turn
@@ -94,7 +94,12 @@ class TurnView(Vertical):
 
     def compose(self):
         t = self.turn
-        yield Static(Text.assemble(("You  ", "bold #8ab4f8"), t.question), classes="question")
+        # "You" beside the question: a long question wraps under its own start, not under "You"
+        yield Horizontal(
+            Static(Text("You", style="bold #8ab4f8"), classes="who"),
+            Static(Text(t.question), classes="question-text"),
+            classes="question",
+        )
         yield AnswerBlock(*self._answer_parts(), expanded=self.quote_expanded)
         for r in t.results:
             yield CitationCard(t.id, r, dim=not t.relevant)
