@@ -172,6 +172,6 @@ def test_a_changed_paragraph_is_flagged_and_the_quote_kept(app_factory, fake_con
         assert THAILAND_TEXT in shown  # the text as it was quoted
         viewer = await open_card(pilot, app, app.query_one(Transcript).latest())
         assert isinstance(viewer, SourceViewer) and viewer.view.path == FHS_2007
-        assert "changed since" in str(viewer.query_one("#doc-title").render())
+        assert "changed since" in str(viewer.query_one("#doc-title").content)
 
     drive(app_factory(), steps)

@@ -232,3 +232,33 @@ def test_a_long_question_wraps_under_its_own_start(app_factory):
             assert str(who.render()) == "You" and str(text.render()) == q
 
     run(go())
+
+
+@pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
+def test_the_viewer_heading_never_ends_a_line_with_a_separator(app_factory, size):
+    """At 80×24 the viewer's heading read "4 June 2012 · New York ·" with the file name on the next line."""
+    from hsqa.tui.screens.viewer import SourceViewer
+
+    from .conftest import GA_2012
+
+    async def go():
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app)
+            await ask(pilot, app, "delegations legal obligations Member States three pillars")
+            view = app.query_one(Transcript).latest()
+            rank = next(r["rank"] for r in view.turn.results if r["source"] == GA_2012)
+            await pilot.press(str(rank))
+            await settle(pilot, app)
+            viewer = app.screen
+            assert isinstance(viewer, SourceViewer)
+            title = viewer.query_one("#doc-title")
+            lines = [title.render_line(y).text.strip() for y in range(title.size.height)]
+            assert not any(line.rstrip().endswith("·") for line in lines), lines
+            assert "4 June 2012 · New York" in lines[-1] or "4 June 2012 · New York" in lines[-2]
+            assert GA_2012 in lines[-1]
+            assert len([line for line in lines if GA_2012 in line]) == 1
+            if size == SIZE:
+                assert lines[-1] == f"4 June 2012 · New York · {GA_2012}"  # one line when it fits
+
+    run(go())

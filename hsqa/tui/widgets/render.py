@@ -192,10 +192,11 @@ class Clamped:
 class OneLine:
     """A rich renderable: ``text`` then ``hint``. When both do not fit the width it is drawn at: ``mode``
     "cut" cuts ``text`` with "…" to keep the hint whole on one line; "wrap" wraps both; "hint_if_fits" wraps
-    ``text`` whole and keeps the hint only if it fits on the last line."""
+    ``text`` whole and keeps the hint only if it fits on the last line; "below" puts ``below`` (the hint
+    without its separator) on a line of its own."""
 
-    def __init__(self, text: Text, hint: Text, mode: str = "cut"):
-        self.text, self.hint, self.mode = text, hint, mode
+    def __init__(self, text: Text, hint: Text, mode: str = "cut", below: Text | None = None):
+        self.text, self.hint, self.mode, self.below = text, hint, mode, below
 
     def __str__(self) -> str:
         return self.text.plain + self.hint.plain
@@ -203,6 +204,8 @@ class OneLine:
     def line(self, width: int, console=None) -> Text:
         if self.mode == "wrap" or self.text.cell_len + self.hint.cell_len <= width:
             return Text("").join([self.text, self.hint])
+        if self.mode == "below":
+            return Text("\n").join([self.text, self.below if self.below is not None else self.hint])
         if self.mode == "cut":
             text = self.text.copy()
             text.truncate(max(1, width - self.hint.cell_len), overflow="ellipsis")
@@ -216,6 +219,28 @@ class OneLine:
 
     def __rich_console__(self, console, options):
         yield from console.render(self.line(options.max_width, console), options)
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement(1, options.max_width)
+
+
+class Stack:
+    """A rich renderable: lines (Text, or :class:`OneLine` fitted to the width it is drawn at), one below
+    the other."""
+
+    def __init__(self, items: list):
+        self.items = items
+
+    def __str__(self) -> str:
+        return "\n".join(str(i) if isinstance(i, OneLine) else i.plain for i in self.items)
+
+    def text(self, width: int, console) -> Text:
+        return Text("\n").join([i.line(width, console) if isinstance(i, OneLine) else i for i in self.items])
+
+    def __rich_console__(self, console, options):
+        yield from console.render(self.text(options.max_width, console), options)
 
     def __rich_measure__(self, console, options):
         from rich.measure import Measurement
