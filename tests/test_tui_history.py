@@ -119,6 +119,7 @@ def test_a_whitespace_edit_keeps_earlier_citations_working(app_factory, fake_con
         assert isinstance(viewer, SourceViewer) and viewer.current == 11
         assert THAILAND_TEXT in str(viewer.query_one("#para-11").render())
         notes = " ".join(str(n.render()) for n in app.query(".note"))
+        notes += " ".join(str(n.message) for n in app._notifications)  # a card that cannot open says so here
         assert "no longer in the index" not in notes
 
     drive(app_factory(), steps)

@@ -50,3 +50,31 @@ def test_a_new_answer_after_ctrl_g_is_scrolled_into_view(app_factory, size):
         assert_shown_top_first(transcript, view)
 
     drive(app_factory(), steps, size)
+
+
+def test_opening_a_card_of_a_removed_document_says_so_without_moving_the_conversation(app_factory, fake_config):
+    """In tmux: 1 on a card whose document was deleted added a red note at the end of the transcript and
+    scrolled there, away from the answer being read."""
+    from .conftest import FHS_2007
+
+    async def steps(pilot, app):
+        await ask(pilot, app, "Thailand ministry of social development")
+        transcript = app.query_one(Transcript)
+        view = transcript.latest()
+        rank = next(r["rank"] for r in view.turn.results if r["source"] == FHS_2007)
+        (fake_config.corpus_dir / FHS_2007).unlink()
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        app.clear_notifications()
+        notes = len(transcript.query(".note"))
+        transcript.scroll_home(animate=False)  # reading an earlier answer
+        await pilot.pause()
+        before = transcript.scroll_y
+        await pilot.press(str(rank))
+        await settle(pilot, app)
+        await pilot.pause()
+        assert not isinstance(app.screen, SourceViewer)
+        assert len(transcript.query(".note")) == notes and transcript.scroll_y == before
+        assert any("no longer in the index" in str(n.message) for n in app._notifications)
+
+    drive(app_factory(), steps, SMALL)

@@ -212,6 +212,9 @@ class HsqaApp(App):
             self.migrating = False
             self.sub_title = "index unusable"
             self.query_one(StatusLine).set_index("index unusable — ctrl+r rebuilds it", "index unusable (ctrl+r)")
+        elif group == "doc":  # a card that cannot open: say so where the reader is, not at the conversation's end
+            self.notify(text, title="Cannot open the source", severity="warning")
+            return
         self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
 
     # -- worker results ------------------------------------------------------------------------
