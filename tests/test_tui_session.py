@@ -78,3 +78,53 @@ def test_opening_a_card_of_a_removed_document_says_so_without_moving_the_convers
         assert any("no longer in the index" in str(n.message) for n in app._notifications)
 
     drive(app_factory(), steps, SMALL)
+
+
+def test_a_note_added_while_reading_an_earlier_answer_does_not_move_the_conversation(app_factory, fake_config):
+    """A re-index (the corpus watcher's, or ctrl+r) that skips a file adds a note at the end: it scrolled
+    there even when the reader was on an earlier answer. At the end already, the note is brought into view."""
+
+    async def steps(pilot, app):
+        await ask(pilot, app, "Thailand ministry of social development")
+        await ask(pilot, app, "What did the representative of Canada say?")
+        transcript = app.query_one(Transcript)
+        transcript.scroll_home(animate=False)
+        transcript.unpin()
+        await pilot.pause()
+        (fake_config.corpus_dir / "scan.txt").write_bytes(b"\x00\x01binary\x00" * 10)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        await pilot.pause()
+        assert any("skipped scan.txt" in str(n.render()) for n in transcript.query(".note"))
+        assert transcript.scroll_y == 0
+        transcript.scroll_end(animate=False)
+        await pilot.pause()
+        (fake_config.corpus_dir / "scan2.txt").write_bytes(b"\x00\x02binary\x00" * 10)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y  # at the end: the new note is in view
+
+    drive(app_factory(), steps, SMALL)
+
+
+def test_a_note_answering_what_the_user_just_did_is_always_shown(fake_config):
+    """No index yet: a question gets a note at the end; it is brought into view even when the reader was on
+    an earlier answer (a restored conversation, read from its top)."""
+    from .tui_support import make_app
+
+    async def steps(pilot, app):
+        transcript = app.query_one(Transcript)
+        for i in range(30):
+            transcript.note(f"line {i}")
+        await pilot.pause()
+        transcript.scroll_home(animate=False)
+        await pilot.pause()
+        await type_text(pilot, "What did Canada say?")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.pause()
+        assert "no index" in str(transcript.query(".note").last().render())
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+
+    drive(make_app(fake_config), steps, SMALL)

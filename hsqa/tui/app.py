@@ -215,7 +215,7 @@ class HsqaApp(App):
         elif group == "doc":  # a card that cannot open: say so where the reader is, not at the conversation's end
             self.notify(text, title="Cannot open the source", severity="warning")
             return
-        self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
+        self.query_one(Transcript).note(f"⚠ {text}", style="bold red", reveal=group in ("ask", "scope"))
 
     # -- worker results ------------------------------------------------------------------------
     def on_index_migrating(self, msg: m.IndexMigrating) -> None:
@@ -335,7 +335,7 @@ class HsqaApp(App):
                 note = "⚠ The index is being upgraded (once; see the status line): ask again when it is ready."
             else:
                 note = "⚠ There is no index to search yet: press ctrl+r to build it."
-            self.query_one(Transcript).note(note, style="bold #e0b050")
+            self.query_one(Transcript).note(note, style="bold #e0b050", reveal=True)
             return
         rest, filters = split_filters(q)
         if filters and not rest:  # only filters: they scope the next questions until ctrl+g

@@ -250,9 +250,13 @@ class Transcript(VerticalScroll):
     def view(self, turn_id: int) -> TurnView | None:
         return next((v for v in self.turns() if v.turn.id == turn_id), None)
 
-    def note(self, text: str, style: str = "italic") -> None:
+    def note(self, text: str, style: str = "italic", reveal: bool = False) -> None:
+        """A line at the end of the conversation, brought into view when ``reveal`` (it answers what the user
+        just did) or the reader is at the end; else the reader stays on the answer they are reading."""
+        at_end = self.scroll_y >= self.max_scroll_y - 1
         self.mount(Static(Text(text, style=style), classes="note"))
-        self.call_after_refresh(self.scroll_end, animate=False)
+        if reveal or at_end:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     async def clear_screen(self) -> None:
         await self.remove_children()
