@@ -128,3 +128,18 @@ def test_a_note_answering_what_the_user_just_did_is_always_shown(fake_config):
         assert transcript.scroll_y == transcript.max_scroll_y > 0
 
     drive(make_app(fake_config), steps, SMALL)
+
+
+def test_the_export_toast_names_the_file_as_the_user_would_type_it(app_factory, tmp_path, monkeypatch):
+    """At 80×24 the toast wrapped "/work/…/hsqa-conversation-20261" / "124-025612.md": the absolute path."""
+    monkeypatch.chdir(tmp_path)
+
+    async def steps(pilot, app):
+        await ask(pilot, app, "Thailand ministry of social development")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        exported = next(tmp_path.glob("hsqa-conversation-*.md"))
+        messages = [str(n.message) for n in app._notifications if "exported" in str(n.message)]
+        assert messages == [f"Conversation exported to {exported.name}"]
+
+    drive(app_factory(), steps, SMALL)

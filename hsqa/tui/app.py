@@ -422,7 +422,7 @@ class HsqaApp(App):
         except HsqaError as e:
             self.notify(str(e), severity="warning")
             return
-        self.notify(f"Conversation exported to {path}", title="Export")
+        self.notify(f"Conversation exported to {_short_path(path)}", title="Export")
 
     def action_copy_answer(self) -> None:
         focused = self.focused
@@ -497,6 +497,16 @@ class HsqaApp(App):
         turns = [v.turn for v in self.query_one(Transcript).turns()]
         if turns and self.index_ready:
             self.check_citations(turns)
+
+
+def _short_path(path) -> str:
+    """``path`` relative to the working folder when it is inside it (a narrow toast wraps a long absolute
+    path mid-name)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 class _NoWaitExecutor(ThreadPoolExecutor):
