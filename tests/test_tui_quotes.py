@@ -1,6 +1,8 @@
-"""Long quotes on a short screen: at 80×24 a two-sentence quote is clamped to a few lines ending in "…" and
-the ctrl+o hint, so the citation card starts in the upper part of the screen; ctrl+o (or a click, or the
-palette) shows it whole; at 120×40 nothing changes; copies and exports stay verbatim and whole."""
+"""A small screen (80×24) that reads well: a long quote is clamped to a few lines ending in "…" and the
+ctrl+o hint (the lines kept are the speaker's and those with the question's words), so the citation card
+starts in the upper half; ctrl+o (or a click, or the palette) shows it whole; a follow-up's note and a
+document scope take one line each; a long question wraps under its own start; the viewer's heading never
+ends in a separator. At 120×40 nothing of this changes; copies and exports stay verbatim and whole."""
 
 import pytest
 from rich.console import Console
