@@ -26,6 +26,37 @@ from .errors import HsqaError
 # ---------------------------------------------------------------------------------------------
 
 
+class MigrationNotice:
+    """The schema migrations of an index made by an older hsqa, on stderr: some take a minute on a large
+    index, and a silent CLI looks hung. A redrawn line on a terminal; the first and last steps otherwise."""
+
+    def __init__(self, index_dir: Path, stream=None):
+        self.index_dir = index_dir
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started: float | None = None
+
+    def __call__(self, step) -> None:
+        if self.started is None:
+            self.started = time.perf_counter()
+            self.stream.write(f"hsqa: upgrading the index at {display_path(str(self.index_dir))}/, made by an older hsqa\n")
+        line = f"hsqa: {step}"
+        if step.done:
+            line += f" ({time.perf_counter() - self.started:.1f} s)"
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line + ("\n" if step.done else ""))
+        elif step.done or step.step == 0:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def upgrade_index(config: Config, stream=None) -> bool:
+    """Run the migrations of an old index now, with a notice (opening it later would run them silently)."""
+    from .store import Store
+
+    return Store(config, readonly=True).upgrade(MigrationNotice(config.index_dir, stream))
+
+
 class ProgressBar:
     """Progress on stderr: a redrawn bar on a terminal, one line per stage otherwise."""
 
@@ -436,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     config = Config.resolve(corpus=args.corpus, index=args.index, model=args.model)
     func = getattr(args, "func", cmd_tui)
     try:
+        if func is not cmd_tui:  # the app shows the migrations in its status line
+            upgrade_index(config)
         return func(args, config)
     except UsageError as e:
         parser.print_usage(sys.stderr)

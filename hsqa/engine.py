@@ -23,6 +23,8 @@ from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
 from .scope import Scope
 from .search import Result, SearchResponse, Searcher, split_filters
 from .search.query import FILTER, resolve_filters
+from .store import Store
+from .store.schema import MigrationProgress
 from .text import STOPWORDS, query_terms
 
 #: weight of a follow-up's search within the documents the previous answer cited, against its search
@@ -123,13 +125,22 @@ class Engine:
                 self._searcher = Searcher(self.config, self.embedder)
             return self._searcher
 
-    def open_index(self) -> IndexStatus:
-        """Open the index (raises :class:`IndexMissing` / :class:`ModelMismatch` with clear messages)."""
+    def open_index(self, migration: MigrationProgress | None = None) -> IndexStatus:
+        """Open the index (raises :class:`IndexMissing` / :class:`ModelMismatch` with clear messages). An index
+        made by an older hsqa is upgraded first, step by step told to ``migration``."""
         if not self.config.db_path.exists():
             raise IndexMissing(
                 f"no index at {self.config.index_dir}/ yet: press ctrl+r to build it from {self.config.corpus_dir}/"
             )
+        self.upgrade_index(migration)
         return self.status()
+
+    def upgrade_index(self, migration: MigrationProgress | None = None) -> bool:
+        """Run the schema migrations of an index made by an older hsqa now, telling ``migration`` each step;
+        False when there was nothing to do."""
+        if self._searcher is not None:
+            return False  # already open, hence already upgraded
+        return Store(self.config, readonly=True).upgrade(migration)
 
     def status(self) -> IndexStatus:
         s = self.searcher

@@ -79,3 +79,39 @@ def test_snapshot_markdown_emphasis(snap_app, snap_compare, size):
         await quiet(pilot, snap_app)
 
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_long_quote(snap_app, snap_compare, size):
+    """A two-sentence quote: clamped to three lines at 80×24 (the card starts high on the screen), whole at
+    120×40; then ctrl+o shows it whole at 80×24 too."""
+
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "What did the representative of Canada say?")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)
+
+
+def test_snapshot_long_quote_expanded(snap_app, snap_compare):
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await ask(pilot, snap_app, "What did the representative of Canada say?")
+        await pilot.press("ctrl+o")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_document_scope(snap_app, snap_compare, size):
+    """A document chosen in the list: at 80×24 the scope bar and the answer's scope line keep to one line."""
+
+    async def before(pilot):
+        await settle(pilot, snap_app)
+        await pilot.press("ctrl+b", "down", "enter")
+        await ask(pilot, snap_app, "What did delegations say about legal obligations?")
+        await quiet(pilot, snap_app)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=before)

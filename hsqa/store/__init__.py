@@ -25,13 +25,17 @@ from ..config import Config
 from ..errors import BadIndexPath, HsqaError, IndexMissing, StaleSnapshot
 from . import vectors as _vectors
 from .reads import IndexInfo, Reads, Snapshot, info_from_meta
-from .schema import FORMAT_VERSION, LEXICAL_VERSION, MIGRATIONS, _statements, connect, migrate, translate
+from .schema import (
+    FORMAT_VERSION, LEXICAL_VERSION, MIGRATIONS, MigrationProgress, MigrationStep, _statements, connect, migrate,
+    translate,
+)
 from .vectors import fsync_dir
 from .vectors import write_atomic as _write_atomic
 from .writes import Writer, fts_meta, put_embeddings
 
 __all__ = [
-    "FORMAT_VERSION", "LEXICAL_VERSION", "MIGRATIONS", "IndexInfo", "Snapshot", "Store", "Writer", "connect",
+    "FORMAT_VERSION", "LEXICAL_VERSION", "MIGRATIONS", "IndexInfo", "MigrationStep", "Snapshot", "Store", "Writer",
+    "connect",
     "fsync_dir", "fts_meta", "migrate", "write_faiss_atomic",
 ]
 
@@ -86,11 +90,25 @@ class Store(Reads):
             raise translate(e, index_dir) from None
         return conn
 
-    def _upgrade(self) -> None:
+    def upgrade(self, progress: MigrationProgress | None = None) -> bool:
+        """Bring an index written by an older hsqa up to today's schema now, telling ``progress`` (opening it
+        would do the same, silently); False when there is nothing to upgrade (no index, or up to date)."""
+        if not self.config.db_path.exists():
+            return False
+        conn = connect(self.config.db_path, readonly=True)
+        try:
+            old = conn.execute("PRAGMA user_version").fetchone()[0] < len(MIGRATIONS)
+        finally:
+            conn.close()
+        if old:
+            self._upgrade(progress)
+        return old
+
+    def _upgrade(self, progress: MigrationProgress | None = None) -> None:
         try:
             rw = connect(self.config.db_path)
             try:
-                migrate(rw)
+                migrate(rw, progress)
             finally:
                 rw.close()
         except (sqlite3.OperationalError, HsqaError) as e:

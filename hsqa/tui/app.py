@@ -35,8 +35,8 @@ from .screens.viewer import SourceViewer
 from .widgets.cards import CitationCard
 from .widgets.inputs import QuestionInput
 from .widgets.sidebar import DocumentList
-from .widgets.status import StatusLine
-from .widgets.transcript import Transcript
+from .widgets.status import ScopeBar, StatusLine
+from .widgets.transcript import AnswerBlock, Transcript
 
 WATCH_SECONDS = 3.0
 #: turns of a previous conversation shown at start (all of them stay in the history file and the export)
@@ -53,6 +53,7 @@ class HsqaApp(App):
         Binding("ctrl+r", "reindex", "Re-index"),
         Binding("ctrl+g", "clear_scope", "Unscope"),
         Binding("ctrl+n", "ask_fresh", "Afresh", show=False),
+        Binding("ctrl+o", "toggle_quote", "Whole quote", show=False),
         Binding("ctrl+l", "clear_screen", "Clear screen", show=False),
         Binding("escape", "focus_question", "Question", show=False),
         Binding("tab", "focus_next", "Next", show=False),
@@ -75,6 +76,7 @@ class HsqaApp(App):
         self.pending_upgrade: set[int] = set()
         self.index_ready = False
         self.indexing = False
+        self.migrating = False  #: an index made by an older hsqa is being upgraded (see on_index_migrating)
         self.watch_corpus = watch
         self.docs: dict[str, dict] = {}
         self.quick_exit = False  #: quitting does not wait for worker threads (see :func:`run_app`)
@@ -88,7 +90,7 @@ class HsqaApp(App):
                 yield DocumentList(id="documents")
             with Vertical(id="conversation"):
                 yield Transcript(id="transcript")
-                yield Static(id="scope")
+                yield ScopeBar(id="scope")
                 yield QuestionInput(id="question")
         yield ProgressBar(id="progress", show_eta=False)
         yield StatusLine(id="status")
@@ -106,6 +108,12 @@ class HsqaApp(App):
         if self.watch_corpus:
             self.set_interval(WATCH_SECONDS, self.check_corpus)
 
+    def on_resize(self, event) -> None:
+        # the one-line forms of a short screen depend on the terminal's height, which cached heights ignore
+        for w in [*self.query(AnswerBlock), *self.query(ScopeBar)]:
+            w.clear_cached_dimensions()
+            w.refresh(layout=True)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, SourceViewer):
@@ -116,13 +124,18 @@ class HsqaApp(App):
         yield SystemCommand("Choose a document to scope questions to", "Open the document list (ctrl+b)", self.action_toggle_sidebar)
         yield SystemCommand("Clear the scope", "Questions search every document again (ctrl+g)", self.action_clear_scope)
         yield SystemCommand("Ask the last question afresh", "Without the previous question's context (ctrl+n)", self.action_ask_fresh)
+        yield SystemCommand(
+            "Show the whole quote", "On a short screen a long quote shows its first lines; this toggles (ctrl+o)",
+            self.action_toggle_quote,
+        )
         yield SystemCommand("Clear the screen", "The conversation stays saved and in the export (ctrl+l)", self.action_clear_screen)
 
     # -- workers: call the core, post messages ----------------------------------------------------
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_index(self) -> None:
         try:
-            self.post_message(m.IndexOpened(self.engine.open_index()))
+            status = self.engine.open_index(migration=lambda step: self.post_message(m.IndexMigrating(str(step), step.done)))
+            self.post_message(m.IndexOpened(status))
         except IndexMissing as e:
             self.post_message(m.IndexMissingFound(str(e)))
 
@@ -196,18 +209,30 @@ class HsqaApp(App):
             self._progress(False)
             self.query_one(StatusLine).set_index("indexing failed")
         elif group == "open":
+            self.migrating = False
             self.sub_title = "index unusable"
             self.query_one(StatusLine).set_index("index unusable — ctrl+r rebuilds it", "index unusable (ctrl+r)")
-        self.query_one(Transcript).note(f"⚠ {text}", style="bold red")
+        elif group == "doc":  # a card that cannot open: say so where the reader is, not at the conversation's end
+            self.notify(text, title="Cannot open the source", severity="warning")
+            return
+        self.query_one(Transcript).note(f"⚠ {text}", style="bold red", reveal=group in ("ask", "scope"))
 
     # -- worker results ------------------------------------------------------------------------
+    def on_index_migrating(self, msg: m.IndexMigrating) -> None:
+        self.migrating = not msg.done
+        self.sub_title = "upgrading an index made by an older hsqa (once)…"
+        short = msg.text.replace("migrating index to schema", "upgrading index: schema")
+        self.query_one(StatusLine).set_index(msg.text, short)
+
     def on_index_opened(self, msg: m.IndexOpened) -> None:
         self.index_ready = True
+        self.migrating = False
         self._show_status(msg.status)
         self.refresh_documents()
         self._recheck_citations()
 
     def on_index_missing_found(self, msg: m.IndexMissingFound) -> None:
+        self.migrating = False
         self.sub_title = "no index"
         self.query_one(StatusLine).set_index("no index — press ctrl+r to build it", "no index (ctrl+r)")
         self.query_one(Transcript).note(f"⚠ {msg.reason}", style="bold #e0b050")
@@ -306,7 +331,11 @@ class HsqaApp(App):
         box.remember(q)
         box.value = ""
         if not self.index_ready:
-            self.query_one(Transcript).note("⚠ There is no index to search yet: press ctrl+r to build it.", style="bold #e0b050")
+            if self.migrating:
+                note = "⚠ The index is being upgraded (once; see the status line): ask again when it is ready."
+            else:
+                note = "⚠ There is no index to search yet: press ctrl+r to build it."
+            self.query_one(Transcript).note(note, style="bold #e0b050", reveal=True)
             return
         rest, filters = split_filters(q)
         if filters and not rest:  # only filters: they scope the next questions until ctrl+g
@@ -348,14 +377,12 @@ class HsqaApp(App):
         self.query_one(QuestionInput).focus()
 
     def _show_scope(self) -> None:
-        scope = self.query_one("#scope", Static)
-        scope.update(f"Scope: {self.scope.describe()}   (ctrl+g to clear)")
-        scope.set_class(bool(self.scope), "visible")
+        self.query_one(ScopeBar).set_scope(self.scope.describe() if self.scope else "")
 
     # -- actions ----------------------------------------------------------------------------------
     MAIN_SCREEN_ONLY = {
         "toggle_sidebar", "open_card", "copy_answer", "clear_scope", "clear_screen", "focus_question", "ask_fresh",
-        "export", "reindex",
+        "export", "reindex", "toggle_quote",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -381,6 +408,9 @@ class HsqaApp(App):
     def action_reindex(self) -> None:
         if self.indexing:
             return
+        if self.migrating:
+            self.notify("The index is being upgraded; re-index when it is done.", severity="warning")
+            return
         self.indexing = True
         self._progress(True)
         self.query_one(StatusLine).set_index("indexing…")
@@ -392,7 +422,7 @@ class HsqaApp(App):
         except HsqaError as e:
             self.notify(str(e), severity="warning")
             return
-        self.notify(f"Conversation exported to {path}", title="Export")
+        self.notify(f"Conversation exported to {_short_path(path)}", title="Export")
 
     def action_copy_answer(self) -> None:
         focused = self.focused
@@ -424,6 +454,14 @@ class HsqaApp(App):
             return
         t = view.turn
         self.ask(t.question, t.id, Scope.from_json(t.standing), fresh=not t.fresh, upgrade=True)
+
+    def action_toggle_quote(self) -> None:
+        """Show the quote of the answer on screen (or of the focused card's answer) whole, or clamped again."""
+        focused = self.focused
+        transcript = self.query_one(Transcript)
+        view = transcript.view(focused.turn_id) if isinstance(focused, CitationCard) else transcript.on_screen()
+        if view is not None and view.turn.answer:
+            view.toggle_quote()
 
     def action_focus_question(self) -> None:
         self._close_sidebar()
@@ -459,6 +497,16 @@ class HsqaApp(App):
         turns = [v.turn for v in self.query_one(Transcript).turns()]
         if turns and self.index_ready:
             self.check_citations(turns)
+
+
+def _short_path(path) -> str:
+    """``path`` relative to the working folder when it is inside it (a narrow toast wraps a long absolute
+    path mid-name)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 class _NoWaitExecutor(ThreadPoolExecutor):

@@ -18,6 +18,12 @@ class IndexOpened(Message):
 
 
 @dataclass
+class IndexMigrating(Message):
+    text: str  #: "migrating index to schema 6: step 3/24": an index made by an older hsqa is being upgraded
+    done: bool = False  #: that migration is committed
+
+
+@dataclass
 class IndexMissingFound(Message):
     reason: str
 

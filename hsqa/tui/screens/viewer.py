@@ -29,12 +29,14 @@ class SourceViewer(Screen):
 
     def compose(self) -> ComposeResult:
         v = self.view
-        head = Text()
-        head.append(v.title + "\n", style="bold")
-        head.append(" · ".join(x for x in (citation_date(v.date, v.date_end), v.place, v.path) if x), style="dim")
+        when = " · ".join(x for x in (citation_date(v.date, v.date_end), v.place) if x)
+        # the path after the date and place when it fits, else on its own line (never a dangling " ·")
+        path = Text(v.path, style="dim")
+        meta = render.OneLine(Text(when, style="dim"), Text(f" · {v.path}", style="dim"), "below", path) if when else path
+        lines = [Text(v.title, style="bold"), meta]
         if v.warning:
-            head.append(f"\n⚠ {v.warning}", style="bold #e0b050")
-        yield Static(head, id="doc-title")
+            lines.append(Text(f"⚠ {v.warning}", style="bold #e0b050"))
+        yield Static(render.Stack(lines), id="doc-title")
         with VerticalScroll(id="doc-body"):
             page = None
             for p in v.paragraphs:

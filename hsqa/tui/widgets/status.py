@@ -4,6 +4,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from . import render
+
+#: below this many terminal rows, one-line forms: the scope bar, a follow-up's note, a long quote
+SHORT_SCREEN = 32
+
 SEP = "   │   "
 SEP_SHORT = " │ "
 
@@ -43,3 +48,22 @@ class StatusLine(Static):
 
     def set_index(self, long: str, short: str | None = None) -> None:
         self.index, self.index_short = long, short or long
+
+
+class ScopeBar(Static):
+    """The standing scope above the question box. On a short screen it keeps to one line (a long document
+    title is cut with "…"; the whole title is in the answers and the document list)."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.label = ""
+
+    def set_scope(self, label: str) -> None:
+        self.label = label
+        self.set_class(bool(label), "visible")
+        self.clear_cached_dimensions()
+        self.refresh(layout=True)
+
+    def render(self):
+        short = self.app.size.height < SHORT_SCREEN
+        return render.OneLine(Text(f"Scope: {self.label}"), Text("   (ctrl+g to clear)", style="dim"), mode="cut" if short else "wrap")

@@ -4,16 +4,84 @@ from contextlib import contextmanager
 
 from rich.text import Text
 from textual import events
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from ...conversation import Turn
 from ...engine import Located
 from . import render
 from .cards import CitationCard
+from .status import SHORT_SCREEN
 from .typing import redirect_key, redirect_paste
 
 FOLLOW = "italic #9ab0d0"
+#: on a short screen (SHORT_SCREEN rows) a long quote shows QUOTE_LINES lines ("…", ctrl+o shows it whole):
+#: at 80×24 a two-sentence quote would otherwise fill half the screen above its own citation card, which
+#: shows the same sentences highlighted in their paragraph
+QUOTE_LINES = 3
+EXPAND_HINT = "ctrl+o: whole quote"
+
+
+class AnswerBlock(Static):
+    """The answer under a question: follow-up and scope notes, then the quoted sentence (or why there is
+    none). On a short screen a long quote is clamped; ``expanded`` (ctrl+o, or a click) shows it whole.
+    Only the display is cut: copies, exports and JSON use the turn's sentence."""
+
+    def __init__(
+        self,
+        head: Text,
+        body: Text,
+        foot: Text,
+        quote_rank: int | None,
+        keys=frozenset(),
+        short_head: list | None = None,
+        expanded: bool = False,
+    ):
+        super().__init__(classes="answer")
+        self.head, self.body, self.foot = head, body, foot
+        self.short_head = short_head if short_head is not None else [head]  #: the notes above, on a short screen
+        self.keys = keys  #: the question's words found in the quote: a clamped quote keeps the lines with them
+        self.quote_rank = quote_rank  #: the card the quote comes from; None when the body is not a quote
+        self.expanded = expanded
+
+    def short_screen(self) -> bool:
+        return self.app.size.height < SHORT_SCREEN
+
+    def clamps(self) -> bool:
+        return self.quote_rank is not None and not self.expanded and self.short_screen()
+
+    def render(self):
+        if not self.short_screen():
+            return Text("").join([self.head, self.body, self.foot])
+        tail = Text.assemble(("…”", "bold"), (f" [{self.quote_rank}]", "bold #8ab4f8"))
+        hint = Text(f"  {EXPAND_HINT}", style="dim")
+        lines = QUOTE_LINES if self.clamps() else None
+        return render.Clamped(self.short_head, self.body, self.foot, lines, tail, self.keys, hint)
+
+    def shown(self) -> str:
+        """The text on screen, as plain text."""
+        r = self.render()
+        if isinstance(r, Text):
+            return r.plain
+        return r.text(self.app.console, self.content_size.width).plain
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self.clear_cached_dimensions()
+        self.refresh(layout=True)
+
+    def on_click(self) -> None:
+        if self.quote_rank is not None:
+            self.set_expanded(not self.expanded)
+
+
+def quote_keys(r: dict | None) -> frozenset[str]:
+    """The question's words marked in the quoted sentence of result ``r``."""
+    if not r or not r.get("highlight"):
+        return frozenset()
+    a, b = r["highlight"]
+    text = r["text"]
+    return frozenset(text[s:e].lower() for s, e in (r.get("terms") or ()) if a <= s < b)
 
 
 class TurnView(Vertical):
@@ -22,45 +90,76 @@ class TurnView(Vertical):
     def __init__(self, turn: Turn):
         super().__init__(classes="turn", id=f"turn-{turn.id}")
         self.turn = turn
+        self.quote_expanded = False
 
     def compose(self):
         t = self.turn
-        yield Static(Text.assemble(("You  ", "bold #8ab4f8"), t.question), classes="question")
-        yield Static(self._answer_text(), classes="answer")
+        # "You" beside the question: a long question wraps under its own start, not under "You"
+        yield Horizontal(
+            Static(Text("You", style="bold #8ab4f8"), classes="who"),
+            Static(Text(t.question), classes="question-text"),
+            classes="question",
+        )
+        yield AnswerBlock(*self._answer_parts(), expanded=self.quote_expanded)
         for r in t.results:
             yield CitationCard(t.id, r, dim=not t.relevant)
 
-    def _answer_text(self) -> Text:
+    def _answer_parts(self) -> tuple[Text, Text, Text, int | None, frozenset[str], list]:
+        """The answer as (notes above, quote or message, note below, the quote's card rank or None, the
+        question's words in the quote, the notes above in their short form)."""
         t = self.turn
-        out = Text()
+        head, body, foot = Text(), Text(), Text()
+        short: list[render.OneLine] = []  #: one line each on a short screen
         if t.followup:
-            out.append(f"following up on: {t.followup['on']}", style=FOLLOW)
-            if t.followup.get("read_as"):
-                out.append(f" — read as: {t.followup['read_as']}", style=FOLLOW)
-            out.append("  (ctrl+n asks it afresh)\n", style="dim")
+            head.append(f"following up on: {t.followup['on']}", style=FOLLOW)
+            read_as = t.followup.get("read_as")
+            if read_as:
+                head.append(f" — read as: {read_as}", style=FOLLOW)
+            head.append("  (ctrl+n asks it afresh)\n", style="dim")
+            # on a short screen: the previous question is just above; the question as read says it all
+            hint = Text("  (ctrl+n: afresh)", style="dim")
+            if read_as:
+                short.append(render.OneLine(Text(f"↪ read as: {read_as}", style=FOLLOW), hint, "hint_if_fits"))
+            else:
+                short.append(render.OneLine(Text(f"↪ following up on: {t.followup['on']}", style=FOLLOW), hint))
         elif t.fresh:
-            out.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+            head.append("asked afresh, without the previous question's context\n", style=FOLLOW)
+            short.append(render.OneLine(Text("asked afresh, without the previous question's context", style=FOLLOW), Text()))
         if t.scope_labels:
-            out.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            head.append(f"scope: {', '.join(t.scope_labels)}\n", style="italic #c0a0ff")
+            short.append(render.OneLine(Text(f"scope: {', '.join(t.scope_labels)}", style="italic #c0a0ff"), Text()))
+        rank, keys = None, frozenset()
         if t.error:
-            out.append(t.error, style="bold red")
+            body.append(t.error, style="bold red")
         elif t.note:
-            out.append(t.note, style="italic")
+            body.append(t.note, style="italic")
         elif not t.results:
-            out.append("No passage matches this question. Try other words, or remove the scope.", style="italic")
+            body.append("No passage matches this question. Try other words, or remove the scope.", style="italic")
         elif not t.relevant:
-            out.append("Nothing in the corpus answers this clearly. The nearest passages are below, dimmed.", style="italic")
+            body.append("Nothing in the corpus answers this clearly. The nearest passages are below, dimmed.", style="italic")
         elif t.answer:
-            out.append("“", style="bold")
-            out.append_text(render.styled(t.answer["sentence"], base="bold"))
-            out.append("”", style="bold")
-            out.append(f" [{t.answer['rank']}]", style="bold #8ab4f8")
+            rank = t.answer["rank"]
+            keys = quote_keys(next((r for r in t.results if r["rank"] == rank), None))
+            body.append("“", style="bold")
+            body.append_text(render.styled(t.answer["sentence"], base="bold"))
+            body.append("”", style="bold")
+            body.append(f" [{rank}]", style="bold #8ab4f8")
         if t.mode == "lexical" and t.results:
-            out.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
-        return out
+            foot.append("\n(keyword search only — the answer is upgraded when the model is ready)", style="dim italic")
+        return head, body, foot, rank, keys, short
+
+    def answer_block(self) -> AnswerBlock:
+        return self.query_one(AnswerBlock)
+
+    def toggle_quote(self) -> bool:
+        """Show the quote whole, or clamped again on a short screen; returns True when it is now whole."""
+        block = self.answer_block()
+        block.set_expanded(not block.expanded)
+        return block.expanded
 
     async def replace(self, turn: Turn) -> None:
         located = {c.result["rank"]: c.located for c in self.query(CitationCard)}
+        self.quote_expanded = self.answer_block().expanded  # an upgraded answer keeps the reader's choice
         self.turn = turn
         await self.remove_children()
         await self.mount_all(list(self.compose()))
@@ -151,9 +250,13 @@ class Transcript(VerticalScroll):
     def view(self, turn_id: int) -> TurnView | None:
         return next((v for v in self.turns() if v.turn.id == turn_id), None)
 
-    def note(self, text: str, style: str = "italic") -> None:
+    def note(self, text: str, style: str = "italic", reveal: bool = False) -> None:
+        """A line at the end of the conversation, brought into view when ``reveal`` (it answers what the user
+        just did) or the reader is at the end; else the reader stays on the answer they are reading."""
+        at_end = self.scroll_y >= self.max_scroll_y - 1
         self.mount(Static(Text(text, style=style), classes="note"))
-        self.call_after_refresh(self.scroll_end, animate=False)
+        if reveal or at_end:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     async def clear_screen(self) -> None:
         await self.remove_children()
