@@ -124,6 +124,16 @@ class FollowUp:
     context: str = ""  #: the previous question as it reads on its own
 
 
+def explicit_follow_up(question: str) -> bool:
+    """Does ``question`` say in words that it leans on the previous one: an opener ("and", "what about"), a
+    deictic ("that day"), or a pronoun before any name?"""
+    if _OPENERS.search(question) or _DEICTIC.search(question):
+        return True
+    words = TOKEN.findall(question)
+    first_name = next((i for i, w in enumerate(words) if _is_name(w)), len(words))
+    return any(w.lower() in _PERSONAL for w in words[:first_name])
+
+
 def is_follow_up(question: str) -> bool:
     """Does ``question`` lean on the previous turn? It opens with "and", "what about", "why"…; a pronoun
     stands for something it does not name ("What did it ask for?"); "that day", "the next one"; "more";
@@ -132,15 +142,11 @@ def is_follow_up(question: str) -> bool:
     words = TOKEN.findall(question)
     if not words:
         return False
-    if _OPENERS.search(question) or _DEICTIC.search(question):
+    if explicit_follow_up(question):
         return True
     first_name = next((i for i, w in enumerate(words) if _is_name(w)), None)
-    for i, w in enumerate(words):
-        low = w.lower()
-        if low in _PERSONAL and (first_name is None or i < first_name):
-            return True
-        if low in _POSSESSIVE and first_name is None:
-            return True
+    if first_name is None and any(w.lower() in _POSSESSIVE for w in words):
+        return True
     if any(w.lower() in _MORE for w in words) and len(_content(question)) <= 3:
         return True
     if _only_who_said(question, words):
@@ -224,9 +230,16 @@ def standalone(turn: Turn) -> str:
     return own
 
 
-def follow_up(question: str, previous: Turn | None) -> FollowUp | None:
-    """The context ``question`` carries over from ``previous``, or None when it stands on its own."""
-    if previous is None or previous.error or not is_follow_up(question):
+def follow_up(question: str, previous: Turn | None, filtered: bool = False) -> FollowUp | None:
+    """The context ``question`` carries over from ``previous``, or None when it stands on its own.
+
+    A turn that found nothing passes nothing on (its words and filters found nothing: carrying them only
+    makes the next question find nothing too). ``filtered``: the question came with its own ``year:`` /
+    ``doc:`` filters; with a topic of its own ("year:1999 genocide") it is a new search unless it says it
+    leans on the last one ("and", "what about", a pronoun)."""
+    if previous is None or previous.error or not previous.results or not is_follow_up(question):
+        return None
+    if filtered and _content(question) and not explicit_follow_up(question):
         return None
     own = {t.lower() for t in query_terms(question)}
     prev_q = standalone(previous)
@@ -373,6 +386,7 @@ class Conversation:
         self._save_lock = threading.Lock()
         self._last_id = 0
         self._dirty = False  #: turns changed since the last save
+        self._unscoped_after = 0  #: follow-ups of turns up to this id carry no scope (cleared since)
         self.load_warning: str | None = None
 
     # -- turns ------------------------------------------------------------------------------------
@@ -393,6 +407,12 @@ class Conversation:
                 self.turns.sort(key=lambda t: t.id)
                 del self.turns[:-MAX_HISTORY]
             self._dirty = True
+
+    def clear_scope(self) -> None:
+        """The user cleared the scope: a follow-up of a turn asked so far no longer carries that turn's own
+        ``year:`` / ``doc:`` filters (its words and cited documents it still carries)."""
+        with self._lock:
+            self._unscoped_after = max([self._unscoped_after, *(t.id for t in self.turns)])
 
     def turn(self, turn_id: int) -> Turn | None:
         return next((t for t in self.turns if t.id == turn_id), None)
@@ -419,7 +439,9 @@ class Conversation:
         turn_id = turn_id if turn_id is not None else self.reserve_id()
         standing = standing or Scope()
         question, own = engine.parse(text)
-        fu = None if fresh else follow_up(question, self.before(turn_id))
+        fu = None if fresh else follow_up(question, self.before(turn_id), filtered=bool(own))
+        if fu is not None and fu.of <= self._unscoped_after:
+            fu.scope = Scope()  # the scope was cleared since that turn (ctrl+g): not carried either
         base = standing if (standing or fu is None) else fu.scope
         scope = base.overridden_by(own) if own else base
         if fu is not None and fu.read_as:  # a whole question now: searched as one, near the last answer

@@ -211,3 +211,54 @@ def test_tell_me_more_goes_on_from_the_paragraph_the_previous_answer_quoted(fake
     resp = engine._follow_up("Tell me more.", ["stand-alone projects"], [], {"doc1.txt"}, None, 5, "hybrid", 1.0,
                              after=fu.after)
     assert (resp.results[0].doc_id, resp.results[0].paragraph) == (1, 5)
+
+
+@pytest.fixture
+def hashing_engine(fake_config):
+    from hsqa.engine import Engine
+    from hsqa.indexer import Indexer
+
+    Indexer(fake_config).run()
+    engine = Engine(fake_config)
+    engine.load_model()
+    return engine
+
+
+def test_a_question_with_its_own_filter_and_topic_is_not_a_follow_up(hashing_engine):
+    """Found in tmux (80x24): "year:1992 genocide" after an unrelated question was read as a follow-up of it
+    ("names nothing, too short to stand alone"), carrying its words into the search."""
+    from hsqa.conversation import Conversation
+
+    talk = Conversation()
+    talk.ask(hashing_engine, "What is the added value of human security according to the report?")
+    turn = talk.ask(hashing_engine, "year:2007 genocide")
+    assert turn.followup is None
+    assert talk.ask(hashing_engine, "year:2007 and what about Canada?").followup  # said to lean on it: does
+
+
+def test_a_turn_that_found_nothing_passes_nothing_on(hashing_engine):
+    """Found in tmux: after "year:1992 genocide" (no passage: the corpus is 2007 and 2012), "What did Canada
+    say?" inherited year:1992 and found nothing either, and each later "What did X say?" carried the whole
+    chain of earlier questions."""
+    from hsqa.conversation import Conversation
+
+    talk = Conversation()
+    talk.ask(hashing_engine, "What is the added value of human security according to the report?")
+    assert not talk.ask(hashing_engine, "year:1992 genocide").results
+    turn = talk.ask(hashing_engine, "What did Canada say?")
+    assert turn.followup is None and turn.results and turn.scope_labels == []
+    nxt = talk.ask(hashing_engine, "What did Japan say?")
+    assert nxt.followup and "genocide" not in nxt.followup.get("read_as", "") + nxt.followup.get("context", "")
+
+
+def test_clearing_the_scope_also_clears_the_scope_a_follow_up_would_carry(hashing_engine):
+    """Found in tmux: ctrl+g ("questions search every document again") did not stop a follow-up from carrying
+    the previous question's own year: filter."""
+    from hsqa.conversation import Conversation
+
+    talk = Conversation()
+    talk.ask(hashing_engine, "year:2007 What did the representative of Canada say?")
+    assert talk.ask(hashing_engine, "Which resolution did she mention?").scope_labels == ["year:2007"]
+    talk.clear_scope()
+    turn = talk.ask(hashing_engine, "And what did Spain say?")
+    assert turn.followup and turn.scope_labels == []

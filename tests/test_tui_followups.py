@@ -48,6 +48,21 @@ def test_a_follow_up_keeps_the_previous_questions_filters_and_documents(app_fact
     drive(app_factory(), steps)
 
 
+def test_ctrl_g_also_stops_a_follow_up_carrying_the_previous_questions_filter(app_factory):
+    """Found in tmux: after ctrl+g ("questions search every document again"), a follow-up still carried the
+    previous question's own year: filter."""
+
+    async def steps(pilot, app):
+        await ask(pilot, app, "year:2007 What did the representative of Canada say?")
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+        await ask(pilot, app, "And what did Spain say?")
+        turn = app.query_one(Transcript).latest().turn
+        assert turn.followup and turn.scope_labels == []
+
+    drive(app_factory(), steps)
+
+
 def test_an_ellipsis_quotes_what_the_new_name_said(app_factory):
     """Found in a tmux session: "And Vanuatu?" after a question on what Fiji said about planned relocation
     quoted Fiji again (the topic words matched Fiji's sentence better)."""

@@ -352,6 +352,7 @@ class HsqaApp(App):
     def on_scope_requested(self, msg: m.ScopeRequested) -> None:
         if msg.path is None:
             self.scope = Scope()
+            self.conversation.clear_scope()
         else:
             self.scope = self.scope.overridden_by(Scope.document(msg.path, msg.title))
         self._show_scope()
