@@ -243,7 +243,9 @@ def follow_up(question: str, previous: Turn | None, filtered: bool = False) -> F
         return None
     own = {t.lower() for t in query_terms(question)}
     prev_q = standalone(previous)
-    carried = (previous.followup or {}).get("terms") or []
+    # words carried into the previous turn go on only while the chain names nothing new: after "What did
+    # Canada say?" the co-chairs of two questions back are no longer what "she" points at
+    carried = [] if _key_names(split_filters(previous.question)[0]) else (previous.followup or {}).get("terms") or []
     # names first (what "it", "they", "there" point at), then a few topic words
     names = [w for n in _key_names(prev_q) for w in TOKEN.findall(n) if w.lower() not in STOPWORDS]
     topic = [t for t in _content(prev_q) if t.lower() not in {n.lower() for n in names}][:MAX_TOPIC_TERMS]
@@ -365,11 +367,14 @@ def _answer_names(turn: Turn) -> list[str]:
 
 
 def _cited_sources(turn: Turn) -> list[str]:
-    if not turn.relevant or not turn.results:
+    """The documents ``turn`` cited: the one its answer is quoted from (a follow-up naming someone new may be
+    answered from a passage below the bar), then those of its first passages that answer."""
+    if not turn.results or not (turn.relevant or turn.answer):
         return []
     first = turn.answer["rank"] if turn.answer else 1
     out = [r["source"] for r in turn.results if r["rank"] == first]
-    out += [r["source"] for r in turn.results[:SOURCE_RANKS] if r.get("relevant", True)]
+    if turn.relevant:
+        out += [r["source"] for r in turn.results[:SOURCE_RANKS] if r.get("relevant", True)]
     return list(dict.fromkeys(out))
 
 

@@ -22,6 +22,7 @@ from .errors import HsqaError, IndexMissing
 from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
 from .scope import Scope
 from .search import Result, SearchResponse, Searcher, split_filters
+from .search.names import countries_named
 from .search.query import FILTER, resolve_filters
 from .store import Store
 from .store.schema import MigrationProgress
@@ -282,13 +283,18 @@ class Engine:
         if scope is not None and scope.doc_ids:
             ids &= scope.doc_ids
         years = set(scope.years) if scope is not None else set()
-        wide = self.searcher.search(" ".join([question, *(names or context)]), k=k, mode=mode, scope=scope)
+        # the countries a passage must name are those the question names, or else the previous question's:
+        # never the carried names of an earlier answer ("Japan" of the co-chairs, for "What did Canada say?")
+        countries = countries_named(question) or countries_named(" ".join(context))
+        wide = self.searcher.search(" ".join([question, *(names or context)]), k=k, mode=mode, scope=scope,
+                                    countries=countries)
         if not ids:
             return wide
         # its own words, unless too few to search with ("Why?", "When was that?")
         own = question if len(content_terms(question)) >= 2 else " ".join([*context, question])
         own = near_question or own
-        near = self.searcher.search(own, k=k if after is None else max(k, FOLLOW_ON_K), mode=mode, scope=Scope(ids, years))
+        near = self.searcher.search(own, k=k if after is None else max(k, FOLLOW_ON_K), mode=mode, scope=Scope(ids, years),
+                                    countries=countries)
         merged = merge_ranked([(_follow_on(near.results, after)[:k], weight), (wide.results, 1.0)])
         for i, r in enumerate(merged[:k], 1):
             r.rank = i

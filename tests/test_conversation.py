@@ -103,7 +103,7 @@ def test_a_follow_ups_passages_in_the_cited_document_are_not_drowned_by_the_wide
     class Searcher:
         documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
 
-        def search(self, question, k=5, mode="hybrid", scope=None):
+        def search(self, question, k=5, mode="hybrid", scope=None, countries=None):
             return SearchResponse(question, mode, near if scope and scope.doc_ids else wide, scope, None)
 
     engine = Engine(fake_config)
@@ -171,7 +171,7 @@ def test_an_ellipsis_searches_its_new_part_in_the_cited_documents(fake_config):
     class Searcher:
         documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
 
-        def search(self, question, k=5, mode="hybrid", scope=None):
+        def search(self, question, k=5, mode="hybrid", scope=None, countries=None):
             asked.append((question, bool(scope and scope.doc_ids)))
             return SearchResponse(question, mode, [_hit(1, 1 if scope else 2, 1, 0.0)], scope, None)
 
@@ -203,7 +203,7 @@ def test_tell_me_more_goes_on_from_the_paragraph_the_previous_answer_quoted(fake
     class Searcher:
         documents = {1: {"path": "doc1.txt"}, 2: {"path": "doc2.txt"}}
 
-        def search(self, question, k=5, mode="hybrid", scope=None):
+        def search(self, question, k=5, mode="hybrid", scope=None, countries=None):
             return SearchResponse(question, mode, (near if scope and scope.doc_ids else wide)[:k], scope, None)
 
     engine = Engine(fake_config)

@@ -117,3 +117,25 @@ def test_card_one_is_the_passage_the_answer_quotes(real_index):
     first = reply.results[0]
     assert first["source"] == FHS_2007 and first["paragraph"] == 1 and first["rank"] == 1
     assert [r["rank"] for r in reply.results] == list(range(1, len(reply.results) + 1))
+
+
+def test_a_follow_up_chain_keeps_to_the_country_asked_about(real_index):
+    """Found in tmux: "Who co-chaired the second meeting?", "What did Canada say?", "Which resolution did she
+    mention?" quoted resolution 64/291 from the 2012 debate. The names of the first answer (Japan, Mexico)
+    were carried into the second search, where they counted as countries the passage must name, so Canada's
+    statement could not answer; the third turn then had no cited document to stay in."""
+    from hsqa.conversation import Conversation
+    from hsqa.engine import Engine
+
+    config, embedder = real_index
+    engine = Engine(config, embedder)
+    engine.load_model()
+    talk = Conversation()
+    talk.ask(engine, "Who co-chaired the second meeting?")
+    canada = talk.ask(engine, "What did Canada say?")
+    assert canada.answer["sentence"].startswith("The representative of Canada")
+    turn = talk.ask(engine, "Which resolution did she mention?")
+    # it stays with Canada's statement (its cosine with the carried words sits at the answering bar: whether it
+    # is quoted or only shown first may change with the model); it never quotes another document
+    assert turn.results[0]["source"] == FHS_2007 and "Resolution 1612" in turn.results[0]["text"]
+    assert turn.answer is None or "resolution 1612" in turn.answer["sentence"].lower()

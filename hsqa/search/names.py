@@ -105,7 +105,8 @@ def countries_named(question: str) -> tuple[frozenset[str], ...]:
 SPEECH = re.compile(
     r"\b(?:say|said|says|state[sd]?|stress(?:ed|es)?|propos(?:e|ed|es)|announc(?:e|ed|es)|call(?:ed|s)?\s+for|"
     r"urg(?:e|ed|es)|describ(?:e|ed|es)|argu(?:e|ed|es)|suggest(?:ed|s)?|emphasi[sz](?:e|ed|es)|express(?:ed|es)?|"
-    r"recommend(?:ed|s)?|warn(?:ed|s)?|criticis(?:e|ed|es)|criticiz(?:e|ed|es)|reported|told|speak|spoke|view|position)\b",
+    r"recommend(?:ed|s)?|warn(?:ed|s)?|criticis(?:e|ed|es)|criticiz(?:e|ed|es)|reported|told|speak|spoke|view|position|"
+    r"mention(?:ed|s)?|refer(?:red|s)?\s+to|cit(?:e|ed|es))\b",
     re.I,
 )
 #: a passage naming this many different countries is a list (of participants, members, signatories): being

@@ -6,6 +6,7 @@ near-identical passages are returned once. User text never reaches ``MATCH`` unq
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 
@@ -93,8 +94,10 @@ class Searcher:
 
     # -- search -----------------------------------------------------------------------------------
     def search(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,
-               qvec: np.ndarray | None = None) -> SearchResponse:
-        query, scope, mode, qvec, got = self.candidates(question, k, mode, scope, qvec)
+               qvec: np.ndarray | None = None, countries: tuple[frozenset[str], ...] | None = None) -> SearchResponse:
+        """The top ``k`` passages for ``question``. ``countries``: the countries a passage must name to answer,
+        when not those ``question`` names (a follow-up searched with carried words: :mod:`hsqa.engine`)."""
+        query, scope, mode, qvec, got = self.candidates(question, k, mode, scope, qvec, countries)
         if got is None:
             return SearchResponse(query.raw, mode, [], scope, qvec)
         cands, rows = got
@@ -106,7 +109,7 @@ class Searcher:
         return SearchResponse(query.raw, mode, results, scope, qvec)
 
     def candidates(self, question: str, k: int = 5, mode: str = "hybrid", scope: Scope | None = None,
-                   qvec: np.ndarray | None = None):
+                   qvec: np.ndarray | None = None, countries: tuple[frozenset[str], ...] | None = None):
         """Parse and retrieve without ranking: ``(query, scope, mode, qvec, (candidates, chunk rows) | None)``.
 
         The candidates are the union of both retrievers' top ``max(CANDIDATES, 4k)`` with every feature
@@ -115,6 +118,8 @@ class Searcher:
         if mode not in MODES:
             raise HsqaError(f"unknown search mode '{mode}': use one of {', '.join(MODES)}")
         query, scope = self.parse(question, scope)
+        if countries is not None:
+            query = dataclasses.replace(query, countries=countries)
         if mode != "lexical" and self.embedder is None:
             mode = "lexical"
         if not query.text:
