@@ -228,6 +228,12 @@ def fts_query(terms: list[str]) -> str | None:
     return " OR ".join(parts) if parts else None
 
 
+def is_symbol(term: str) -> bool:
+    """A query term that is a UN document symbol: parts joined by slashes, with a digit ("a/66/763", "66/290",
+    "s/res/2250", "ga/10944")."""
+    return "/" in term and any(ch.isdigit() for ch in term)
+
+
 def matched_terms(text: str, terms: list[str]) -> set[str]:
     """The question terms that ``text`` contains (by stem, also inside "Secretary-General" or "HIV/AIDS",
     or as a whole symbol).

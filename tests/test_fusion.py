@@ -81,3 +81,26 @@ def test_a_meeting_no_document_is_about_is_answered_only_by_a_passage_that_menti
     strong = fuse.Candidate(1, 1, sentence=0.9)
     assert model.answers(strong)
     assert not model.answers(fuse.Candidate(1, 1, sentence=0.9, other_meeting=True))
+
+
+def test_a_passage_holding_the_symbol_asked_about_answers():
+    """Found in tmux: "What is A/66/763?" got "nothing in the corpus answers this clearly" while ¶1 of the 2012
+    summary names the report (A/66/763): a bare symbol embeds poorly, so its sentence cosine stayed under the bar."""
+    params = fuse.Params.load()
+    weak = dict(passage=0.1, sentence=0.1, bm25=1.0, coverage=1.0)
+    model = fuse.model_for([fuse.Candidate(1, 1, **weak)], "hybrid", params)
+    assert not model.answers(fuse.Candidate(1, 1, **weak))
+    assert model.answers(fuse.Candidate(1, 1, symbol=True, **weak))
+    assert not model.answers(fuse.Candidate(1, 1, symbol=True, missing_country=True, **weak))  # cannot answer
+
+
+def test_ask_answers_a_question_about_a_symbol_the_corpus_holds(fake_config):
+    from hsqa.engine import Engine
+    from hsqa.indexer import Indexer
+
+    Indexer(fake_config).run()
+    engine = Engine(fake_config)
+    engine.load_model()
+    reply = engine.ask_text("What is A/66/763?")
+    assert reply.answer and "(A/66/763)" in reply.answer["sentence"]
+    assert engine.ask_text("What is A/62/695?").answer is None  # a symbol no passage holds: no answer

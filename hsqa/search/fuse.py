@@ -47,6 +47,9 @@ class Candidate:
     #: the question asks about a country ("What did Australia say …?") that neither this passage nor its
     #: document's title or place names: it cannot answer (:mod:`hsqa.search.names`)
     missing_country: bool = False
+    #: the passage holds a document symbol the question names ("What is A/66/763?"): it answers, whatever
+    #: the question's similarity to its sentences (a bare symbol embeds poorly)
+    symbol: bool = False
     lexical_rank: int | None = None
     dense_rank: int | None = None
 
@@ -74,6 +77,8 @@ class Model:
     def answers(self, c: Candidate) -> bool:
         if c.excluded:
             return False
+        if c.symbol:
+            return True
         value = self.probability(c) if self.gate == "probability" else c.feature(self.gate)
         return value >= self.threshold
 

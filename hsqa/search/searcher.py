@@ -19,7 +19,7 @@ from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
 from ..store.reads import require_model
-from ..text import term_spans, word_set
+from ..text import is_symbol, matched_terms, term_spans, word_set
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
@@ -149,6 +149,7 @@ class Searcher:
         idf = self.lexical.idf(snap.conn, query.terms, snap.generation)
         cands: dict[int, fusion.Candidate] = {}
         titles: dict[int, tuple[float, bool]] = {}  # title coverage, and whether it names the question's countries
+        symbols = [t for t in query.terms if is_symbol(t)]
         for cid, row in rows.items():
             d = row["doc_id"]
             if d not in titles:
@@ -158,7 +159,8 @@ class Searcher:
             cands[cid] = fusion.Candidate(
                 cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d][0],
                 other_meeting=_other_meeting(row["text"], d, query.ref, meeting, unknown),
-                missing_country=not titles[d][1] and not mentions(row["text"], query.countries, query.speech))
+                missing_country=not titles[d][1] and not mentions(row["text"], query.countries, query.speech),
+                symbol=bool(symbols) and bool(matched_terms(row["text"], symbols)))
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
                 cands[cid].bm25, cands[cid].lexical_rank = s / top, r
