@@ -176,3 +176,25 @@ def test_a_changed_paragraph_is_flagged_and_the_quote_kept(app_factory, fake_con
         assert "changed since" in str(viewer.query_one("#doc-title").content)
 
     drive(app_factory(), steps)
+
+
+def test_a_restart_restores_the_scope_the_last_question_stood_under(app_factory):
+    """Found in tmux (80x24): after a restart the last answer said "scope: year:2007" but the next question
+    searched every document."""
+    from hsqa.tui.widgets.status import ScopeBar
+
+    async def steps(pilot, app):
+        await ask(pilot, app, "year:2007")
+        await ask(pilot, app, THAILAND)
+        assert app.scope.labels == ["year:2007"]
+
+    drive(app_factory(), steps)
+
+    async def again(pilot, app):
+        assert app.scope.labels == ["year:2007"]
+        assert "year:2007" in str(app.query_one(ScopeBar).render())
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+        assert not app.scope
+
+    drive(app_factory(), again)

@@ -264,6 +264,9 @@ class HsqaApp(App):
         for t in msg.turns[-SHOWN_AT_START:]:
             await transcript.add_turn(t, scroll=False)
         transcript.show(transcript.latest())
+        if not self.scope:  # the scope the last question was asked under stands again (ctrl+g clears it)
+            self.scope = Scope.from_json(msg.turns[-1].standing)
+            self._show_scope()
         self._recheck_citations()
 
     async def on_answer_ready(self, msg: m.AnswerReady) -> None:
