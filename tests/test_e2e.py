@@ -17,6 +17,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
+def engine(real_index):
+    from hsqa.engine import Engine
+
+    config, embedder = real_index
+    engine = Engine(config, embedder)
+    engine.load_model()
+    return engine
+
+
+@pytest.fixture(scope="module")
 def searcher(real_index):
     config, embedder = real_index
     return Searcher(config, embedder)
@@ -83,13 +93,9 @@ def test_cli_process_with_real_model(real_index):
     assert p.stderr == ""  # no progress bars, warnings or stale-corpus notes on a clean run
 
 
-def test_a_follow_up_quotes_what_she_mentioned(real_index):
+def test_a_follow_up_quotes_what_she_mentioned(engine):
     from hsqa.conversation import Conversation
-    from hsqa.engine import Engine
 
-    config, embedder = real_index
-    engine = Engine(config, embedder)
-    engine.load_model()
     talk = Conversation()
     talk.ask(engine, "year:2007 What did the representative of Canada say?")
     turn = talk.ask(engine, "Which resolution did she mention?")
@@ -103,15 +109,9 @@ def test_nothing_answers_what_a_country_that_only_attended_said(searcher):
     assert resp.results and not resp.any_relevant and annotate(resp, searcher) is None
 
 
-
-def test_card_one_is_the_passage_the_answer_quotes(real_index):
+def test_card_one_is_the_passage_the_answer_quotes(engine):
     """Found in tmux: card [1] of "Who co-chaired the second meeting?" was ¶23 ("The Co-Chairs proposed holding
     the third meeting ...") while the quote, rightly, came from ¶1 (card [3])."""
-    from hsqa.engine import Engine
-
-    config, embedder = real_index
-    engine = Engine(config, embedder)
-    engine.load_model()
     reply = engine.ask_text("Who co-chaired the second meeting?")
     assert "Takasu" in reply.answer["sentence"] and reply.answer["rank"] == 1
     first = reply.results[0]
@@ -119,17 +119,13 @@ def test_card_one_is_the_passage_the_answer_quotes(real_index):
     assert [r["rank"] for r in reply.results] == list(range(1, len(reply.results) + 1))
 
 
-def test_a_follow_up_chain_keeps_to_the_country_asked_about(real_index):
+def test_a_follow_up_chain_keeps_to_the_country_asked_about(engine):
     """Found in tmux: "Who co-chaired the second meeting?", "What did Canada say?", "Which resolution did she
     mention?" quoted resolution 64/291 from the 2012 debate. The names of the first answer (Japan, Mexico)
     were carried into the second search, where they counted as countries the passage must name, so Canada's
     statement could not answer; the third turn then had no cited document to stay in."""
     from hsqa.conversation import Conversation
-    from hsqa.engine import Engine
 
-    config, embedder = real_index
-    engine = Engine(config, embedder)
-    engine.load_model()
     talk = Conversation()
     talk.ask(engine, "Who co-chaired the second meeting?")
     canada = talk.ask(engine, "What did Canada say?")
