@@ -44,11 +44,19 @@ def table(report: dict) -> list[str]:
 
 
 def calibration(searcher, items: list[dict]) -> list[str]:
-    """Reliability of the confidence shown with each returned passage (hybrid, k=5): in each band of
-    confidence, the share of passages that are hits (unanswerable questions' passages are all misses)."""
+    """Reliability of the confidence shown with each returned passage (hybrid, k=5, as `hsqa ask` shows it): in
+    each band of confidence, the share of passages that are hits (unanswerable questions' passages are all
+    misses)."""
     from hsqa.evaluate import is_hit
 
-    pairs = [(r.confidence, is_hit(r, item)) for item in items for r in searcher.search(item["question"], k=5).results]
+    from hsqa.answer import annotate
+
+    pairs = []
+    for item in items:  # as `hsqa ask` shows them: after the answer is chosen (Searcher.lead_with)
+        resp = searcher.search(item["question"], k=5)
+        ans = annotate(resp, searcher)
+        searcher.lead_with(resp, ans.result if ans else None)
+        pairs += [(r.confidence, is_hit(r, item)) for r in resp.results]
     bands = [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
     lines = ["| confidence | passages | mean confidence | share that answer |", "|---|---|---|---|"]
     for lo, hi in bands:
@@ -112,7 +120,7 @@ def main() -> None:
         "its key phrase. Fusion weights, abstention thresholds and the meeting weight were fitted on **dev** by",
         "`benchmarks/tune.py` (cross-validated); **test** questions are about other documents and were never used",
         "for any choice. Best MRR per row group in bold. Ranks are those `hsqa ask` shows: the passage the answer",
-        "is quoted from first (`hsqa.answer.lead_with`); the search's own order is given below each table.",
+        "is quoted from first (`Searcher.lead_with`); the search's own order is given below each table.",
         "",
     ]
     for split, rep in reports.items():

@@ -271,6 +271,29 @@ def fit_calibration(questions: list[dict], params: fusion.Params, mode: str) -> 
     return fusion.Calibration(float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0]))
 
 
+def fit_requote(searcher, items: list[dict], mode: str) -> fusion.Requote:
+    """Logistic regression of "answers" on (logit of the ranking's confidence, whether the answer is quoted
+    from it, and their product: the quoted passage's own slope) over the passages a live search returns for every dev question (the quote needs the sentence
+    vectors, so not from the collected candidates); passages that cannot answer (confidence 0) left out."""
+    from sklearn.linear_model import LogisticRegression
+
+    from hsqa.answer import annotate
+    from hsqa.evaluate import is_hit
+
+    X, y = [], []
+    for item in items:
+        resp = searcher.search(item["question"], k=5, mode=mode)
+        ans = annotate(resp, searcher)
+        for r in resp.results:
+            if r.confidence > 0.0:
+                p = min(max(r.confidence, 1e-6), 1 - 1e-6)
+                logit, quoted = math.log(p / (1 - p)), float(ans is not None and r is ans.result)
+                X.append([logit, quoted, quoted * logit])
+                y.append(int(is_hit(r, item)))
+    m = LogisticRegression(C=10.0, max_iter=2000).fit(np.array(X), np.array(y))
+    return fusion.Requote(float(m.coef_[0][0]), float(m.coef_[0][1]), float(m.intercept_[0]), float(m.coef_[0][2]))
+
+
 def tune_mode(questions: list[dict], params: fusion.Params, mode: str, log: dict) -> fusion.Params:
     """Regularisation by grouped CV, then the fit on all dev questions with its abstention threshold (the
     mean of the per-fold choices)."""
@@ -324,6 +347,9 @@ def to_json(params: fusion.Params, log: dict, model: str, n: int) -> dict:
         "models": {m: _model_json(v) for m, v in params.models.items()},
         "calibration": {m: {"weight": round(c.weight, 6), "margin": round(c.margin, 6), "bias": round(c.bias, 6)}
                         for m, c in params.calibration.items()},
+        "requote": {m: {"scale": round(r.scale, 6), "quoted": round(r.quoted, 6), "bias": round(r.bias, 6),
+                        "quoted_scale": round(r.quoted_scale, 6)}
+                    for m, r in params.requote.items()},
         "cv": log,
     }
 
@@ -351,6 +377,9 @@ def main() -> None:
         pickle.dump(questions, open(os.environ["HSQA_TUNE_DUMP"], "wb"))
     params, log = tune(questions, fusion.Params.load())
     report = {m: rank_metrics(questions, params, m) for m in ("lexical", "dense", "hybrid")}
+    searcher.params = fusion.Params(params.models, params.meeting_weight, params.calibration)
+    params = fusion.Params(params.models, params.meeting_weight, params.calibration,
+                           {m: fit_requote(searcher, items, m) for m in ("lexical", "dense", "hybrid")})
     data = to_json(params, log, args.model, len(items))
     print(json.dumps({"params": data, "dev (in-sample)": report}, indent=1))
     if args.write:

@@ -268,20 +268,6 @@ def annotate(response: SearchResponse, searcher=None, question: str | None = Non
     return Answer(sentence=units[best].result.text[a:b], result=units[best].result, span=(a, b))
 
 
-def lead_with(response: SearchResponse, answer: Answer | None) -> None:
-    """Put the passage the answer is quoted from first, the others after it in their order, and renumber.
-
-    The quote model weighs more than the ranking does (what kind of thing a sentence names, list lines, the
-    sentence a quote leans on), and where the two disagree it is right more often (chosen on the dev split:
-    benchmarks/QUALITY.md). Card [1] is then the one the answer cites."""
-    if answer is None or not response.results or response.results[0] is answer.result:
-        return
-    rest = [r for r in response.results if r is not answer.result]
-    response.results[:] = [answer.result, *rest]
-    for i, r in enumerate(response.results, 1):
-        r.rank = i
-
-
 def kind_preference(table: np.ndarray, question: str) -> np.ndarray:
     """What :func:`annotate` adds to the model's score of each unit: KIND_PREFERENCE for a unit naming a thing
     of the kind the question asks for, for the kinds of PREFERRED_KINDS."""

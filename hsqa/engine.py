@@ -14,7 +14,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from .answer import Answer, annotate, citation, citation_date, lead_with
+from .answer import Answer, annotate, citation, citation_date
 from .chunking import text_hash
 from .config import Config
 from .embedding import Embedder, make_embedder
@@ -257,7 +257,7 @@ class Engine:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         carried = list(context) if quote_context is None else list(quote_context)
         best = annotate(resp, self.searcher, question=question, context=carried)
-        lead_with(resp, best)
+        self.searcher.lead_with(resp, best.result if best else None)
         results = [self._cited(r) for r in resp.results]
         answer = {"sentence": best.sentence, "rank": best.result.rank} if best else None
         return Reply(question, resp.mode, results, answer, resp.any_relevant, scope, None, resp, best)

@@ -79,8 +79,8 @@ def evaluate(searcher: Searcher, items: list[dict], k: int = 5, modes=MODES) -> 
     correct passage in each mode and whether the question was answered.
 
     Ranks are those ``hsqa ask`` shows: the passage the answer is quoted from first
-    (:func:`hsqa.answer.lead_with`); ``search_ranks`` keeps the search's own order."""
-    from .answer import annotate, lead_with
+    (:meth:`Searcher.lead_with`); ``search_ranks`` keeps the search's own order."""
+    from .answer import annotate
 
     rows = []
     depth = max(k, 10)
@@ -96,7 +96,7 @@ def evaluate(searcher: Searcher, items: list[dict], k: int = 5, modes=MODES) -> 
             search_ranks[m] = _first_hit(resp, item)
             # the answer as `hsqa ask -k k` chooses it: among the first k passages only
             ans = annotate(SearchResponse(resp.query, resp.mode, resp.results[:k], resp.scope, resp.qvec), searcher)
-            lead_with(resp, ans)
+            searcher.lead_with(resp, ans.result if ans else None)
             ranks[m] = _first_hit(resp, item)
             answered[m] = resp.any_relevant
             if m == "hybrid" and answerable(item):

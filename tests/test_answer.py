@@ -120,7 +120,7 @@ def test_in_a_follow_up_the_name_it_brings_outweighs_the_carried_words():
 def test_the_passage_the_answer_is_quoted_from_leads_and_ranks_are_renumbered():
     """Found in tmux: "Who co-chaired the second meeting?" quoted the right sentence from card [3] under a
     card [1] that only says "The Co-Chairs proposed holding the third meeting"."""
-    from hsqa.answer import annotate, lead_with
+    from hsqa.answer import annotate
     from hsqa.search import SearchResponse
 
     office = _result("The Co-Chairs proposed holding the third meeting in about six months.", rank=1, source="a.txt")
@@ -132,8 +132,8 @@ def test_the_passage_the_answer_is_quoted_from_leads_and_ranks_are_renumbered():
     resp = SearchResponse("Who co-chaired the meeting?", "lexical", [office, other, named])
     answer = annotate(resp)
     assert answer.result is named
-    lead_with(resp, answer)
+    resp.lead_with(answer.result)
     assert [r.source for r in resp.results] == ["c.txt", "a.txt", "b.txt"]
     assert [r.rank for r in resp.results] == [1, 2, 3] and answer.result.rank == 1
-    lead_with(resp, None)  # no answer: the order stays
+    resp.lead_with(None)  # no answer: the order stays
     assert [r.source for r in resp.results] == ["c.txt", "a.txt", "b.txt"]

@@ -135,11 +135,33 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Requote:
+    """The confidence of a returned passage once the answer is chosen: ``sigmoid(bias + scale·logit(p))`` for a
+    passage of calibrated confidence ``p``, with ``quoted + quoted_scale·logit(p)`` added for the one the answer
+    is quoted from. The quote model weighs what the ranking does not (the kind of thing a sentence names, list lines);
+    on dev, quoted passages answer far more often than their ranking confidence says and the others less.
+    Fitted on dev by ``benchmarks/tune.py`` (live searches: the quote needs sentence vectors)."""
+
+    scale: float
+    quoted: float
+    bias: float
+    quoted_scale: float = 0.0  #: added to ``scale`` for the quoted passage
+
+    def confidence(self, p: float, quoted: bool) -> float:
+        p = min(max(p, 1e-6), 1.0 - 1e-6)
+        logit = math.log(p / (1.0 - p))
+        z = self.bias + self.scale * logit + ((self.quoted + self.quoted_scale * logit) if quoted else 0.0)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True)
 class Params:
     models: dict[str, Model | Mix]
     meeting_weight: float  #: lift (in score units) for a full meeting-reference match
     #: per mode; without one, a returned passage's confidence is its model probability
     calibration: dict[str, Calibration] = field(default_factory=dict)
+    #: per mode: the confidence once the answer is chosen (:class:`Requote`); without one, unchanged
+    requote: dict[str, Requote] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> "Params":
@@ -147,7 +169,9 @@ class Params:
         models = {m: _model(v) for m, v in data["models"].items()}
         calibration = {m: Calibration(float(v["weight"]), float(v["margin"]), float(v["bias"]))
                        for m, v in data.get("calibration", {}).items()}
-        return cls(models, float(data["meeting_weight"]), calibration)
+        requote = {m: Requote(float(v["scale"]), float(v["quoted"]), float(v["bias"]), float(v.get("quoted_scale", 0.0)))
+                   for m, v in data.get("requote", {}).items()}
+        return cls(models, float(data["meeting_weight"]), calibration, requote)
 
     def confidence(self, mode: str, s: "Scored", top: "Scored") -> float:
         if s.candidate.excluded:  # it cannot answer, however close its words

@@ -34,9 +34,12 @@ class Result:
     confidence: float = 0.0
     date_end: str | None = None
     page: int | None = None  #: PDF: the page where the paragraph starts
+    #: the confidence the ranking gave, before the answer was chosen (:meth:`Searcher.lead_with`)
+    ranked_confidence: float | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         d = asdict(self)
+        d.pop("ranked_confidence")
         d["score"] = round(self.score, 6)
         d["confidence"] = round(self.confidence, 4)
         if self.similarity is not None:
@@ -57,3 +60,12 @@ class SearchResponse:
     @property
     def any_relevant(self) -> bool:
         return any(r.relevant for r in self.results)
+
+    def lead_with(self, quoted: Result | None) -> None:
+        """Put ``quoted`` (the passage the answer is quoted from) first, the others after it in their order,
+        and renumber."""
+        if quoted is None or not self.results or self.results[0] is quoted:
+            return
+        self.results[:] = [quoted, *(r for r in self.results if r is not quoted)]
+        for i, r in enumerate(self.results, 1):
+            r.rank = i

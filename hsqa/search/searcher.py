@@ -205,6 +205,22 @@ class Searcher:
             terms=term_spans(row["text"], query.terms),
         )
 
+    def lead_with(self, response: SearchResponse, quoted: Result | None) -> None:
+        """The answer is quoted from ``quoted``: it leads (card [1]) and counts as answering, and every returned
+        passage's confidence is recalibrated knowing which one the answer is quoted from
+        (:class:`fuse.Requote`; chosen on the dev split, benchmarks/QUALITY.md)."""
+        response.lead_with(quoted)
+        if quoted is not None and quoted.confidence > 0.0:  # 0: it cannot answer (a gate), whatever is quoted
+            quoted.relevant = True
+        requote = self.params.requote.get(response.mode)
+        if requote is None:
+            return
+        for r in response.results:
+            if r.ranked_confidence is None:
+                r.ranked_confidence = r.confidence
+            if r.ranked_confidence > 0.0:
+                r.confidence = requote.confidence(r.ranked_confidence, r is quoted)
+
     def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
         """Stored vectors of each chunk's views (passage and sentences), keyed by text hash."""
         return self.store.read(lambda snap: snap.views_by_hash(chunk_ids))
