@@ -146,3 +146,16 @@ def test_ordinals_are_read_in_words_and_figures_past_twenty():
     assert ordinal_word("Twenty-Fifth") == "twenty-fifth" and ordinal_word("89th") == "eighty-ninth"
     assert ordinal_word("100th") is None and ordinal_word("firstly") is None
     assert ordinals_in("Chair's Summary: Twenty-Fifth Meeting of the Friends (89th plenary)") == {"twenty-fifth", "eighty-ninth"}
+
+
+def test_a_document_named_by_its_symbol_gets_the_meeting_reference_lift(searcher):
+    """Found on the unseen-shapes set: "What does A/RES/69/283 ask of the Secretary-General?" — the resolution's
+    paragraphs never repeat their own symbol (it is in the title), so another resolution's press release
+    ranked first. A symbol the question names is a reference to the document whose title holds it: the same
+    bounded lift as "the second meeting" (never a gate: other documents' passages stay answerable)."""
+    query, scope, mode, qvec, (cands, rows) = searcher.candidates("What does resolution 64/291 ask the Secretary-General to do?")
+    titled = {c.doc_id for c in cands if c.meeting == 1.0}
+    assert titled and all(searcher.documents[d]["path"] == GA_2012 for d in titled)
+    assert not any(c.excluded for c in cands if searcher.documents[c.doc_id]["path"] == FHS_2007)
+    _, _, _, _, (plain, _) = searcher.candidates("What does the report ask the Secretary-General to do?")
+    assert not any(c.meeting for c in plain)  # no symbol, no lift

@@ -7,6 +7,7 @@ near-identical passages are returned once. User text never reaches ``MATCH`` unq
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
 import threading
 
@@ -50,6 +51,7 @@ class Searcher:
         self._meta_gen = -1
         self._docs: dict[int, sqlite3.Row] = {}
         self._meetings = fusion.MeetingIndex({}, 0)
+        self._title_numbers: dict[str, set[int]] = {}  # each number in a document title -> those documents
         self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -73,6 +75,20 @@ class Searcher:
         self._acronyms = self.store.acronyms()
         self._docs = {r["id"]: r for r in self.store.documents()}
         self._meetings = fusion.MeetingIndex.build({d["id"]: _meeting_terms(d) for d in self._docs.values()})
+        self._title_numbers = {}
+        for d in self._docs.values():
+            for n in set(re.findall(r"\d+", d["title"] or "")):
+                self._title_numbers.setdefault(n, set()).add(d["id"])
+
+    def _titled(self, symbols: list[str]) -> set[int]:
+        """The documents whose title holds one of the document symbols the question names ("What does
+        A/RES/69/283 ask …?": the resolution, whose paragraphs never repeat their own symbol)."""
+        out: set[int] = set()
+        for sym in symbols:
+            numbers = re.findall(r"\d+", sym)
+            maybe = set.intersection(*(self._title_numbers.get(n, set()) for n in numbers)) if numbers else set()
+            out |= {d for d in maybe if matched_terms(self._docs[d]["title"], [sym])}
+        return out
 
     @property
     def documents(self) -> dict[int, sqlite3.Row]:
@@ -150,6 +166,9 @@ class Searcher:
         cands: dict[int, fusion.Candidate] = {}
         titles: dict[int, tuple[float, bool]] = {}  # title coverage, and whether it names the question's countries
         symbols = [t for t in query.terms if is_symbol(t)]
+        # a document named by its symbol is a reference to it, as a meeting named by its number or date is: the
+        # same bounded lift for its passages that match the question otherwise (fuse.fuse), never a gate
+        titled = self._titled(symbols) if symbols else set()
         for cid, row in rows.items():
             d = row["doc_id"]
             if d not in titles:
@@ -157,7 +176,7 @@ class Searcher:
                 heading = f"{doc['title']} {doc['place'] or ''}"
                 titles[d] = coverage(heading, query.terms, idf), mentions(heading, query.countries, query.speech)
             cands[cid] = fusion.Candidate(
-                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=meeting.get(d, 0.0), title=titles[d][0],
+                cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=1.0 if d in titled else meeting.get(d, 0.0), title=titles[d][0],
                 other_meeting=_other_meeting(row["text"], d, query.ref, meeting, unknown),
                 missing_country=not titles[d][1] and not mentions(row["text"], query.countries, query.speech),
                 symbol=bool(symbols) and bool(matched_terms(row["text"], symbols)))
