@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import common  # noqa: E402
 import tune  # noqa: E402
 from hsqa.config import DEFAULT_MODEL  # noqa: E402
 from hsqa.evaluate import load_qa  # noqa: E402
@@ -84,7 +85,7 @@ def main() -> None:
         "| variant | dev MRR (fit) | test R@1 | test R@5 | test MRR | test MRR vs default [95 % CI] |",
         "|---|---|---|---|---|---|", *rows, "",
     ]
-    (ROOT / "benchmarks" / "ABLATION.md").write_text("\n".join(lines), encoding="utf-8")
+    common.write_keeping_notes(ROOT / "benchmarks" / "ABLATION.md", lines)
 
 
 if __name__ == "__main__":
