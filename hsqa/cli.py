@@ -151,9 +151,8 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
     out.write("\n")
     for r in resp.results:
         # the calibrated confidence, as the app's dots and the JSON show it (not the raw sentence similarity)
-        sim = f"  confidence {r.confidence:.2f}" if r.confidence is not None else ""
         head = textwrap.fill(
-            f"[{r.rank}] {citation(r, with_text=False)}{sim}", width=width, subsequent_indent="    "
+            f"[{r.rank}] {citation(r, with_text=False)}  confidence {r.confidence:.2f}", width=width, subsequent_indent="    "
         )
         out.write(style(head, "1" if r.relevant else "2") + "\n")
         out.write(style(f"    {display_path(r.source)}" + (f" · {r.place}" if r.place else ""), "2") + "\n")

@@ -51,7 +51,6 @@ class Searcher:
         self._meta_gen = -1
         self._docs: dict[int, sqlite3.Row] = {}
         self._meetings = fusion.MeetingIndex({}, 0)
-        self._title_numbers: dict[str, set[int]] = {}  # each number in a document title -> those documents
         self._acronyms: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -75,10 +74,6 @@ class Searcher:
         self._acronyms = self.store.acronyms()
         self._docs = {r["id"]: r for r in self.store.documents()}
         self._meetings = fusion.MeetingIndex.build({d["id"]: _meeting_terms(d) for d in self._docs.values()})
-        self._title_numbers = {}
-        for d in self._docs.values():
-            for n in set(re.findall(r"\d+", d["title"] or "")):
-                self._title_numbers.setdefault(n, set()).add(d["id"])
 
     def _titled(self, symbols: list[str]) -> set[int]:
         """The documents whose title holds one of the document symbols the question names ("What does
@@ -86,7 +81,7 @@ class Searcher:
         out: set[int] = set()
         for sym in symbols:
             numbers = re.findall(r"\d+", sym)
-            maybe = set.intersection(*(self._title_numbers.get(n, set()) for n in numbers)) if numbers else set()
+            maybe = set.intersection(*(self._meetings.docs.get(f"number:{n}", set()) for n in numbers)) if numbers else set()
             out |= {d for d in maybe if matched_terms(self._docs[d]["title"], [sym])}
         return out
 
@@ -220,7 +215,7 @@ class Searcher:
             paragraph=row["paragraph"], score=s.score, text=row["text"], start=row["start"], end=row["end"],
             similarity=c.sentence if c.dense_rank is not None or c.passage else None,
             lexical_rank=c.lexical_rank, dense_rank=c.dense_rank,
-            relevant=s.answers, confidence=confidence,
+            relevant=s.answers, confidence=confidence, ranked_confidence=confidence,
             terms=term_spans(row["text"], query.terms),
         )
 
@@ -235,9 +230,7 @@ class Searcher:
         if requote is None:
             return
         for r in response.results:
-            if r.ranked_confidence is None:
-                r.ranked_confidence = r.confidence
-            if r.ranked_confidence > 0.0:
+            if r.ranked_confidence:  # 0: it cannot answer; None: not made by a search
                 r.confidence = requote.confidence(r.ranked_confidence, r is quoted)
 
     def view_vectors(self, chunk_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
@@ -247,7 +240,7 @@ class Searcher:
 
 def _meeting_terms(doc) -> set[str]:
     """A document's explicit meeting metadata: year and month of its date(s), each part of its place as a
-    phrase ("place:new york"), an ordinal in its title ("Second Meeting")."""
+    phrase ("place:new york"), an ordinal in its title ("Second Meeting"), the numbers of its title."""
     terms: set[str] = set()
     for iso in (doc["date"], doc["date_end"]):
         if iso:
@@ -259,6 +252,9 @@ def _meeting_terms(doc) -> set[str]:
         if part.strip():
             terms.add("place:" + part.strip().lower())
     terms |= ordinals_in(doc["title"])
+    # each number of the title, to find the documents a symbol names (``Searcher._titled``); no question's
+    # meeting reference asks for these terms
+    terms |= {f"number:{n}" for n in re.findall(r"\d+", doc["title"] or "")}
     return terms
 
 
