@@ -67,9 +67,10 @@ Luxembourg Madagascar Malawi Malaysia Maldives Mali Malta Marshall|Islands Mauri
 Monaco Mongolia Montenegro Morocco Mozambique Myanmar Namibia Nauru Nepal Netherlands New|Zealand Nicaragua Niger
 Nigeria North|Macedonia Norway Oman Pakistan Palau Panama Papua|New|Guinea Paraguay Peru Philippines Poland
 Portugal Qatar Republic|of|Korea Korea Republic|of|Moldova Moldova Romania Russian|Federation Russia Rwanda
-Saint|Lucia Samoa San|Marino Saudi|Arabia Senegal Serbia Seychelles Sierra|Leone Singapore Slovakia Slovenia
+Saint|Kitts|and|Nevis Saint|Lucia Saint|Vincent|and|the|Grenadines Samoa San|Marino Sao|Tome|and|Principe
+São|Tomé|and|Príncipe Saudi|Arabia Senegal Serbia Seychelles Sierra|Leone Singapore Slovakia Slovenia
 Solomon|Islands Somalia South|Africa South|Sudan Spain Sri|Lanka Sudan Suriname Sweden Switzerland Syria
-Syrian|Arab|Republic Tajikistan Thailand Timor-Leste Togo Tonga Trinidad|and|Tobago Tunisia Türkiye Turkey
+Syrian|Arab|Republic Tajikistan Tanzania Thailand Timor-Leste Togo Tonga Trinidad|and|Tobago Tunisia Türkiye Turkey
 Turkmenistan Tuvalu Uganda Ukraine United|Arab|Emirates United|Kingdom United|States Uruguay Uzbekistan Vanuatu
 Venezuela Viet|Nam Vietnam Yemen Zambia Zimbabwe Holy|See Palestine""".split()
 COUNTRY_PATTERN = re.compile(r"\b(?:" + "|".join(sorted((c.replace("|", r"\s+") for c in COUNTRIES), key=len, reverse=True)) + r")\b")

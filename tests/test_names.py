@@ -21,6 +21,8 @@ from .conftest import FHS_2007
         ("What did Türkiye say about grain?", [{"Turkiye", "Turkey", "Turkish"}]),
         ("What did CÃ´te d'Ivoire thank the Fund for?", [{"Cote d'Ivoire", "Ivory Coast", "Ivorian"}]),
         ("what did papua new guinea say", [{"Papua New Guinea"}]),
+        ("What did the United Republic of Tanzania say?", [{"Tanzania"}]),  # every Member State is known
+        ("What did Saint Vincent and the Grenadines say?", [{"Saint Vincent and the Grenadines"}]),
         ("Which turkey dish was served in china?", []),  # lower-case question: common words are not countries
         ("Which country created a ministry for human security?", []),
     ],

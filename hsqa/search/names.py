@@ -55,7 +55,7 @@ ALIASES = (
     ("Palestine", "State of Palestine", "Palestinian"),
 )
 #: "apart from Japan, which countries …": a country named to be left out is not what the answer must name
-_EXCLUDED = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
+EXCLUDED_BEFORE = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
 
 
 def fold(text: str) -> str:
@@ -92,7 +92,7 @@ def countries_named(question: str) -> tuple[frozenset[str], ...]:
     for m in (_ANY_CASE if lower else _FOLDED).finditer(text):
         if lower and m.group(0) in _WORDS:
             continue
-        if _EXCLUDED.search(text[: m.start()]):
+        if EXCLUDED_BEFORE.search(text[: m.start()]):
             continue
         name = re.sub(r"\s+", " ", m.group(0))
         names = _NAMES.get(name.lower(), frozenset({name}))

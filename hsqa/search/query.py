@@ -12,6 +12,7 @@ from ..errors import HsqaError
 from ..scope import Scope
 from ..text import TOKEN, expand_acronyms, query_terms
 from .names import SPEECH, countries_named
+from .places import states_meant
 
 FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
@@ -62,7 +63,8 @@ class Query:
     raw: str
     text: str  #: the question without filters
     terms: list[str]  #: content terms, then those of the expansions
-    expansions: list[str]  #: long forms of the acronyms the question uses
+    #: long forms of the acronyms the question uses, then the States it names by demonym or capital
+    expansions: list[str]
     filters: list[tuple[str, str]]  #: ("doc", "friends"), ("year", "2007")
     ref: MeetingRef
     #: the countries the question is about, each as the set of its names (:mod:`hsqa.search.names`)
@@ -72,7 +74,7 @@ class Query:
 
     @property
     def embed_text(self) -> str:
-        """What the model embeds: the question, with acronym long forms appended."""
+        """What the model embeds: the question, with its expansions appended."""
         return f"{self.text} ({'; '.join(self.expansions)})" if self.expansions else self.text
 
 
@@ -87,7 +89,7 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
     raw = raw.strip()
     filters = [(m.group(1).lower(), m.group(2).strip('"')) for m in FILTER.finditer(raw)]
     text = " ".join(FILTER.sub(" ", raw).split())
-    expansions = expand_acronyms(text, acronyms or {})
+    expansions = expand_acronyms(text, acronyms or {}) + states_meant(text, MEETING_NOUNS)
     terms = query_terms(text)
     terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
     return Query(raw, text, terms, expansions, filters, meeting_refs(text), countries_named(text), bool(SPEECH.search(text)))
