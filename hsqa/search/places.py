@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .names import EXCLUDED_BEFORE, fold
+from .names import EXCLUDED_BEFORE, SPEECH, fold
 
 #: ``State: demonyms: capitals`` (comma-separated; either list may be empty)
 _TABLE = """
@@ -233,8 +233,14 @@ def _entries() -> tuple[dict[str, str], frozenset[str]]:
 
 
 _STATE_OF, _CAPITALS = _entries()
-#: words before a capital that make it the place something happened
-_VENUE_PREPS = frozenset("in at from to near held hosted".split())
+#: what follows a capital that stands for its government: a possessive, one who speaks for it, or a verb of
+#: saying (:data:`hsqa.search.names.SPEECH`) or of giving
+_ACTOR = re.compile(
+    r"(?:'s|’s)|\s+(?:envoys?|delegat(?:e|es|ion|ions)|representatives?|governments?|authorities|officials?|"
+    r"ambassadors?|missions?|ministers?|ministry|administration|leaders?|negotiators?)\b|\s+(?:"
+    + SPEECH.pattern + r"|\b(?:pledged?|pledges|gave|gives?|contribut(?:e|ed|es)|insist(?:ed|s)?|wants?|wanted)\b)",
+    re.I,
+)
 #: what a capital names when it names an instrument or a process agreed there, not its State ("the Rome
 #: Statute", "the Beijing Platform for Action", "the Addis Ababa Action Agenda")
 _INSTRUMENTS = (
@@ -251,10 +257,11 @@ _PLACE = re.compile(
 )
 
 
-def states_meant(question: str, meeting_nouns: frozenset[str] = frozenset()) -> list[str]:
-    """The States ``question`` names by a demonym or capital and not by name, in order of mention (not one named to be left out: "besides Tokyo"). A capital
-    where something was held ("in Bangkok", "the Bamako ministerial", before one of ``meeting_nouns``) names
-    the place, not its State."""
+def states_meant(question: str) -> list[str]:
+    """The States ``question`` names by a demonym or capital and not by name, in order of mention (not one
+    named to be left out: "besides Tokyo"). A capital names its State only as an actor: "Libreville's
+    envoy", "the Tokyo delegation", "what Beijing said"; elsewhere it is a place ("the Bamako ministerial",
+    "held in Suva")."""
     text = fold(question)
     lower = not any(ch.isupper() for ch in text)
     out: list[str] = []
@@ -262,15 +269,9 @@ def states_meant(question: str, meeting_nouns: frozenset[str] = frozenset()) -> 
         if not (lower or m.group(0)[0].isupper()):
             continue
         key = " ".join(m.group(0).lower().split())
-        if key in _CAPITALS and _is_venue(text, m, meeting_nouns) or EXCLUDED_BEFORE.search(text[: m.start()]):
+        if key in _CAPITALS and not _ACTOR.match(text, m.end()) or EXCLUDED_BEFORE.search(text[: m.start()]):
             continue
         state = _STATE_OF[key]
         if state not in out and not re.search(rf"(?<![\w-]){re.escape(fold(state))}(?![\w-])", text, re.I):
             out.append(state)
     return out
-
-
-def _is_venue(text: str, m: re.Match, meeting_nouns: frozenset[str]) -> bool:
-    before = text[: m.start()].split()[-2:]
-    after = [w.strip("?.,;:!'\"").lower() for w in text[m.end():].split()[:2]]
-    return bool(before and before[-1].lower() in _VENUE_PREPS) or any(w in meeting_nouns for w in after)

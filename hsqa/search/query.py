@@ -89,7 +89,7 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
     raw = raw.strip()
     filters = [(m.group(1).lower(), m.group(2).strip('"')) for m in FILTER.finditer(raw)]
     text = " ".join(FILTER.sub(" ", raw).split())
-    expansions = expand_acronyms(text, acronyms or {}) + states_meant(text, MEETING_NOUNS)
+    expansions = expand_acronyms(text, acronyms or {}) + states_meant(text)
     terms = query_terms(text)
     terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
     return Query(raw, text, terms, expansions, filters, meeting_refs(text), countries_named(text), bool(SPEECH.search(text)))
