@@ -122,6 +122,8 @@ class FollowUp:
     new: str | None = None  #: what the ellipsis brings ("Egypt"): searched for in the documents cited before
     after: tuple[str, int] | None = None  #: "Tell me more", "Why?": (source, ¶) of the answer to go on from
     context: str = ""  #: the previous question as it reads on its own
+    #: the document the previous answer was quoted from (unless the follow-up moves to another meeting or year)
+    answered_in: str | None = None
 
 
 def explicit_follow_up(question: str) -> bool:
@@ -273,6 +275,7 @@ def follow_up(question: str, previous: Turn | None, filtered: bool = False) -> F
         new=new,
         after=_answered_at(previous) if asks_for_more(question) else None,
         context=prev_q,
+        answered_in=(_answered_at(previous) or (None,))[0] if sources else None,
     )
 
 
@@ -458,6 +461,7 @@ class Conversation:
                 near_weight=NEAR_WEIGHT_REWRITTEN,
                 quote_context=[fu.context],
                 near_question=fu.new,
+                answered_in=fu.answered_in,
             )
         else:
             reply = engine.ask(
@@ -468,6 +472,7 @@ class Conversation:
                 prefer=set(fu.sources) if fu else set(),
                 names=fu.names if fu else [],
                 after=fu.after if fu else None,
+                answered_in=fu.answered_in if fu else None,
             )
         turn = self.turn_from(turn_id, text, reply, fu, fresh, standing)
         self.store(turn)

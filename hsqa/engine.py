@@ -232,6 +232,7 @@ class Engine:
         quote_context: list[str] | None = None,
         near_question: str | None = None,
         after: tuple[str, int] | None = None,
+        answered_in: str | None = None,
     ) -> Reply:
         """Answer ``question`` (hybrid when the model is ready, lexical before) under ``scope``.
 
@@ -241,7 +242,8 @@ class Engine:
         (the documents the previous answer cited); ``names``: the carried names, searched with the question;
         ``near_question``: what to search for in the preferred documents, when not the question itself (the new
         part of an ellipsis: "Egypt" for "And Egypt?", read as a whole question everywhere else); ``after``:
-        (source, paragraph) of the previous answer, whose next paragraph a follow-up asking for more leads with.
+        (source, paragraph) of the previous answer, whose next paragraph a follow-up asking for more leads with;
+        ``answered_in``: the document the previous answer was quoted from, whose sentences the quote prefers.
         """
         k = k or self.config.k
         mode = mode or ("hybrid" if self.model_ready else "lexical")
@@ -256,7 +258,7 @@ class Engine:
         else:
             resp = self.searcher.search(question, k=k, mode=mode, scope=resolved)
         carried = list(context) if quote_context is None else list(quote_context)
-        best = annotate(resp, self.searcher, question=question, context=carried)
+        best = annotate(resp, self.searcher, question=question, context=carried, same_document=answered_in)
         self.searcher.lead_with(resp, best.result if best else None)
         results = [self._cited(r) for r in resp.results]
         answer = {"sentence": best.sentence, "rank": best.result.rank} if best else None

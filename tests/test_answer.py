@@ -137,3 +137,25 @@ def test_the_passage_the_answer_is_quoted_from_leads_and_ranks_are_renumbered():
     assert [r.rank for r in resp.results] == [1, 2, 3] and answer.result.rank == 1
     resp.lead_with(None)  # no answer: the order stays
     assert [r.source for r in resp.results] == ["c.txt", "a.txt", "b.txt"]
+
+
+def test_a_follow_up_quotes_the_document_the_previous_answer_came_from():
+    """"What about South Africa?" after "What did Norway say at the fifth meeting of the Friends?" quoted South
+    Africa at another meeting, though the fifth meeting's summary said what South Africa said there."""
+    from hsqa.answer import annotate
+    from hsqa.search import SearchResponse
+
+    other = _result("South Africa, speaking as an observer, said that South Africa would host the next workshop.",
+                    rank=1, source="ministerial.txt")
+    fifth = _result("The representative of South Africa said that many developing countries remained cautious.",
+                    rank=2, source="fifth-meeting.txt")
+    for r in (other, fifth):
+        r.relevant = True
+
+    def quoted(**kw):
+        return annotate(SearchResponse("What about South Africa?", "lexical", [other, fifth]),
+                        question="What about South Africa?", context=["What did Norway say?"], **kw).sentence
+
+    assert quoted() == other.text  # on its own, the sentence naming South Africa twice
+    assert quoted(same_document="fifth-meeting.txt") == fifth.text
+    assert quoted(same_document="elsewhere.txt") == other.text

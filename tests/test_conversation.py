@@ -262,3 +262,12 @@ def test_clearing_the_scope_also_clears_the_scope_a_follow_up_would_carry(hashin
     talk.clear_scope()
     turn = talk.ask(hashing_engine, "And what did Spain say?")
     assert turn.followup and turn.scope_labels == []
+
+
+def test_a_follow_up_knows_the_document_the_previous_answer_was_quoted_from():
+    prev = turn("What did Norway say at the fifth meeting of the Friends?",
+                [{"rank": 1, "source": "graz.txt", "paragraph": 2, "relevant": True},
+                 {"rank": 2, "source": "fhs-fifth.txt", "paragraph": 6, "relevant": True}],
+                {"sentence": "The representative of Norway said ...", "rank": 2})
+    assert follow_up("What about South Africa?", prev).answered_in == "fhs-fifth.txt"
+    assert follow_up("And at the sixth?", prev).answered_in is None  # another meeting: most likely another document
