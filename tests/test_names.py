@@ -88,3 +88,24 @@ def test_the_country_that_spoke_is_found_and_answers(searcher):
     res = searcher.search("What did Thailand say at the second meeting of the Friends of Human Security?",
                           k=5, mode="lexical").results
     assert res[0].source == FHS_2007 and "Thailand" in res[0].text and res[0].relevant
+
+
+def test_a_passage_continuing_a_speakers_paragraph_across_a_page_break_names_the_speaker(fake_config):
+    """"What did Sierra Leone call for?": the answer is in the passage after a page number ("- 2 -"), which
+    carries on Sierra Leone's sentence ("... what happens when" / "systems designed ... She called for ...")
+    and never names the country itself; it was taken for a passage that cannot answer."""
+    (fake_config.corpus_dir / "fifteenth.txt").write_text(
+        "FRIENDS OF HUMAN SECURITY: Fifteenth Meeting\n\n18 June 2015\n\n"
+        "The representative of Sierra Leone said that the Ebola epidemic had closed schools and halted trade. "
+        "It had shown what happens when\n\n- 2 -\n\n"
+        "systems designed for one type of crisis meet another. She called for investment in resilient health "
+        "systems.\n\nThe representative of Nepal thanked donors for their support after the earthquake.\n",
+        encoding="utf-8",
+    )
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    searcher = Searcher(fake_config, HashingEmbedder(64))
+    res = searcher.search("What did Sierra Leone call for on resilient health systems?", k=5, mode="lexical").results
+    cont = next(r for r in res if r.text.startswith("systems designed"))
+    assert cont.relevant and cont.confidence > 0
+    nepal = searcher.search("What did Sierra Leone say about donors after the earthquake?", k=5, mode="lexical").results
+    assert all(r.confidence == 0.0 for r in nepal if "Nepal" in r.text)  # a passage of its own: still excluded

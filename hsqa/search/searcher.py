@@ -173,7 +173,7 @@ class Searcher:
             cands[cid] = fusion.Candidate(
                 cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=1.0 if d in titled else meeting.get(d, 0.0), title=titles[d][0],
                 other_meeting=_other_meeting(row["text"], d, query.ref, meeting, unknown),
-                missing_country=not titles[d][1] and not mentions(row["text"], query.countries, query.speech),
+                missing_country=not titles[d][1] and not self._names_countries(snap, row, query),
                 symbol=bool(symbols) and bool(matched_terms(row["text"], symbols)))
         for r, (cid, s) in enumerate(lex, 1):
             if cid in cands:
@@ -185,6 +185,18 @@ class Searcher:
             for cid, (p, s) in self.dense.scores(snap, list(cands), qvec).items():
                 cands[cid].passage, cands[cid].sentence = p, s
         return cands
+
+    @staticmethod
+    def _names_countries(snap, row, query: Query) -> bool:
+        """Whether the passage names the question's countries, or continues a passage that does: one that
+        starts in lower case carries on the sentence before it, split by a page break ("... what happens
+        when" / "- 2 -" / "systems designed ... She called for ...")."""
+        if mentions(row["text"], query.countries, query.speech):
+            return True
+        if not row["text"][:1].islower():
+            return False
+        before = snap.chunk_before(row["doc_id"], row["start"])
+        return before is not None and mentions(before, query.countries, query.speech)
 
     def _results(self, ranked: list[fusion.Scored], rows, query: Query, k: int, mode: str) -> list[Result]:
         results: list[Result] = []

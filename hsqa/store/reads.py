@@ -132,6 +132,13 @@ class Reads:
     def headings(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM headings WHERE doc_id=? ORDER BY start", (doc_id,)).fetchall()
 
+    def chunk_before(self, doc_id: int, start: int) -> str | None:
+        """The text of the passage before the one starting at offset ``start`` of its document."""
+        row = self.conn.execute(
+            "SELECT text FROM chunks WHERE doc_id=? AND start < ? ORDER BY start DESC LIMIT 1", (doc_id, start)
+        ).fetchone()
+        return row[0] if row else None
+
     def chunks_of(self, doc_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT id, paragraph, ordinal, start, end, section, text FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,)
