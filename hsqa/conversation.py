@@ -336,6 +336,12 @@ _ABOUT = re.compile(
 )
 
 
+#: who speaks for a State, after its name: "the Thai delegation", "the Canadian representative"
+_ROLES = r"(?:delegations?|delegates?|representatives?|envoys?|government|ministers?|ambassadors?|co-chairs?)"
+_ROLE = re.compile(r"\s+" + _ROLES + r"\b", re.I)
+_ROLE_AT_END = re.compile(r"\b" + _ROLES + r"$", re.I)
+
+
 def rewrite(question: str, previous: str) -> tuple[str | None, str | None]:
     """``("What did Egypt say in the 2008 debate?", "name")`` for "And Egypt?" after "What did Cuba say in
     the 2008 debate?": the previous question with the part of the same kind replaced (a meeting's ordinal,
@@ -357,8 +363,13 @@ def rewrite(question: str, previous: str) -> tuple[str | None, str | None]:
         names = list(_NAME.finditer(previous.strip()))
         if names:
             a, b = names[0].span(1)
-            head = re.sub(r"\bthe\s+$", "", previous.strip()[:a], flags=re.I) if COUNTRY_PATTERN.fullmatch(x) else previous.strip()[:a]
-            return head + x + previous.strip()[b:], "name"
+            prev = previous.strip()
+            role = _ROLE.match(prev, b)
+            if role and _ROLE_AT_END.search(x):  # "the Thai delegation" -> "the Sierra Leone representative"
+                b = role.end()
+            country = COUNTRY_PATTERN.fullmatch(x) and not _ROLE.match(prev, b)  # "the Sierra Leone delegation"
+            head = re.sub(r"\bthe\s+$", "", prev[:a], flags=re.I) if country else prev[:a]
+            return head + x + prev[b:], "name"
     return None, None
 
 

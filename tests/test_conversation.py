@@ -271,3 +271,13 @@ def test_a_follow_up_knows_the_document_the_previous_answer_was_quoted_from():
                 {"sentence": "The representative of Norway said ...", "rank": 2})
     assert follow_up("What about South Africa?", prev).answered_in == "fhs-fifth.txt"
     assert follow_up("And at the sixth?", prev).answered_in is None  # another meeting: most likely another document
+
+
+def test_a_name_with_its_role_replaces_the_name_and_its_role():
+    """Found in tmux: "What about the Sierra Leone representative?" after "What did the Thai delegation say
+    about its ministry?" was read as "What did the Sierra Leone representative delegation say …"."""
+    prev = "What did the Thai delegation say about its ministry?"
+    assert rewrite("What about the Sierra Leone representative?", prev)[0] == (
+        "What did the Sierra Leone representative say about its ministry?")
+    assert rewrite("And Sierra Leone?", prev)[0] == "What did the Sierra Leone delegation say about its ministry?"
+    assert rewrite("And Egypt?", "What did Cuba say in the 2008 debate?")[0] == "What did Egypt say in the 2008 debate?"
