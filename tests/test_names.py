@@ -109,3 +109,26 @@ def test_a_passage_continuing_a_speakers_paragraph_across_a_page_break_names_the
     assert cont.relevant and cont.confidence > 0
     nepal = searcher.search("What did Sierra Leone say about donors after the earthquake?", k=5, mode="lexical").results
     assert all(r.confidence == 0.0 for r in nepal if "Nepal" in r.text)  # a passage of its own: still excluded
+
+
+def test_a_long_question_is_read_in_time_proportional_to_its_length():
+    """Found by pasting 100 KB into `hsqa ask`: each country name read the whole question before it again (is
+    it "apart from Japan"?), so 100 KB naming countries took 26 s. Measured as a ratio side by side (10× the
+    text must cost about 10× the time, not 100×), the best of three runs each."""
+    import time
+
+    from hsqa.search.places import states_meant
+
+    unit = "What did Japan and Canada say about Mexico and the Thai delegation, apart from Chile? "
+
+    def cost(n):
+        text = unit * n
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            countries_named(text), states_meant(text), parse(text)
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    small, large = cost(120), cost(1200)
+    assert large / small < 40, f"10x the question took {large / small:.0f}x the time"

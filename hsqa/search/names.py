@@ -58,6 +58,12 @@ ALIASES = (
 EXCLUDED_BEFORE = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
 
 
+def left_out(text: str, start: int) -> bool:
+    """Whether the name at ``start`` of ``text`` is named to be left out ("apart from Japan"): only the words
+    just before it are read (a long question is not read again for each name it holds)."""
+    return bool(EXCLUDED_BEFORE.search(text[max(0, start - 40) : start]))
+
+
 def fold(text: str) -> str:
     """``text`` with mojibake undone where the whole text allows (UTF-8 read as cp1252: "CÃ´te" -> "Côte"),
     accents stripped and curly apostrophes straightened: how a name is compared."""
@@ -92,7 +98,7 @@ def countries_named(question: str) -> tuple[frozenset[str], ...]:
     for m in (_ANY_CASE if lower else _FOLDED).finditer(text):
         if lower and m.group(0) in _WORDS:
             continue
-        if EXCLUDED_BEFORE.search(text[: m.start()]):
+        if left_out(text, m.start()):
             continue
         name = re.sub(r"\s+", " ", m.group(0))
         names = _NAMES.get(name.lower(), frozenset({name}))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .names import EXCLUDED_BEFORE, SPEECH, fold
+from .names import SPEECH, fold, left_out
 
 #: ``State: demonyms: capitals`` (comma-separated; either list may be empty)
 _TABLE = """
@@ -257,6 +257,14 @@ _PLACE = re.compile(
 )
 
 
+#: the States of the table by name: one named already needs no adding
+_STATE_NAME = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(fold(s)).replace(r"\ ", r"\s+") for s in sorted(set(_STATE_OF.values()), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.I,
+)
+
+
 def states_meant(question: str) -> list[str]:
     """The States ``question`` names by a demonym or capital and not by name, in order of mention (not one
     named to be left out: "besides Tokyo"). A capital names its State only as an actor: "Libreville's
@@ -269,9 +277,11 @@ def states_meant(question: str) -> list[str]:
         if not (lower or m.group(0)[0].isupper()):
             continue
         key = " ".join(m.group(0).lower().split())
-        if key in _CAPITALS and not _ACTOR.match(text, m.end()) or EXCLUDED_BEFORE.search(text[: m.start()]):
+        if key in _CAPITALS and not _ACTOR.match(text, m.end()) or left_out(text, m.start()):
             continue
-        state = _STATE_OF[key]
-        if state not in out and not re.search(rf"(?<![\w-]){re.escape(fold(state))}(?![\w-])", text, re.I):
-            out.append(state)
-    return out
+        if _STATE_OF[key] not in out:
+            out.append(_STATE_OF[key])
+    if not out:
+        return out
+    named = {" ".join(n.lower().split()) for n in _STATE_NAME.findall(text)}
+    return [s for s in out if fold(s).lower() not in named]
