@@ -8,9 +8,10 @@ is added to the question's search terms and to the text the model embeds, as an 
 (:mod:`hsqa.search.names`): "the Brussels-based bloc" is the European Union, not Belgium.
 
 The table is general knowledge: every UN Member State and observer, its demonym(s) and capital(s). Left out
-are words that name more than one State ("Congolese", "Dominican", "Guinean" for Guinea alone is kept only
-where no longer form matches), capitals spelled like their State ("Kuwait", "Singapore"), and capitals that
-are also common words or contested ("Male", "Victoria", "Jerusalem").
+are words that name more than one State ("Congolese", "Dominican"; "Guinean" is Guinea's unless a longer
+form matches, "Papua New Guinean", "Equatorial Guinean"), capitals spelled like their State ("Kuwait",
+"Singapore"), and capitals that are also common words or contested ("Malé", which folds to "male";
+"Victoria"; "Jerusalem").
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ Chile: Chilean: Santiago
 China: Chinese: Beijing
 Colombia: Colombian: Bogotá
 Comoros: Comorian: Moroni
+Congo: : Brazzaville
 Costa Rica: Costa Rican: San José
 Côte d'Ivoire: Ivorian: Yamoussoukro
 Croatia: Croatian: Zagreb
@@ -122,7 +124,7 @@ Luxembourg: Luxembourgish, Luxembourger:
 Madagascar: Malagasy: Antananarivo
 Malawi: Malawian: Lilongwe
 Malaysia: Malaysian: Kuala Lumpur
-Maldives: Maldivian: Malé
+Maldives: Maldivian:
 Mali: Malian: Bamako
 Malta: Maltese: Valletta
 Marshall Islands: Marshallese: Majuro
@@ -159,6 +161,7 @@ Portugal: Portuguese: Lisbon
 Qatar: Qatari: Doha
 Republic of Korea: South Korean: Seoul
 Democratic People's Republic of Korea: North Korean: Pyongyang
+Democratic Republic of the Congo: : Kinshasa
 Republic of Moldova: Moldovan: Chisinau, Chișinău
 Romania: Romanian: Bucharest
 Russian Federation: Russian: Moscow
