@@ -40,10 +40,12 @@ def test_the_states_a_question_names_by_demonym_or_capital(question, states):
     assert states_meant(question) == states
 
 
-def test_the_state_is_searched_for_and_embedded_but_not_required():
+def test_the_state_is_searched_for_and_embedded_and_a_capital_is_not_required():
     q = parse("What did the Thai delegate say at the second meeting?")
     assert "thailand" in q.terms and q.embed_text.endswith("(Thailand)")
-    assert q.countries == ()  # a passage need not name Thailand to answer (the EU is "the Brussels-based bloc")
+    q = parse("What did Libreville's envoy say the neighbourhood had achieved?")
+    assert "gabon" in q.terms and q.embed_text.endswith("(Gabon)")
+    assert q.countries == ()  # a capital is not a State the passage must name (no gate on a metonymy)
 
 
 @pytest.fixture
@@ -56,3 +58,20 @@ def test_a_demonym_finds_the_states_statement(searcher):
     # "Thai" is not a word of the passage ("The representative of Thailand stated …"); "priority" is in others
     res = searcher.search("What priority did the Thai delegation describe?", k=5, mode="lexical").results
     assert res[0].source == FHS_2007 and "Thailand" in res[0].text
+
+
+def test_a_states_delegation_named_by_demonym_must_be_named_by_the_passage(searcher):
+    """"What did the Greek delegation say at the second meeting?" quoted the list of attending delegations
+    (confidence 0.59) where "What did Greece say …?" answers null: a delegation, representative, government
+    or envoy named by its demonym is the State named, for the gate on answering."""
+    from hsqa.search.places import speaking_states
+
+    assert speaking_states("What did the Greek delegation and the Thai representative say?") == ["Greece", "Thailand"]
+    assert speaking_states("What did the Swedish Deputy Secretary-General say?") == []  # a person, not the State
+    assert parse("What did the Thai delegation say?").countries == (frozenset({"Thailand", "Thai"}),)
+    for mode in ("lexical", "hybrid"):
+        res = searcher.search("What did the Greek delegation say at the second meeting of the Friends of Human Security?",
+                              k=5, mode=mode).results
+        assert res and not any(r.relevant for r in res)
+    res = searcher.search("What did the Thai representative say at the second meeting?", k=5, mode="lexical").results
+    assert res[0].relevant and "Thailand" in res[0].text

@@ -88,6 +88,11 @@ _FOLDED = re.compile(fold(COUNTRY_PATTERN.pattern))
 _ANY_CASE = re.compile(_FOLDED.pattern, re.I)
 
 
+def country_names(state: str) -> frozenset[str]:
+    """All the names of ``state`` (folded): "Thailand" -> {"Thailand", "Thai"}."""
+    return _NAMES.get(fold(state).lower(), frozenset({fold(state)}))
+
+
 def countries_named(question: str) -> tuple[frozenset[str], ...]:
     """The countries ``question`` asks about, each as the set of its names (any one of them will do); a
     country it names only to leave it out ("apart from Japan") is not included. Names count as capitalised,
@@ -101,7 +106,7 @@ def countries_named(question: str) -> tuple[frozenset[str], ...]:
         if left_out(text, m.start()):
             continue
         name = re.sub(r"\s+", " ", m.group(0))
-        names = _NAMES.get(name.lower(), frozenset({name}))
+        names = country_names(name)
         if names not in out:
             out.append(names)
     return tuple(out)

@@ -288,3 +288,24 @@ def states_meant(question: str) -> list[str]:
         return out
     named = {" ".join(n.lower().split()) for n in _STATE_NAME.findall(text)}
     return [s for s in out if fold(s).lower() not in named]
+
+
+#: one who speaks for a State, after its demonym: "the Thai delegation", "the Canadian representative"
+_SPEAKS_FOR = re.compile(
+    r"\s+(?:delegations?|delegates?|representatives?|envoys?|government|ministers?|ambassadors?|authorities)\b", re.I
+)
+
+
+def speaking_states(question: str) -> list[str]:
+    """The States whose delegation, government or envoy the question asks about by demonym ("What did the
+    Thai delegation say?"): like a State named, a passage must name it to answer (:mod:`hsqa.search.names`)."""
+    text = fold(question)
+    lower = not any(ch.isupper() for ch in text)
+    out: list[str] = []
+    for m in _PLACE.finditer(text):
+        key = " ".join(m.group(0).lower().split())
+        if key in _CAPITALS or not (lower or m.group(0)[0].isupper()) or left_out(text, m.start()):
+            continue
+        if _SPEAKS_FOR.match(text, m.end()) and _STATE_OF[key] not in out:
+            out.append(_STATE_OF[key])
+    return out

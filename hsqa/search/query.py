@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from ..errors import HsqaError
 from ..scope import Scope
 from ..text import TOKEN, expand_acronyms, query_terms
-from .names import SPEECH, countries_named
-from .places import states_meant
+from .names import SPEECH, countries_named, country_names
+from .places import speaking_states, states_meant
 
 FILTER = re.compile(r"(?<!\S)(doc|year):(\"[^\"]+\"|\S+)", re.I)
 
@@ -92,7 +92,9 @@ def parse(raw: str, acronyms: dict[str, str] | None = None) -> Query:
     expansions = expand_acronyms(text, acronyms or {}) + states_meant(text)
     terms = query_terms(text)
     terms += [t for t in query_terms(" ".join(expansions)) if t not in terms]
-    return Query(raw, text, terms, expansions, filters, meeting_refs(text), countries_named(text), bool(SPEECH.search(text)))
+    countries = countries_named(text)
+    countries += tuple(g for g in map(country_names, speaking_states(text)) if g not in countries)
+    return Query(raw, text, terms, expansions, filters, meeting_refs(text), countries, bool(SPEECH.search(text)))
 
 
 
