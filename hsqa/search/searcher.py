@@ -91,7 +91,8 @@ class Searcher:
         return self._docs
 
     def expansions(self, text: str) -> list[str]:
-        """Long forms of acronyms in the question (corpus definitions first, then the glossary)."""
+        """What the question adds to its own words: long forms of its acronyms (corpus definitions first, then the
+        glossary) and the States it names by demonym or capital."""
         self.refresh()
         return parse(text, self._acronyms).expansions
 
