@@ -129,7 +129,7 @@ def render_passage(
     return "\n".join(lines)
 
 
-def _print_response(resp, answer, color: bool, out=None) -> None:
+def _print_response(resp, answer, color: bool, out=None, gone: set[int] = frozenset(), note: str | None = None) -> None:
     from .answer import citation
 
     out = out or sys.stdout
@@ -146,6 +146,8 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
     elif answer is not None:
         quote = " ".join(answer.sentence.split())
         out.write(render_passage(f'"{quote}" [{answer.result.rank}]', [], None, width, color, first="A:  ") + "\n")
+    elif note:
+        out.write(f"   {note}\n")
     if resp.mode == "lexical":
         out.write(style("   (lexical search only)", "2") + "\n")
     out.write("\n")
@@ -156,6 +158,8 @@ def _print_response(resp, answer, color: bool, out=None) -> None:
         )
         out.write(style(head, "1" if r.relevant else "2") + "\n")
         out.write(style(f"    {display_path(r.source)}" + (f" · {r.place}" if r.place else ""), "2") + "\n")
+        if r.rank in gone:  # its words as indexed, not as the file now reads: no quotation, a warning
+            out.write(style("    ⚠ no longer in its file (changed since the last index): run 'hsqa index'", "1") + "\n")
         body = render_passage(r.text, r.terms, r.highlight, width, color)
         out.write((body if r.relevant else style(body, "2")) + "\n\n")
 
@@ -234,19 +238,21 @@ def _open_searcher(config: Config, mode: str):
     return searcher
 
 
-def _warn_stale(config: Config, searcher) -> None:
+def _warn_stale(config: Config, searcher):
+    """Say on stderr when the corpus changed since the last index; the :class:`Staleness` (None if unknown)."""
     from .indexer import staleness
 
     try:
         st = staleness(config, searcher.store)
     except HsqaError:
-        return
+        return None
     if st.stale:
         print(
             f"hsqa: the corpus changed since the last index ({st.summary()}): answers may be out of date; "
             "run 'hsqa index'",
             file=sys.stderr,
         )
+    return st
 
 
 def cmd_ask(args, config: Config) -> int:
@@ -257,12 +263,14 @@ def cmd_ask(args, config: Config) -> int:
         raise UsageError("ask needs a QUESTION or --questions FILE")
     engine = Engine(config, lexical_only=args.mode == "lexical")
     engine.load_model()
-    _warn_stale(config, engine.searcher)
+    stale = _warn_stale(config, engine.searcher)
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     failed = 0
     for where, q in qs:
         try:
             reply = engine.ask_text(q, k=args.k, mode=args.mode)
+            if stale is not None and (stale.changed or stale.deleted):
+                reply = engine.check_files(reply, stale)
         except HsqaError as e:  # one bad question (an unknown doc: filter…) does not stop the batch
             failed += 1
             print(f"hsqa: {where}: {e}", file=sys.stderr)
@@ -278,11 +286,14 @@ def cmd_ask(args, config: Config) -> int:
                 "results": reply.results,
                 "scope": reply.scope.labels,
             }
+            if reply.note:
+                obj["note"] = reply.note
             print(json.dumps(obj, ensure_ascii=False), flush=True)
         elif resp is None:
             print(f"Q: {q}\n   {reply.note}\n")
         else:
-            _print_response(resp, answer, color)
+            _print_response(resp, answer, color, gone={r["rank"] for r in reply.results if r.get("in_file") is False},
+                            note=reply.note)
     if failed and len(qs) > 1:
         print(f"hsqa: {failed} of {len(qs)} questions could not be answered (see above)", file=sys.stderr)
     return 1 if failed else 0

@@ -307,6 +307,32 @@ class Engine:
         question, scope = self.parse(text)
         return self.ask(question, scope, k, mode=mode)
 
+    def check_files(self, reply: Reply, stale: Staleness) -> Reply:
+        """``reply`` with every passage from a file changed or deleted since the last index checked against the
+        file as it is now: one no longer in it is marked ``"in_file": false``, and an answer quoted from it is
+        withdrawn (with a note): nothing is quoted as verbatim that is no longer in its file."""
+        touched = set(stale.changed) | set(stale.deleted)
+        gone = {r["rank"] for r in reply.results if r["source"] in touched and not self._still_in_file(r["source"], r["text"])}
+        if not gone:
+            return reply
+        for r in reply.results:
+            if r["rank"] in gone:
+                r["in_file"] = False
+        if reply.answer and reply.answer["rank"] in gone:
+            reply.note = (f"the passage that answered ([{reply.answer['rank']}]) is no longer in its file, which "
+                          "changed since the last index: run 'hsqa index'")
+            reply.answer, reply.best = None, None
+        return reply
+
+    def _still_in_file(self, source: str, text: str) -> bool:
+        from .documents import DocumentError, load_document
+
+        try:
+            doc, _ = load_document(self.config.corpus_dir / source, source, self.config.max_file_bytes)
+        except DocumentError:
+            return False
+        return " ".join(text.split()) in " ".join(doc.text.split())
+
     def _ids_of(self, sources) -> set[int]:
         return {i for i, d in self.searcher.documents.items() if d["path"] in sources}
 

@@ -78,6 +78,30 @@ def test_stale_corpus_is_reported(env, capsys):
     assert "corpus changed since the last index (1 new)" in capsys.readouterr().err
 
 
+def test_a_passage_no_longer_in_its_changed_file_is_not_quoted(env, capsys):
+    """Found by editing a summary without re-indexing: `hsqa ask` warned that the corpus changed, then quoted
+    the old wording in quotation marks as the file's verbatim text."""
+    main(["index", "-q"])
+    path = env.corpus_dir / FHS_2007
+    path.write_text(path.read_text(encoding="utf-8").replace("Human Security. Thailand", "Human Safety. Thailand"),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ask", "--json", "--mode", "lexical", "-k", "3", "Thailand ministry social development"]) == 0
+    obj = last_json(capsys.readouterr().out)
+    first = obj["results"][0]
+    assert first["source"] == FHS_2007 and first["paragraph"] == 11 and first["in_file"] is False
+    assert obj["answer"] is None and "no longer in its file" in obj["note"]
+    assert all("in_file" not in r for r in obj["results"][1:])  # other passages of the same file are still there
+    main(["ask", "--mode", "lexical", "-k", "3", "Thailand ministry social development"])
+    out = capsys.readouterr().out
+    assert "A:  " not in out and "⚠ no longer in its file" in out
+    main(["index", "-q"])
+    capsys.readouterr()
+    main(["ask", "--json", "--mode", "lexical", "-k", "3", "Thailand ministry social development"])
+    obj = last_json(capsys.readouterr().out)
+    assert obj["answer"] and "Human Safety" in obj["results"][0]["text"] and "in_file" not in obj["results"][0]
+
+
 def test_exit_codes(env, capsys, tmp_path):
     assert main(["ask", "--index", str(tmp_path / "none"), "anything"]) == 1
     assert "hsqa index" in capsys.readouterr().err
