@@ -55,13 +55,13 @@ ALIASES = (
     ("Palestine", "State of Palestine", "Palestinian"),
 )
 #: "apart from Japan, which countries …": a country named to be left out is not what the answer must name
-EXCLUDED_BEFORE = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
+_EXCLUDED = re.compile(r"\b(?:apart\s+from|besides|other\s+than|except(?:\s+for)?|excluding|not\s+counting|beyond)\s+$", re.I)
 
 
 def left_out(text: str, start: int) -> bool:
     """Whether the name at ``start`` of ``text`` is named to be left out ("apart from Japan"): only the words
     just before it are read (a long question is not read again for each name it holds)."""
-    return bool(EXCLUDED_BEFORE.search(text[max(0, start - 40) : start]))
+    return bool(_EXCLUDED.search(text[max(0, start - 40) : start]))
 
 
 def fold(text: str) -> str:
