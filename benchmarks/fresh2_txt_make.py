@@ -1,3 +1,12 @@
+"""Write the ODS-style text file of the second held-out corpus (benchmarks/corpus-fresh2/): the report's text
+(written for this corpus) hard-wrapped at 72 columns with hanging paragraph numbers, pages separated by form
+feeds, the job number and bar code at the foot of page 1, running headers (the symbol) and footers (page number
+and job number), notes under a rule at the foot of their page, and a paragraph running over a page break.
+
+    .venv/bin/python benchmarks/fresh2_txt_make.py
+"""
+import re
+from pathlib import Path
 import textwrap
 W = 72
 def wrap(num, text, indent=0):
@@ -96,5 +105,5 @@ for item in body:
     cur += block
 flush(final=True)
 text = "\f".join(out_pages) + "\n"
-open("/work/wt/fresh9/benchmarks/corpus-fresh2/2010-03-08-a-64-701-sg-report-human-security-ods-text.txt", "w", encoding="utf-8").write(text)
-print(text)
+OUT = Path(__file__).resolve().parent / "corpus-fresh2" / "2010-03-08-a-64-701-sg-report-human-security-ods-text.txt"
+OUT.write_text(text, encoding="utf-8")

@@ -358,9 +358,28 @@ def _marker_style(line: str) -> str | None:
     return "bullet"
 
 
+#: the furniture of a UN document's page margins, as a text export (ODS, a PDF saved as text) keeps it: the job
+#: number ("10-25682 (E)", "10-25682 (E)    150310"), its bar code ("*1025682*"), "Please recycle", the
+#: document's symbol as a running header, page numbers
+_FURNITURE_CELL = re.compile(
+    r"^(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?|\d{6}|\*\d{6,}\*|please\s+recycle\W*|\d{1,4}|(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*)$",
+    re.I,
+)
+
+
+def _is_furniture(line: str) -> bool:
+    """A line made only of page-margin cells (3+ spaces or a tab apart), one of them more than a page number:
+    "10-25682 (E)    150310", "*1025682*", "2      10-25682", "A/64/701" alone on its line."""
+    cells = [c for c in re.split(r"\s{3,}|\t+", line.strip()) if c]
+    return bool(cells) and all(_FURNITURE_CELL.match(c) for c in cells) and not all(c.isdigit() and len(c) <= 4 for c in cells)
+
+
 def _is_boilerplate(line: str) -> bool:
-    line = strip_markup(line)
-    return bool(_BOILERPLATE.match(line)) or _is_salutation(line)
+    flat = strip_markup(line)
+    return bool(_BOILERPLATE.match(flat)) or _is_salutation(flat) or _is_furniture(line)
+
+
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
 def _placelike(line: str) -> bool:
@@ -368,6 +387,8 @@ def _placelike(line: str) -> bool:
     return (
         1 <= len(words) <= 6
         and not any(ch.isdigit() for ch in line)
+        and ":" not in line  # a label ("Date: Wednesday"), not a place
+        and not any(w.lower() in _WEEKDAYS for w in words)
         and line[-1] not in ":;"
         and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
         and words[0][0].isupper()
@@ -504,8 +525,12 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                 if pre and _placelike(pre) and not _names_event(pre) and pre not in place_lines:
                     place_lines.append(pre)
                 continue
+            venue = _venue_parts(line)
             if date is None:
                 title_lines.append(line)
+            elif len(venue) >= 2 and len(line.split()) <= 16 and all(_placelike(x) for x in venue):
+                # "Trusteeship Council Chamber, United Nations Headquarters, New York" under the date: a venue
+                place_lines += [x for x in venue if x not in place_lines]
             elif _names_event(line) and not ("," in line and _placelike(line.rsplit(",", 1)[1].strip())):
                 title_lines.append(line)  # "List of Participants" after the date belongs to the title
             elif _placelike(line) or len(line.split()) <= 6:
@@ -679,13 +704,21 @@ def parse_document(text: str, path: str = "<text>") -> Document:
                 doc.headings.append(Heading(level, title, b.start, b.end))
                 last_kind, clean_gap = "heading", True
                 continue
-        # drop trailing boilerplate lines inside a block ("...text\nBack to Index")
-        end = b.end
+        # drop leading and trailing boilerplate lines inside a block ("...text\nBack to Index"; a footnote rule
+        # over its notes; a page's footer and the next page's running header over the text)
+        start, end = b.start, b.end
         gap_before, clean_gap = clean_gap, True
+        while len(lines) > 1 and _is_boilerplate(lines[0]):
+            doc.dropped.append(b.lines[len(b.lines) - len(lines)])
+            lines.pop(0)
+            start = b.lines[len(b.lines) - len(lines)][0]
+            first = lines[0]
+            gap_before = False
+        skipped = len(b.lines) - len(lines)
         while len(lines) > 1 and _is_boilerplate(lines[-1]):
-            doc.dropped.append(b.lines[len(lines) - 1])
+            doc.dropped.append(b.lines[skipped + len(lines) - 1])
             lines.pop()
-            end = b.lines[len(lines) - 1][1]
+            end = b.lines[skipped + len(lines) - 1][1]
             clean_gap = False
         style = _marker_style(strip_markup(first)) or _marker_style(first)
         starts_lower = strip_markup(first)[:1].islower()
@@ -706,7 +739,7 @@ def parse_document(text: str, path: str = "<text>") -> Document:
                 continue
         # a numbered or bulleted block that no "...:" introduces is a paragraph of its own (UN documents
         # number their paragraphs "1.", "2.", ...)
-        spans.append([b.start, end, section(), "para", None])
+        spans.append([start, end, section(), "para", None])
         last_kind = spans[-1][3]
 
     for n, (a, z, sec, _, _) in enumerate(spans, 1):
