@@ -54,3 +54,92 @@ def test_ods_page_furniture_is_no_passage():
 def test_a_lone_page_number_or_symbol_in_prose_is_not_furniture_unless_alone():
     doc = parse_document("Title line\n4 May 2010\n\nThe report A/64/701 has 3 parts.\n\nIt says 10-25682 things.\n")
     assert texts(doc) == ["The report A/64/701 has 3 parts.", "It says 10-25682 things."]
+
+
+def test_venue_line_under_the_date_is_the_place_and_a_weekday_is_not():
+    doc = parse_document(
+        "Co-Chairs' Summary\nFifth Meeting of the Friends of Human Security\n28 May 2009\n"
+        "Trusteeship Council Chamber, United Nations Headquarters, New York\n\nOpening\n\nThe meeting opened.\n"
+    )
+    assert doc.place == "Trusteeship Council Chamber, United Nations Headquarters, New York"
+    assert texts(doc) == ["The meeting opened."]
+    doc = parse_document("Story of the day\n8 March 2023\nDate: Wednesday, 8 March 2023\n\nThe story begins here.\n")
+    assert doc.place is None
+    doc = parse_document("Programme of the event\n14 March 2024\nThursday, 14 March 2024\n\nThe event begins.\n")
+    assert doc.place is None
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+WORD = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta http-equiv=Content-Type content="text/html; charset=windows-1252"><meta name=Generator content="Microsoft Word 15">
+<title>Concept note</title></head><body><div class=WordSection1>
+<p class=MsoNormal align=right><span style='font-size:9.0pt'>Draft as of 27 February 2024</span></p>
+<p class=MsoTitle align=center><span lang=EN-GB>High-level event on the
+Trust Fund for Human Security<o:p></o:p></span></p>
+<p class=MsoNormal align=center><span>Thursday, 14 March 2024, 10:00 – 13:00<br>
+Trusteeship Council Chamber, United Nations Headquarters, New York</span></p>
+<h1><span>Background</span></h1>
+<p class=MsoNormal><span>The Fund was established in March 1999 with a contribution
+from Japan.<a style='mso-footnote-id:ftn1' href="#_ftn1" name="_ftnref1"><span class=MsoFootnoteReference>[1]</span></a></span></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span
+style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;
+</span></span></span><![endif]><span>To take stock of twenty-five years;</span></p>
+<h1>Programme</h1>
+<table class=MsoTableGrid border=1>
+ <tr><td><p class=MsoNormal>10:20 – 11:30</p></td>
+  <td><p class=MsoNormal><b>Panel 1: Voices from the field</b></p>
+  <p class=MsoNormal>Moderator: Ms. Inés Bergström-Yáñez, Chief, Human Security Unit</p></td></tr>
+ <tr><td><p class=MsoNormal>12:40 – 13:00</p></td><td><p class=MsoNormal><b>Closing</b></p></td></tr>
+</table>
+</div>
+<div style='mso-element:footnote-list'><div style='mso-element:footnote' id=ftn1>
+<p class=MsoFootnoteText><a href="#_ftnref1" name="_ftn1">[1]</a> More than 290 programmes.</p></div></div>
+</body></html>"""
+
+
+def test_word_exported_page():
+    """A page saved from Word: its Title-style paragraph is the title (not the first Heading 1), note
+    references and list bullets are no text, each agenda row is one passage, the draft stamp is no date."""
+    doc = extract_html(WORD.encode("cp1252"), "note.htm")
+    assert doc.title == "High-level event on the Trust Fund for Human Security"
+    assert doc.date == "2024-03-14"
+    assert doc.place == "Trusteeship Council Chamber, United Nations Headquarters, New York"
+    assert texts(doc) == [
+        "The Fund was established in March 1999 with a contribution from Japan.",
+        "To take stock of twenty-five years;",
+        "10:20 – 11:30   Panel 1: Voices from the field   Moderator: Ms. Inés Bergström-Yáñez, Chief, Human Security Unit",
+        "12:40 – 13:00   Closing",
+        "[1] More than 290 programmes.",
+    ]
+    assert [p.section for p in doc.paragraphs][2:4] == ["Programme", "Programme"]
+
+
+def test_layout_table_is_not_a_row():
+    page = ("<html><body><table><tr><td><a href='/'>Home</a></td><td>" + "<p>" + "Words of the story. " * 40
+            + "</p><p>A second paragraph.</p></td></tr></table></body></html>")
+    doc = extract_html(page.encode(), "old.htm")
+    assert [t.split()[-1] for t in texts(doc)][-1] == "paragraph."
+
+
+def test_press_masthead_fields_in_spans_stay_in_the_title_block():
+    page = """<html><head><title>Third Committee Hears Special Rapporteurs | UN Press</title></head><body>
+<article><div class="press-release-meta"><span>Seventy-seventh session, 21st &amp; 22nd Meetings (AM &amp; PM)</span>
+<span>GA/SHC/4357</span> <span><time datetime="2022-10-20T12:00:00Z">20 October 2022</time></span></div>
+<h1>Third Committee Hears Special Rapporteurs</h1>
+<p>More than 59 million people were living as internally displaced persons at the end of 2021.</p>
+</article></body></html>"""
+    doc = extract_html(page.encode(), "gashc.html")
+    assert doc.title == "Third Committee Hears Special Rapporteurs (GA/SHC/4357)"
+    assert texts(doc) == ["More than 59 million people were living as internally displaced persons at the end of 2021."]
+
+
+def test_pull_quote_keeps_its_attribution_and_a_labelled_date_is_no_place():
+    page = """<html><head><meta property="article:published_time" content="2023-03-08T09:00:00-05:00"></head><body>
+<article><h1>Women mediators in Bangsamoro</h1><div class="story-meta"><span>Date: Wednesday, 8 March 2023</span></div>
+<p>When two families began arguing, she invited both mothers to her kitchen.</p>
+<blockquote class="pull-quote"><p>“We are the early warning system.”</p><footer>— Norhaida Ampatuan, community mediator</footer></blockquote>
+</article></body></html>"""
+    doc = extract_html(page.encode(), "story.html")
+    assert doc.place is None
+    assert texts(doc)[-1] == "“We are the early warning system.” — Norhaida Ampatuan, community mediator"

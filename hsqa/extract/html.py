@@ -94,8 +94,9 @@ def _main(tree):
             return node
     best, score = tree.body, 0
     for node in tree.css("div, section, td"):
-        s = sum(len(p.text(deep=False)) for p in node.css("p"))
-        direct = sum(len(p.text(deep=False)) for p in node.iter() if p.tag == "p")
+        # a paragraph's text may sit in inline elements (Word wraps every run in a <span>)
+        s = sum(len(p.text()) for p in node.css("p"))
+        direct = sum(len(p.text()) for p in node.iter() if p.tag == "p")
         s = direct * 2 + s
         if s > score:
             best, score = node, s
@@ -128,6 +129,15 @@ def _inside(node, tag: str) -> bool:
     parent = node.parent
     while parent is not None:
         if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _within(node, ancestor) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == ancestor.mem_id:
             return True
         parent = parent.parent
     return False
@@ -298,6 +308,10 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
             continue
     blocks: list[tuple[str, int, str]] = []
     _walk(main, blocks)
+    # Word keeps a page's footnotes and endnotes in a list after the body's section: they are its notes
+    for notes in tree.css('div[style*="mso-element:footnote-list"], div[style*="mso-element:endnote-list"]'):
+        if not _within(notes, main):
+            _walk(notes, blocks)
     h1 = next((t for k, lvl, t in blocks if k == "heading" and lvl == 1), None)
     if h1 is None:
         node = tree.css_first("h1")
