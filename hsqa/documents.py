@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -435,6 +435,14 @@ class _Header:
     place: str | None
     end: int
     n_blocks: int
+    #: lines of the title block that are passages of their own: an author's byline ("By Mariam …, Senior …")
+    passages: list[tuple[int, int]] = field(default_factory=list)
+
+
+#: an article's byline under its title: "By Mariam Okonkwo-Lindqvist, Senior Policy Adviser"
+_BYLINE = re.compile(r"^by\s+(?:(?:h\.\s?e\.|mr?s?\.|ms\.|dr\.)\s+)?[A-ZÀ-Þ][\w.'’-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’-]*|de|van|von|da|al|bin|el))+(?:,.*)?$", re.I)
+#: the issue line of a magazine or journal over an article's title: "UN CHRONICLE · VOLUME LXI · MAY 2024"
+_ISSUE = re.compile(r"\b(?:vol(?:ume)?\.?\s+(?:[ivxlc]+|\d+)|issue\s+(?:no\.\s*)?\d+)\b", re.I)
 
 
 def _venue_parts(s: str) -> list[str]:
@@ -487,6 +495,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
     hblocks = lead[: date_block + 1]
     title_lines: list[str] = []
     place_lines: list[str] = []
+    passages: list[tuple[int, int]] = []
     date: DateMatch | None = None
     for bi, b in enumerate(hblocks):
         lines = [strip_markup(x) for x in b.line_texts(text)]
@@ -526,7 +535,11 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                     place_lines.append(pre)
                 continue
             venue = _venue_parts(line)
-            if date is None:
+            if _BYLINE.match(line) and line.split()[1][:1].isupper():
+                passages.append(b.lines[li])  # the author, a passage; not a part of the title
+            elif date is None and _ISSUE.search(line) and len(line.split()) <= 10:
+                continue  # the magazine's issue line
+            elif date is None:
                 title_lines.append(line)
             elif len(venue) >= 2 and len(line.split()) <= 16 and all(_placelike(x) for x in venue):
                 # "Trusteeship Council Chamber, United Nations Headquarters, New York" under the date: a venue
@@ -544,6 +557,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
         place=", ".join(_PLACE_LABEL.sub("", x) for x in place_lines) or None,
         end=hblocks[-1].end,
         n_blocks=len(hblocks),
+        passages=passages,
     )
 
 
@@ -609,7 +623,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
                 kinds.append("date")
             else:
                 kinds.append("text")
-        if "text" in kinds:
+        if "text" in kinds and not _agenda_title(text, blocks, n):
             break
         n += 1
     if n == 0 or n >= len(blocks):
@@ -654,6 +668,22 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
     return _Header(title=title, date=adopted or date, place=place, end=end, n_blocks=n)
 
 
+_ADOPTION_LINE = re.compile(r"^resolution\s+adopted\s+by\b", re.I)
+
+
+def _agenda_title(text: str, blocks: list[_Block], i: int) -> bool:
+    """Block ``i`` of a resolution's masthead is (part of) the title of its agenda item: short lines, and the
+    "Resolution adopted by …" line follows within three blocks of short lines ("Agenda item 3" / "Promotion
+    and protection of all human rights, civil, / political, economic, social and cultural rights, …")."""
+    for b in blocks[i : i + 4]:
+        lines = [strip_markup(x) for x in b.line_texts(text)]
+        if b is not blocks[i] and _ADOPTION_LINE.match(lines[0]):
+            return True
+        if len(lines) > 3 or any(len(x.split()) > 16 for x in lines):
+            return False
+    return False
+
+
 def _ends_sentence(s: str) -> bool:
     s = s.rstrip("*_ ")
     return bool(s) and s[-1] in _END_PUNCT
@@ -680,7 +710,8 @@ def parse_document(text: str, path: str = "<text>") -> Document:
             doc.date_end = dm.end.isoformat() if dm.end else None
 
     stack: list[tuple[int, str]] = []
-    spans: list[list] = []  # [start, end, section, kind, list marker style]; kind: "para" | "list"
+    spans: list[list] = []  # [start, end, section, kind, list marker styles]; kind: "para" | "list"
+    spans += [[a, z, "", "para", None] for a, z in (header.passages if header else [])]
     last_kind = None  # "heading" | "para" | "list" | None
     clean_gap = True  # no boilerplate was dropped since the last paragraph's end (joining would pull it in)
 
@@ -727,14 +758,18 @@ def parse_document(text: str, path: str = "<text>") -> Document:
         if spans and last_kind in ("para", "list") and gap_before:
             prev = text[spans[-1][0] : spans[-1][1]]
             continuation = starts_lower and not style and not _ends_sentence(prev)
-            # items join the list that a "...:" paragraph introduced, while they keep its marker style
+            # items join the list that a "...:" paragraph introduced, while they keep one of its marker styles;
+            # lettered items and the roman sub-items under them ("(b) … through:", "(i) …", "(ii) …", "(c) …")
+            # are one list
+            styles = spans[-1][4] or set()
             list_member = style and (
-                (spans[-1][3] == "list" and spans[-1][4] == style) or prev.rstrip("*_ ").endswith(":")
+                (spans[-1][3] == "list" and (style in styles or {style} | styles <= {"letter", "roman"}))
+                or prev.rstrip("*_ ").endswith(":")
             )
             if continuation or list_member:
                 spans[-1][1] = end
                 if style:
-                    spans[-1][3], spans[-1][4] = "list", style
+                    spans[-1][3], spans[-1][4] = "list", styles | {style}
                 last_kind = spans[-1][3]
                 continue
         # a numbered or bulleted block that no "...:" introduces is a paragraph of its own (UN documents

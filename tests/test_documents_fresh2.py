@@ -143,3 +143,42 @@ def test_pull_quote_keeps_its_attribution_and_a_labelled_date_is_no_place():
     doc = extract_html(page.encode(), "story.html")
     assert doc.place is None
     assert texts(doc)[-1] == "“We are the early warning system.” — Norhaida Ampatuan, community mediator"
+
+
+# --- resolutions (as the PDF extractor gives them) -------------------------------------------------
+
+HRC = (
+    "United Nations   A/HRC/RES/48/13\n\nGeneral Assembly   Distr.: General\n\n18 October 2021\n\n"
+    "Human Rights Council\nForty-eighth session\n\n13 September–11 October 2021\nAgenda item 3\n\n"
+    "Promotion and protection of all human rights, civil,\n\npolitical, economic, social and cultural rights,\n"
+    "including the right to development\n\n"
+    "Resolution adopted by the Human Rights Council on 8 October 2021\n\n"
+    "48/13. The human right to a clean, healthy and sustainable environment\n\n"
+    "The Human Rights Council,\n\n"
+    "4. Encourages States:\n\n(a) To build capacities;\n\n(b) To enhance cooperation, in particular through:\n\n"
+    "(i) The exchange of good practices;\n\n(ii) Technical assistance to countries;\n\n(c) To share good practices;\n\n"
+    "5. Invites the General Assembly to consider the matter;\n"
+)
+
+
+def test_resolution_masthead_with_a_multi_line_agenda_title():
+    """The agenda item's title runs over lines (and blocks) between "Agenda item 3" and the adoption line: it is
+    masthead, not the title; the title is the resolution's own, the date the adoption's."""
+    doc = parse_document(HRC, "hrc.pdf")
+    assert doc.title == "48/13. The human right to a clean, healthy and sustainable environment (A/HRC/RES/48/13)"
+    assert doc.date == "2021-10-08"
+    assert texts(doc)[0] == "The Human Rights Council,"
+    assert all(p.section == "" for p in doc.paragraphs)
+
+
+def test_roman_sub_items_and_the_lettered_items_after_them_stay_with_their_paragraph():
+    doc = parse_document(HRC, "hrc.pdf")
+    assert [t.split("\n\n")[0] for t in texts(doc)] == ["The Human Rights Council,", "4. Encourages States:",
+                                                        "5. Invites the General Assembly to consider the matter;"]
+    assert texts(doc)[1].endswith("(ii) Technical assistance to countries;\n\n(c) To share good practices;")
+
+
+def test_numbered_paragraphs_after_a_list_are_not_list_items():
+    doc = parse_document("A report\n3 May 2010\n\n1. It recommends:\n\n(a) One thing;\n\n(b) Another;\n\n"
+                         "2. The Assembly may wish to act.\n\n(a) A new list that no colon introduces.\n")
+    assert len(texts(doc)) == 3
