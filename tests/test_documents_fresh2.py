@@ -182,3 +182,16 @@ def test_numbered_paragraphs_after_a_list_are_not_list_items():
     doc = parse_document("A report\n3 May 2010\n\n1. It recommends:\n\n(a) One thing;\n\n(b) Another;\n\n"
                          "2. The Assembly may wish to act.\n\n(a) A new list that no colon introduces.\n")
     assert len(texts(doc)) == 3
+
+
+def test_html_list_introduced_by_a_colon_stays_with_its_paragraph():
+    page = """<html><body><article><h1>Segment opens</h1><p>The panel had the following panellists:</p>
+<ul><li>the head of a unit of the Food and Agriculture Organization;</li><li>the president of a Red Crescent society.</li></ul>
+<p>Panellists said that acting early costs less.</p><ul><li>A list no colon introduces.</li></ul></article></body></html>"""
+    doc = extract_html(page.encode(), "ecosoc.html")
+    assert texts(doc) == [
+        "The panel had the following panellists:\n\n- the head of a unit of the Food and Agriculture Organization;"
+        "\n\n- the president of a Red Crescent society.",
+        "Panellists said that acting early costs less.",
+        "A list no colon introduces.",
+    ]

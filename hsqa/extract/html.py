@@ -176,6 +176,13 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
             text = _clean(_inline_text(child)).replace("\n", " ")
             if text:
                 out.append(("para", 0, text))
+        elif tag in ("ul", "ol") and (flush() or out) and out[-1][0] == "para" and out[-1][2].endswith(":"):
+            # the items of a list that a "…:" paragraph introduces carry a marker, so that they stay with it
+            items: list[tuple[str, int, str]] = []
+            _walk(child, items)
+            for i, (kind, level, text) in enumerate(items, 1):
+                mark = f"{i}. " if tag == "ol" else "- "
+                out.append((kind, level, mark + text if kind == "para" and not _MARKED.match(text) else text))
         elif tag in _HEADINGS:
             flush()
             text = _clean(_inline_text(child)).replace("\n", " ")
@@ -211,6 +218,9 @@ _NOTE_REF = re.compile(r"^#_(?:ftn|edn)\d+$")
 _WORD_BULLET = re.compile(r"^[·•§oØüv*▪◦–-]?$")
 #: a version stamp over a draft ("Draft as of 27 February 2024", "Revised 3 May"): not the document's date
 _REVISION = re.compile(r"^\W*(?:draft|version|revised|revision|updated|last\s+updated|as\s+(?:of|at))\b", re.I)
+
+
+_MARKED = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[-*•·–])\s", re.I)
 
 
 def _row_text(tr) -> str | None:
@@ -365,7 +375,7 @@ def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list
 def _head_line(text: str, room: bool) -> bool:
     """A title-block line: a masthead, symbol or date line, or (while there is ``room``) a short line."""
     words = len(text.split())
-    short = words <= 8 and text[-1:] not in ".!?"
+    short = words <= 8 and text[-1:] not in ".!?:;"  # a line introducing a list is the body
     meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
     return bool(meta or (short and room))
 
