@@ -312,7 +312,12 @@ def strip_markup(s: str) -> str:
     s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s, flags=re.S)
     s = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])", r"\1", s)
     s = s.replace("**", "")
+    # a hard-wrapped line ending at a hyphen ("Secretary-" / "General"): one word, as in the print
+    s = _WRAPPED_HYPHEN.sub("-", s)
     return re.sub(r"\s+", " ", s).strip()
+
+
+_WRAPPED_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
 def _heading_of(line: str) -> tuple[int, str] | None:

@@ -195,3 +195,12 @@ def test_html_list_introduced_by_a_colon_stays_with_its_paragraph():
         "Panellists said that acting early costs less.",
         "A list no colon introduces.",
     ]
+
+
+def test_a_hyphen_at_a_hard_wrapped_line_end_joins_the_word_for_search():
+    from hsqa.chunking import chunk_document
+
+    doc = parse_document(ODS.replace("A household that loses its", "It is the first report of the Secretary-\n"
+                                     "               General on it."), "a.txt")
+    assert "first report of the Secretary-General on it." in chunk_document(doc)[0].embed_text
+    assert "Secretary-\n" in doc.paragraphs[0].text  # the passage itself stays verbatim
