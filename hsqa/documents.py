@@ -454,6 +454,17 @@ def _venue_parts(s: str) -> list[str]:
     return [x.strip(" —–-") for x in re.split(r",|\s[—–-]\s", s) if x.strip(" —–-")]
 
 
+#: the word that makes a title-block line a venue ("Trusteeship Council Chamber", "Conference Room 4",
+#: "United Nations Headquarters", "Palais des Nations")
+_VENUE_WORD = re.compile(r"\b(?:chamber|room|hall|headquarters|building|centre|center|palais|palace|hotel|auditorium)\b", re.I)
+
+
+def _venue_line(line: str, parts: list[str]) -> bool:
+    """A line of two or more place-like parts, one of them naming a room, hall or building (its number aside)."""
+    return (len(parts) >= 2 and len(line.split()) <= 16 and any(_VENUE_WORD.search(x) for x in parts)
+            and all(_placelike(re.sub(r"\s+\d+[A-Z]?$", "", x)) for x in parts))
+
+
 def _venue_dateline(line: str, dm: DateMatch) -> bool:
     """A long dateline: up to 16 words, a venue of place-like parts ("General Assembly, Trusteeship Council
     Chamber, New York") and then the date, ending the line."""
@@ -546,7 +557,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                 continue  # the magazine's issue line
             elif date is None:
                 title_lines.append(line)
-            elif len(venue) >= 2 and len(line.split()) <= 16 and all(_placelike(x) for x in venue):
+            elif _venue_line(line, venue):
                 # "Trusteeship Council Chamber, United Nations Headquarters, New York" under the date: a venue
                 place_lines += [x for x in venue if x not in place_lines]
             elif _names_event(line) and not ("," in line and _placelike(line.rsplit(",", 1)[1].strip())):

@@ -87,6 +87,7 @@ style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0
 </span></span></span><![endif]><span>To take stock of twenty-five years;</span></p>
 <h1>Programme</h1>
 <table class=MsoTableGrid border=1>
+ <tr><td><p class=MsoNormal><b><span lang=EN-GB>Time</span></b></p></td><td><p class=MsoNormal><b>Session</b></p></td></tr>
  <tr><td><p class=MsoNormal>10:20 – 11:30</p></td>
   <td><p class=MsoNormal><b>Panel 1: Voices from the field</b></p>
   <p class=MsoNormal>Moderator: Ms. Inés Bergström-Yáñez, Chief, Human Security Unit</p></td></tr>
@@ -100,7 +101,8 @@ style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0
 
 def test_word_exported_page():
     """A page saved from Word: its Title-style paragraph is the title (not the first Heading 1), note
-    references and list bullets are no text, each agenda row is one passage, the draft stamp is no date."""
+    references and list bullets are no text, each agenda row is one passage (the row of column names none),
+    the draft stamp is no date."""
     doc = extract_html(WORD.encode("cp1252"), "note.htm")
     assert doc.title == "High-level event on the Trust Fund for Human Security"
     assert doc.date == "2024-03-14"
@@ -204,3 +206,9 @@ def test_a_hyphen_at_a_hard_wrapped_line_end_joins_the_word_for_search():
                                      "               General on it."), "a.txt")
     assert "first report of the Secretary-General on it." in chunk_document(doc)[0].embed_text
     assert "Secretary-\n" in doc.paragraphs[0].text  # the passage itself stays verbatim
+
+
+def test_a_chair_line_under_the_date_is_no_venue():
+    doc = parse_document("Chair's Summary\nSixth Meeting\n3 May 2010\nConference Room 4, United Nations Headquarters, New York\n"
+                         "H.E. Mr. Yukio Takasu, Permanent Representative of Japan\n\nThe meeting opened.\n")
+    assert doc.place == "Conference Room 4, United Nations Headquarters, New York"

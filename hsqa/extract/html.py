@@ -229,6 +229,8 @@ def _row_text(tr) -> str | None:
     cells = [c for c in tr.iter() if c.tag in ("td", "th")]
     if len(cells) < 2:
         return None
+    if _column_headings(tr, cells):
+        return ""  # "Time | Session": the names of the columns, no passage
     parts = []
     for cell in cells:
         if any(d.tag in ("table",) or d.tag in _HEADINGS for d in cell.traverse(include_text=False) if d.mem_id != cell.mem_id):
@@ -239,6 +241,22 @@ def _row_text(tr) -> str | None:
         _walk(cell, inner) if _has_blocks(cell) else inner.append(("para", 0, _clean(_inline_text(cell))))
         parts += [t.replace("\n", " ") for _, _, t in inner if t]
     return "   ".join(parts)
+
+
+def _column_headings(tr, cells) -> bool:
+    """The first row of a table, each cell a header cell or wholly bold, of up to four words."""
+    table = tr.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    first = table.css_first("tr") if table is not None else None
+    if first is None or first.mem_id != tr.mem_id:
+        return False
+    for c in cells:
+        text = _flat(c.text())
+        bold = _flat(" ".join(b.text() for b in c.css("b, strong")))
+        if len(text.split()) > 4 or not (c.tag == "th" or (text and bold == text)):
+            return False
+    return True
 
 
 def _field_lines(node) -> str | None:
