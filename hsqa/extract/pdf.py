@@ -350,6 +350,7 @@ def _gutter(lines: list[Line], left: float, right: float) -> float | None:
 
 
 def _columns(m: _Metrics, lines: list[Line]) -> None:
+    """Find the pages set in two columns and each column's margins (a magazine article, a newsletter)."""
     by_page: dict[int, list[Line]] = {}
     for ln in lines:
         if ln.size == m.size:
@@ -365,7 +366,7 @@ def _columns(m: _Metrics, lines: list[Line]) -> None:
             if part:
                 rights = sorted(ln.x1 for ln in part)
                 m.col_right[(page, col)] = rights[int(len(rights) * 0.9)]
-                m.col_left[(page, col)] = min(Counter(round(ln.x0) for ln in part).most_common(1)[0][0], min(ln.x0 for ln in part) + 0.0)
+                m.col_left[(page, col)] = min(ln.x0 for ln in part)
 
 
 def _metrics(lines: list[Line], size: float) -> _Metrics:
