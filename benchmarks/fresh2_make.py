@@ -183,6 +183,66 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
         elif kind == "right":
             pdf.set_font("serif", "I", 10)
             pdf.cell(170, 5, text, align="R", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "contents-head":  # "Contents" and the "Page" column label
+            pdf.set_font("serif", "B", 11)
+            pdf.cell(170, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("serif", "I", 9)
+            pdf.cell(170, 5, "Page", align="R", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "toc":  # a contents line: number, title, dot leaders, page number
+            num, rest = text.split(" ", 1)
+            title, page = rest.rsplit(" ", 1)
+            pdf.set_font("serif", "", 10)
+            pdf.set_x(30)
+            pdf.cell(12, 5, num)
+            leader = title + " "
+            while pdf.get_string_width(leader + ". ") < 128:
+                leader += ". "
+            pdf.cell(130, 5, leader)
+            pdf.cell(18, 5, page, align="R", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "newpage":
+            pdf.add_page()
+        elif kind == "chapter":  # a numbered chapter heading, its number hanging
+            num, rest = text.split(" ", 1)
+            pdf.ln(3)
+            pdf.set_font("serif", "B", 11)
+            y = pdf.get_y()
+            pdf.set_xy(30, y)
+            pdf.cell(12, 6, num)
+            pdf.set_xy(42, y)
+            pdf.multi_cell(148, 6, rest, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        elif kind == "np":  # a numbered paragraph: the number hanging before a justified block
+            num, rest = text.split(" ", 1)
+            pdf.set_font("serif", "", 10)
+            y = pdf.get_y()
+            if y + 12 > pdf.page_break_trigger:
+                pdf.add_page()
+                y = pdf.get_y()
+            pdf.set_xy(30, y)
+            pdf.cell(12, 5, num)
+            pdf.set_xy(42, y)
+            pdf.set_left_margin(42)
+            rich(text[len(num) + 1:]) if "^" in rest else pdf.multi_cell(148, 5, rest, align="J", new_x="LMARGIN", new_y="NEXT")
+            if "^" in rest:
+                pdf.ln(5)
+            pdf.set_left_margin(20)
+            pdf.ln(2.5)
+        elif kind == "table-title":
+            pdf.ln(2)
+            pdf.set_font("serif", "B", 10)
+            pdf.set_x(42)
+            pdf.multi_cell(148, 5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        elif kind in ("thead", "trow"):  # a table row: cells at fixed columns, the header in italics
+            cells = [c.strip() for c in text.split("|")]
+            pdf.set_font("serif", "I" if kind == "thead" else "", 9.5)
+            y = pdf.get_y()
+            for x, w, c in zip((42, 112, 152), (70, 38, 38), cells):
+                pdf.set_xy(x, y)
+                pdf.cell(w, 5, c, align="L" if x == 42 else "R")
+            pdf.set_y(y + 5.5)
+            if kind == "thead":
+                pdf.line(42, y + 5.3, 190, y + 5.3)
         else:
             raise SystemExit(f"unknown line kind {kind!r}: {ln[:60]}")
     return bytes(pdf.output())
