@@ -379,9 +379,24 @@ def _is_furniture(line: str) -> bool:
     return bool(cells) and all(_FURNITURE_CELL.match(c) for c in cells) and not all(c.isdigit() and len(c) <= 4 for c in cells)
 
 
+#: a dot leader and the page number it leads to, in a table of contents ("Introduction . . . . . .   3")
+_LEADER = re.compile(r"(?:\s?[.…]){4,}\s*\d{1,4}\b")
+
+
+def _is_contents(line: str) -> bool:
+    """A line of a table of contents — or several run together, as a PDF's lines of one block are: each
+    entry a title of up to 15 words, a dot leader and a page number; or the "Page" label over its column."""
+    if line.strip().lower() == "page":
+        return True
+    if line.count(".") + line.count("…") < 4:
+        return False
+    parts = _LEADER.split(line)
+    return len(parts) >= 2 and not parts[-1].strip() and all(1 <= len(p.split()) <= 15 for p in parts[:-1])
+
+
 def _is_boilerplate(line: str) -> bool:
     flat = strip_markup(line)
-    return bool(_BOILERPLATE.match(flat)) or _is_salutation(flat) or _is_furniture(line)
+    return bool(_BOILERPLATE.match(flat)) or _is_salutation(flat) or _is_furniture(line) or _is_contents(flat)
 
 
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}

@@ -212,3 +212,19 @@ def test_a_chair_line_under_the_date_is_no_venue():
     doc = parse_document("Chair's Summary\nSixth Meeting\n3 May 2010\nConference Room 4, United Nations Headquarters, New York\n"
                          "H.E. Mr. Yukio Takasu, Permanent Representative of Japan\n\nThe meeting opened.\n")
     assert doc.place == "Conference Room 4, United Nations Headquarters, New York"
+
+
+def test_table_of_contents_is_no_passage():
+    """Contents lines (a dot leader to a page number) are dropped, one a line as in a text export, or run
+    together as a PDF's lines of one block are; a title that merely ends in a number is kept."""
+    text = ("Human security\nReport of the Secretary-General\n8 March 2010\n\nContents\n\n"
+            "                                                                    Page\n"
+            "           I.   Introduction . . . . . . . . . . . . . . . . . . . . . . . .   3\n"
+            "          II.   The changing nature of threats . . . . . . . . . . . . . . .   4\n\n"
+            "I. Introduction . . . . . . . . . . . 3 II. Applying the common understanding . . . . . . . . 3\n\n"
+            "I. Introduction\n\n1. The threats that people face today rarely arrive one at a time.\n\n"
+            "2. The Assembly adopted resolution 66/290 in 2012. It has 3\n")
+    doc = parse_document(text, "report.txt")
+    assert texts(doc) == ["1. The threats that people face today rarely arrive one at a time.",
+                          "2. The Assembly adopted resolution 66/290 in 2012. It has 3"]
+    assert doc.paragraphs[0].section == "I. Introduction"

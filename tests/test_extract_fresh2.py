@@ -1,5 +1,6 @@
 """PDF shapes found by the second unseen-shapes probe (benchmarks/FRESH2.md), laid out by fpdf2: an article in
-two columns under a title across the page, with a magazine's issue line and the author's byline."""
+two columns under a title across the page, with a magazine's issue line and the author's byline; a data table
+set without gaps between its rows."""
 
 from __future__ import annotations
 
@@ -72,3 +73,39 @@ def test_two_column_article():
     got = [p.text for p in doc.paragraphs]
     assert got[0] == "By Mariam Okonkwo-Lindqvist, Senior Policy Adviser"
     assert got[1:] == PARAS
+
+
+ROWS = [("Region", "Programmes", "Share (per cent)"), ("Africa", "78", "37"), ("Asia and the Pacific", "64", "30"),
+        ("Latin America and the Caribbean", "27", "13"), ("Total", "210", "100")]
+
+
+def _table() -> bytes:
+    pdf = fpdf.FPDF(format="A4", unit="mm")
+    pdf.add_font("serif", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_page()
+    pdf.set_font("serif", "", 10)
+    pdf.set_xy(30, 30)
+    pdf.multi_cell(150, 5, "5. The Trust Fund remained the main vehicle for putting the approach into practice. The "
+                   "table below shows the programmes it had supported by the end of 2013, region by region, with "
+                   "the share of each region in the total.", align="J", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for row in ROWS:
+        y = pdf.get_y()
+        for x, w, c in zip((42, 112, 152), (70, 38, 38), row):
+            pdf.set_xy(x, y)
+            pdf.cell(w, 5, c, align="L" if x == 42 else "R")
+        pdf.set_y(y + 5.5)
+    pdf.ln(4)
+    pdf.set_x(30)
+    pdf.multi_cell(150, 5, "6. Evaluations found that programmes designed with the affected communities lasted "
+                   "longer than those designed for them.", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_table_rows_without_gaps_are_one_passage_a_row_a_line():
+    """Rows set at the text's own line pitch read as lines of one paragraph (before, the whole table was one
+    line: "Region Programmes Share (per cent) Africa 78 37 Asia …"); each row is now a line of the table's
+    passage, under its column names."""
+    doc = extract_pdf(_table(), "report.pdf")
+    got = [p.text for p in doc.paragraphs]
+    assert "\n".join("   ".join(r) for r in ROWS) in got

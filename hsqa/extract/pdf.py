@@ -459,6 +459,8 @@ def _break(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> str | N
         return None
     if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
         return "\n\n"
+    if prev.cells and cur.cells:
+        return "\n"  # the rows of a table set without gaps: a line each, the table one passage with its header
     if _ended(prev, cur, m, near):
         return "\n" if _short(prev, m) and _short(cur, m) and not _END.search(prev.text) else "\n\n"
     return None
