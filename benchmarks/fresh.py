@@ -3,6 +3,8 @@ press.un.org, un.org/sg and news.un.org, PDFs laid out like UN resolutions and a
 press releases) with its questions (benchmarks/questions/fresh.jsonl), never used to choose anything.
 
     PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/fresh.py [--model M] [--json OUT] [--parse]
+    PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/fresh.py --corpus benchmarks/corpus-fresh2 \
+        --questions benchmarks/questions/fresh2.jsonl [--json OUT] [--parse]     # the second probe (FRESH2.md)
 
 Builds a throw-away index of the corpus (its README.md left out) and prints hsqa.evaluate's table: Recall@1,
 Recall@5 and MRR for lexical, dense and hybrid, overall and per kind, and abstention. ``--parse`` prints
@@ -29,14 +31,14 @@ CORPUS = ROOT / "benchmarks" / "corpus-fresh"
 QUESTIONS = ROOT / "benchmarks" / "questions" / "fresh.jsonl"
 
 
-def documents() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "README.md")
+def documents(corpus: Path = CORPUS) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if p.is_file() and p.name != "README.md")
 
 
-def show_parse() -> None:
+def show_parse(corpus: Path = CORPUS) -> None:
     from hsqa.extract import load
 
-    for path in documents():
+    for path in documents(corpus):
         d = load(path, path.name)
         print(f"=== {path.name}\n  title: {d.title}\n  date: {d.date} {d.date_end or ''} place: {d.place}")
         for p in d.paragraphs:
@@ -44,7 +46,7 @@ def show_parse() -> None:
             print(f"  ¶{p.number}{page} [{p.section}] {p.text!r}")
 
 
-def run(model: str) -> dict:
+def run(model: str, corpus_dir: Path = CORPUS, questions: Path = QUESTIONS) -> dict:
     from hsqa.embedding import make_embedder
     from hsqa.indexer import Indexer
     from hsqa.search import Searcher
@@ -52,13 +54,13 @@ def run(model: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="hsqa-fresh-") as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        for p in documents():
+        for p in documents(corpus_dir):
             shutil.copyfile(p, corpus / p.name)
         config = Config(corpus_dir=corpus, index_dir=Path(tmp) / "index", model=model)
         emb = make_embedder(model)
         Indexer(config, emb).run()
         searcher = Searcher(config, emb)
-        report = evaluate(searcher, load_qa(QUESTIONS), k=5)
+        report = evaluate(searcher, load_qa(questions), k=5)
         searcher.close() if hasattr(searcher, "close") else None
     return report
 
@@ -90,6 +92,8 @@ def main() -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--json", help="write the full report (per question ranks too) to this file")
     ap.add_argument("--parse", action="store_true", help="print the documents as parsed, and stop")
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help="the held-out corpus (default: benchmarks/corpus-fresh)")
+    ap.add_argument("--questions", type=Path, default=QUESTIONS, help="its questions (default: benchmarks/questions/fresh.jsonl)")
     ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="print two saved reports side by side")
     args = ap.parse_args()
     if args.compare:
@@ -97,10 +101,10 @@ def main() -> int:
         print(compare(b, a))
         return 0
     if args.parse:
-        show_parse()
+        show_parse(args.corpus)
         return 0
-    report = run(args.model)
-    print(format_table(report, "benchmarks/questions/fresh.jsonl"))
+    report = run(args.model, args.corpus, args.questions)
+    print(format_table(report, str(args.questions)))
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

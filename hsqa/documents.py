@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 # ---------------------------------------------------------------------------------------------
 # Decoding
@@ -312,7 +312,12 @@ def strip_markup(s: str) -> str:
     s = re.sub(r"(\*\*|__)(.+?)\1", r"\2", s, flags=re.S)
     s = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])", r"\1", s)
     s = s.replace("**", "")
+    # a hard-wrapped line ending at a hyphen ("Secretary-" / "General"): one word, as in the print
+    s = _WRAPPED_HYPHEN.sub("-", s)
     return re.sub(r"\s+", " ", s).strip()
+
+
+_WRAPPED_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
 def _heading_of(line: str) -> tuple[int, str] | None:
@@ -358,9 +363,43 @@ def _marker_style(line: str) -> str | None:
     return "bullet"
 
 
+#: the furniture of a UN document's page margins, as a text export (ODS, a PDF saved as text) keeps it: the job
+#: number ("10-25682 (E)", "10-25682 (E)    150310"), its bar code ("*1025682*"), "Please recycle", the
+#: document's symbol as a running header, page numbers
+_FURNITURE_CELL = re.compile(
+    r"^(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?|\d{6}|\*\d{6,}\*|please\s+recycle\W*|\d{1,4}|(?:[A-Z]{1,6}/)+[A-Z0-9][A-Za-z0-9./-]*)$",
+    re.I,
+)
+
+
+def _is_furniture(line: str) -> bool:
+    """A line made only of page-margin cells (3+ spaces or a tab apart), one of them more than a page number:
+    "10-25682 (E)    150310", "*1025682*", "2      10-25682", "A/64/701" alone on its line."""
+    cells = [c for c in re.split(r"\s{3,}|\t+", line.strip()) if c]
+    return bool(cells) and all(_FURNITURE_CELL.match(c) for c in cells) and not all(c.isdigit() and len(c) <= 4 for c in cells)
+
+
+#: a dot leader and the page number it leads to, in a table of contents ("Introduction . . . . . .   3")
+_LEADER = re.compile(r"(?:\s?[.…]){4,}\s*\d{1,4}\b")
+
+
+def _is_contents(line: str) -> bool:
+    """A line of a table of contents — or several run together, as a PDF's lines of one block are: each
+    entry a title of up to 15 words, a dot leader and a page number; or the "Page" label over its column."""
+    if line.strip().lower() == "page":
+        return True
+    if line.count(".") + line.count("…") < 4:
+        return False
+    parts = _LEADER.split(line)
+    return len(parts) >= 2 and not parts[-1].strip() and all(1 <= len(p.split()) <= 15 for p in parts[:-1])
+
+
 def _is_boilerplate(line: str) -> bool:
-    line = strip_markup(line)
-    return bool(_BOILERPLATE.match(line)) or _is_salutation(line)
+    flat = strip_markup(line)
+    return bool(_BOILERPLATE.match(flat)) or _is_salutation(flat) or _is_furniture(line) or _is_contents(flat)
+
+
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 
 def _placelike(line: str) -> bool:
@@ -368,6 +407,8 @@ def _placelike(line: str) -> bool:
     return (
         1 <= len(words) <= 6
         and not any(ch.isdigit() for ch in line)
+        and ":" not in line  # a label ("Date: Wednesday"), not a place
+        and not any(w.lower() in _WEEKDAYS for w in words)
         and line[-1] not in ":;"
         and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
         and words[0][0].isupper()
@@ -414,10 +455,29 @@ class _Header:
     place: str | None
     end: int
     n_blocks: int
+    #: lines of the title block that are passages of their own: an author's byline ("By Mariam …, Senior …")
+    passages: list[tuple[int, int]] = field(default_factory=list)
+
+
+#: an article's byline under its title: "By Mariam Okonkwo-Lindqvist, Senior Policy Adviser"
+_BYLINE = re.compile(r"^by\s+(?:(?:h\.\s?e\.|mr?s?\.|ms\.|dr\.)\s+)?[A-ZÀ-Þ][\w.'’-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’-]*|de|van|von|da|al|bin|el))+(?:,.*)?$", re.I)
+#: the issue line of a magazine or journal over an article's title: "UN CHRONICLE · VOLUME LXI · MAY 2024"
+_ISSUE = re.compile(r"\b(?:vol(?:ume)?\.?\s+(?:[ivxlc]+|\d+)|issue\s+(?:no\.\s*)?\d+)\b", re.I)
 
 
 def _venue_parts(s: str) -> list[str]:
     return [x.strip(" —–-") for x in re.split(r",|\s[—–-]\s", s) if x.strip(" —–-")]
+
+
+#: the word that makes a title-block line a venue ("Trusteeship Council Chamber", "Conference Room 4",
+#: "United Nations Headquarters", "Palais des Nations")
+_VENUE_WORD = re.compile(r"\b(?:chamber|room|hall|headquarters|building|centre|center|palais|palace|hotel|auditorium)\b", re.I)
+
+
+def _venue_line(line: str, parts: list[str]) -> bool:
+    """A line of two or more place-like parts, one of them naming a room, hall or building (its number aside)."""
+    return (len(parts) >= 2 and len(line.split()) <= 16 and any(_VENUE_WORD.search(x) for x in parts)
+            and all(_placelike(re.sub(r"\s+\d+[A-Z]?$", "", x)) for x in parts))
 
 
 def _venue_dateline(line: str, dm: DateMatch) -> bool:
@@ -466,6 +526,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
     hblocks = lead[: date_block + 1]
     title_lines: list[str] = []
     place_lines: list[str] = []
+    passages: list[tuple[int, int]] = []
     date: DateMatch | None = None
     for bi, b in enumerate(hblocks):
         lines = [strip_markup(x) for x in b.line_texts(text)]
@@ -504,8 +565,16 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
                 if pre and _placelike(pre) and not _names_event(pre) and pre not in place_lines:
                     place_lines.append(pre)
                 continue
-            if date is None:
+            venue = _venue_parts(line)
+            if _BYLINE.match(line) and line.split()[1][:1].isupper():
+                passages.append(b.lines[li])  # the author, a passage; not a part of the title
+            elif date is None and _ISSUE.search(line) and len(line.split()) <= 10:
+                continue  # the magazine's issue line
+            elif date is None:
                 title_lines.append(line)
+            elif _venue_line(line, venue):
+                # "Trusteeship Council Chamber, United Nations Headquarters, New York" under the date: a venue
+                place_lines += [x for x in venue if x not in place_lines]
             elif _names_event(line) and not ("," in line and _placelike(line.rsplit(",", 1)[1].strip())):
                 title_lines.append(line)  # "List of Participants" after the date belongs to the title
             elif _placelike(line) or len(line.split()) <= 6:
@@ -519,6 +588,7 @@ def _header(text: str, blocks: list[_Block]) -> _Header | None:
         place=", ".join(_PLACE_LABEL.sub("", x) for x in place_lines) or None,
         end=hblocks[-1].end,
         n_blocks=len(hblocks),
+        passages=passages,
     )
 
 
@@ -584,7 +654,7 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
                 kinds.append("date")
             else:
                 kinds.append("text")
-        if "text" in kinds:
+        if "text" in kinds and not _agenda_title(text, blocks, n):
             break
         n += 1
     if n == 0 or n >= len(blocks):
@@ -629,6 +699,22 @@ def _un_header(text: str, blocks: list[_Block]) -> _Header | None:
     return _Header(title=title, date=adopted or date, place=place, end=end, n_blocks=n)
 
 
+_ADOPTION_LINE = re.compile(r"^resolution\s+adopted\s+by\b", re.I)
+
+
+def _agenda_title(text: str, blocks: list[_Block], i: int) -> bool:
+    """Block ``i`` of a resolution's masthead is (part of) the title of its agenda item: short lines, and the
+    "Resolution adopted by …" line follows within three blocks of short lines ("Agenda item 3" / "Promotion
+    and protection of all human rights, civil, / political, economic, social and cultural rights, …")."""
+    for b in blocks[i : i + 4]:
+        lines = [strip_markup(x) for x in b.line_texts(text)]
+        if b is not blocks[i] and _ADOPTION_LINE.match(lines[0]):
+            return True
+        if len(lines) > 3 or any(len(x.split()) > 16 for x in lines):
+            return False
+    return False
+
+
 def _ends_sentence(s: str) -> bool:
     s = s.rstrip("*_ ")
     return bool(s) and s[-1] in _END_PUNCT
@@ -655,7 +741,8 @@ def parse_document(text: str, path: str = "<text>") -> Document:
             doc.date_end = dm.end.isoformat() if dm.end else None
 
     stack: list[tuple[int, str]] = []
-    spans: list[list] = []  # [start, end, section, kind, list marker style]; kind: "para" | "list"
+    spans: list[list] = []  # [start, end, section, kind, list marker styles]; kind: "para" | "list"
+    spans += [[a, z, "", "para", None] for a, z in (header.passages if header else [])]
     last_kind = None  # "heading" | "para" | "list" | None
     clean_gap = True  # no boilerplate was dropped since the last paragraph's end (joining would pull it in)
 
@@ -679,13 +766,21 @@ def parse_document(text: str, path: str = "<text>") -> Document:
                 doc.headings.append(Heading(level, title, b.start, b.end))
                 last_kind, clean_gap = "heading", True
                 continue
-        # drop trailing boilerplate lines inside a block ("...text\nBack to Index")
-        end = b.end
+        # drop leading and trailing boilerplate lines inside a block ("...text\nBack to Index"; a footnote rule
+        # over its notes; a page's footer and the next page's running header over the text)
+        start, end = b.start, b.end
         gap_before, clean_gap = clean_gap, True
+        while len(lines) > 1 and _is_boilerplate(lines[0]):
+            doc.dropped.append(b.lines[len(b.lines) - len(lines)])
+            lines.pop(0)
+            start = b.lines[len(b.lines) - len(lines)][0]
+            first = lines[0]
+            gap_before = False
+        skipped = len(b.lines) - len(lines)
         while len(lines) > 1 and _is_boilerplate(lines[-1]):
-            doc.dropped.append(b.lines[len(lines) - 1])
+            doc.dropped.append(b.lines[skipped + len(lines) - 1])
             lines.pop()
-            end = b.lines[len(lines) - 1][1]
+            end = b.lines[skipped + len(lines) - 1][1]
             clean_gap = False
         style = _marker_style(strip_markup(first)) or _marker_style(first)
         starts_lower = strip_markup(first)[:1].islower()
@@ -694,19 +789,23 @@ def parse_document(text: str, path: str = "<text>") -> Document:
         if spans and last_kind in ("para", "list") and gap_before:
             prev = text[spans[-1][0] : spans[-1][1]]
             continuation = starts_lower and not style and not _ends_sentence(prev)
-            # items join the list that a "...:" paragraph introduced, while they keep its marker style
+            # items join the list that a "...:" paragraph introduced, while they keep one of its marker styles;
+            # lettered items and the roman sub-items under them ("(b) … through:", "(i) …", "(ii) …", "(c) …")
+            # are one list
+            styles = spans[-1][4] or set()
             list_member = style and (
-                (spans[-1][3] == "list" and spans[-1][4] == style) or prev.rstrip("*_ ").endswith(":")
+                (spans[-1][3] == "list" and (style in styles or {style} | styles <= {"letter", "roman"}))
+                or prev.rstrip("*_ ").endswith(":")
             )
             if continuation or list_member:
                 spans[-1][1] = end
                 if style:
-                    spans[-1][3], spans[-1][4] = "list", style
+                    spans[-1][3], spans[-1][4] = "list", styles | {style}
                 last_kind = spans[-1][3]
                 continue
         # a numbered or bulleted block that no "...:" introduces is a paragraph of its own (UN documents
         # number their paragraphs "1.", "2.", ...)
-        spans.append([b.start, end, section(), "para", None])
+        spans.append([start, end, section(), "para", None])
         last_kind = spans[-1][3]
 
     for n, (a, z, sec, _, _) in enumerate(spans, 1):

@@ -6,7 +6,10 @@ that is a parsing defect, not a wrong question. Paraphrase questions must share 
 paragraph that holds their phrase (verify_a's rule).
 
     PYTHONPATH=. .venv/bin/python benchmarks/questions/verify_fresh.py
+    PYTHONPATH=. .venv/bin/python benchmarks/questions/verify_fresh.py \
+        --questions benchmarks/questions/fresh2.jsonl --corpus benchmarks/corpus-fresh2
 """
+import argparse
 import json
 import re
 import sys
@@ -58,8 +61,14 @@ def check(name, phrase, q, kind, errs, split, tag):
 
 
 def main() -> int:
+    global CORPUS
+    ap = argparse.ArgumentParser(description="check the key phrases of a held-out question set")
+    ap.add_argument("--questions", default=str(HERE / "fresh.jsonl"))
+    ap.add_argument("--corpus", default=str(CORPUS))
+    args = ap.parse_args()
+    CORPUS = Path(args.corpus).resolve()
     errs, split = [], []
-    items = [json.loads(x) for x in (HERE / "fresh.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    items = [json.loads(x) for x in Path(args.questions).read_text(encoding="utf-8").splitlines() if x.strip()]
     ids = set()
     for r in items:
         if r["id"] in ids:

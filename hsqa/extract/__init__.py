@@ -21,7 +21,7 @@ from ..documents import Document, parse_document, read_text
 from ..errors import DocumentError
 
 #: bump when the PDF or HTML extraction may give different text for the same file
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 #: what the index records as its parser version: the text parser's and the extractors' together
 PARSER_VERSION = _TEXT_PARSER_VERSION * 100 + EXTRACTOR_VERSION
 

@@ -94,8 +94,9 @@ def _main(tree):
             return node
     best, score = tree.body, 0
     for node in tree.css("div, section, td"):
-        s = sum(len(p.text(deep=False)) for p in node.css("p"))
-        direct = sum(len(p.text(deep=False)) for p in node.iter() if p.tag == "p")
+        # a paragraph's text may sit in inline elements (Word wraps every run in a <span>)
+        s = sum(len(p.text()) for p in node.css("p"))
+        direct = sum(len(p.text()) for p in node.iter() if p.tag == "p")
         s = direct * 2 + s
         if s > score:
             best, score = node, s
@@ -124,6 +125,24 @@ def _inline_text(node) -> str:
     return "".join(parts)
 
 
+def _inside(node, tag: str) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _within(node, ancestor) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == ancestor.mem_id:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _has_blocks(node) -> bool:
     return any(d.tag in _BLOCKY for d in node.traverse(include_text=False) if d is not node and d.mem_id != node.mem_id)
 
@@ -143,6 +162,27 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
         tag = child.tag
         if tag == "-text":
             run.append(child.text(deep=False).replace("\n", " "))
+        elif tag == "p" and _WORD_TITLE.search(_attr(child, "class")):
+            flush()  # Word's Title style: the document's title, as an <h1> would be
+            text = _clean(_inline_text(child)).replace("\n", " ")
+            if text:
+                out.append(("heading", 1, text))
+        elif tag == "tr" and (row := _row_text(child)) is not None:
+            flush()
+            if row:
+                out.append(("para", 0, row))
+        elif tag == "blockquote" and _has_blocks(child) and len(child.text().split()) <= _QUOTE_WORDS:
+            flush()  # a quotation with its attribution (<footer>, <cite>) is one passage
+            text = _clean(_inline_text(child)).replace("\n", " ")
+            if text:
+                out.append(("para", 0, text))
+        elif tag in ("ul", "ol") and (flush() or out) and out[-1][0] == "para" and out[-1][2].endswith(":"):
+            # the items of a list that a "…:" paragraph introduces carry a marker, so that they stay with it
+            items: list[tuple[str, int, str]] = []
+            _walk(child, items)
+            for i, (kind, level, text) in enumerate(items, 1):
+                mark = f"{i}. " if tag == "ol" else "- "
+                out.append((kind, level, mark + text if kind == "para" and not _MARKED.match(text) else text))
         elif tag in _HEADINGS:
             flush()
             text = _clean(_inline_text(child)).replace("\n", " ")
@@ -155,7 +195,7 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
             if _has_blocks(child):
                 _walk(child, out)
             else:
-                text = _clean(_inline_text(child))
+                text = _field_lines(child) or _clean(_inline_text(child))
                 if text:
                     out.append(("para", 0, text))
         elif tag in ("br", "hr", "img", "-comment"):
@@ -163,6 +203,80 @@ def _walk(node, out: list[tuple[str, int, str]]) -> None:
         else:
             run.append(_inline_text(child))
     flush()
+
+
+#: Word's paragraph styles for a document's title ("MsoTitle") in a page saved from Word
+_WORD_TITLE = re.compile(r"(?:^|\s)MsoTitle(?:$|\s)")
+_QUOTE_WORDS = 150
+#: a table row is one passage (cells 3 spaces apart, as a PDF table row is extracted) when it is a row of data:
+#: two or more cells, none holding a table or a heading, none longer than this (a layout table's cell is)
+_CELL_WORDS = 60
+#: Word's footnote and endnote references in the text ("…agency.[1]"), and a page's own: a raised link to a note
+_NOTE_REF = re.compile(r"^#_(?:ftn|edn)\d+$")
+#: the number or bullet Word writes before a list item (in a span styled "mso-list:Ignore"): a bullet glyph of
+#: the Symbol or Wingdings font is no text
+_WORD_BULLET = re.compile(r"^[·•§oØüv*▪◦–-]?$")
+#: a version stamp over a draft ("Draft as of 27 February 2024", "Revised 3 May"): not the document's date
+_REVISION = re.compile(r"^\W*(?:draft|version|revised|revision|updated|last\s+updated|as\s+(?:of|at))\b", re.I)
+
+
+_MARKED = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|\(?[ivxlc]{1,5}[.)]|[-*•·–])\s", re.I)
+
+
+def _row_text(tr) -> str | None:
+    """A table row of data as one line, its cells (and the paragraphs inside a cell) 3 spaces apart; ``None``
+    when the row is part of a page's layout (one cell, a nested table, a heading or a long text in a cell)."""
+    cells = [c for c in tr.iter() if c.tag in ("td", "th")]
+    if len(cells) < 2:
+        return None
+    if _column_headings(tr, cells):
+        return ""  # "Time | Session": the names of the columns, no passage
+    parts = []
+    for cell in cells:
+        if any(d.tag in ("table",) or d.tag in _HEADINGS for d in cell.traverse(include_text=False) if d.mem_id != cell.mem_id):
+            return None
+        if len(cell.text().split()) > _CELL_WORDS:
+            return None
+        inner: list[tuple[str, int, str]] = []
+        _walk(cell, inner) if _has_blocks(cell) else inner.append(("para", 0, _clean(_inline_text(cell))))
+        parts += [t.replace("\n", " ") for _, _, t in inner if t]
+    return "   ".join(parts)
+
+
+def _column_headings(tr, cells) -> bool:
+    """The first row of a table, each cell a header cell or wholly bold, of up to four words."""
+    table = tr.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    first = table.css_first("tr") if table is not None else None
+    if first is None or first.mem_id != tr.mem_id:
+        return False
+    for c in cells:
+        text = _flat(c.text())
+        bold = _flat(" ".join(b.text() for b in c.css("b, strong")))
+        if len(text.split()) > 4 or not (c.tag == "th" or (text and bold == text)):
+            return False
+    return True
+
+
+def _field_lines(node) -> str | None:
+    """An element made of inline fields only (``<span>`` session, ``<span>`` symbol, ``<span>`` date, as a
+    press page's masthead), each a masthead, symbol or date line: its fields one per line."""
+    fields = []
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if child.text(deep=False).strip():
+                return None
+            continue
+        text = _flat(child.text())
+        if text:
+            fields.append(text)
+    if len(fields) < 2:
+        return None
+    for f in fields:
+        if not (len(f.split()) <= 12 and (_is_masthead(f) or _SYMBOL.match(f) or (find_date(f) and len(f.split()) <= 6))):
+            return None
+    return "\n".join(fields)
 
 
 def _meta_date(tree) -> _dt.date | None:
@@ -205,7 +319,15 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     if main is None:
         return "", head_title, date
     for node in main.css(_DROP_TAGS):
+        if node.tag == "footer" and _inside(node, "blockquote"):
+            continue  # a quotation's attribution
         node.decompose()
+    for node in main.css("a[href], span[style]"):
+        if node.tag == "a" and _NOTE_REF.match(_attr(node, "href")):
+            node.decompose()  # Word's note reference in the text; the note keeps its number (href "#_ftnref1")
+        elif node.tag == "span" and "mso-list:ignore" in _attr(node, "style").replace(" ", "").lower() \
+                and _WORD_BULLET.match(_flat(node.text())):
+            node.decompose()
     for node in main.css("*"):
         try:
             if node.parent is not None and _is_chrome(node):
@@ -214,6 +336,10 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
             continue
     blocks: list[tuple[str, int, str]] = []
     _walk(main, blocks)
+    # Word keeps a page's footnotes and endnotes in a list after the body's section: they are its notes
+    for notes in tree.css('div[style*="mso-element:footnote-list"], div[style*="mso-element:endnote-list"]'):
+        if not _within(notes, main):
+            _walk(notes, blocks)
     h1 = next((t for k, lvl, t in blocks if k == "heading" and lvl == 1), None)
     if h1 is None:
         node = tree.css_first("h1")
@@ -221,6 +347,8 @@ def extract_text(html: str) -> tuple[str, str, _dt.date | None]:
     title = h1 or _SITE_SUFFIX.sub("", head_title) or ""
     if date is None:
         for _, _, t in blocks[:6]:
+            if _REVISION.match(t):
+                continue
             date = _text_date(t)
             if date:
                 break
@@ -246,7 +374,7 @@ def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list
     while body and body[0][0] == "para":
         text = body[0][2]
         flat = text.replace("\n", " ")
-        if _is_boilerplate(flat):
+        if _is_boilerplate(flat) and not _SYMBOL.match(flat):  # a symbol is page furniture in the body only
             passed.append(body.pop(0))
             continue
         if title and flat.lower() == title.lower():
@@ -265,7 +393,7 @@ def _title_block(title: str, dateline: str, body: list) -> tuple[list[str], list
 def _head_line(text: str, room: bool) -> bool:
     """A title-block line: a masthead, symbol or date line, or (while there is ``room``) a short line."""
     words = len(text.split())
-    short = words <= 8 and text[-1:] not in ".!?"
+    short = words <= 8 and text[-1:] not in ".!?:;"  # a line introducing a list is the body
     meta = words <= 12 and (_is_masthead(text) or _SYMBOL.match(text) or (short and find_date(text)))
     return bool(meta or (short and room))
 

@@ -18,7 +18,7 @@ import ctypes
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents import Document
@@ -317,6 +317,56 @@ class _Metrics:
     pitch: float
     left: dict[int, float]
     right: dict[int, float]
+    #: pages set in two columns: the left edge of the right column, and each column's margins (page, column)
+    gutter: dict[int, float] = field(default_factory=dict)
+    col_left: dict[tuple[int, int], float] = field(default_factory=dict)
+    col_right: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def column(self, line: Line) -> int:
+        g = self.gutter.get(line.page)
+        return 1 if g is not None and line.x0 >= g - 3 else 0
+
+    def right_of(self, line: Line) -> float:
+        """The right margin of the line's column (of its page when the page has one column)."""
+        return self.col_right.get((line.page, self.column(line))) or self.right.get(line.page, line.x1)
+
+    def left_of(self, line: Line) -> float:
+        return self.col_left.get((line.page, self.column(line))) or self.left.get(line.page, line.x0)
+
+
+def _gutter(lines: list[Line], left: float, right: float) -> float | None:
+    """The left edge of a page's second column: where five or more body lines start, in the middle third of
+    the page, with five or more lines ending before it and no body line running across it."""
+    starts = Counter(round(ln.x0) for ln in lines)
+    width = right - left
+    for x, n in sorted(starts.items()):
+        if n < 5 or not left + 0.3 * width < x < left + 0.7 * width:
+            continue
+        if any(ln.x0 < x - 3 and ln.x1 > x - 2 for ln in lines):
+            continue
+        if sum(1 for ln in lines if ln.x1 <= x - 2) >= 5:
+            return float(x)
+    return None
+
+
+def _columns(m: _Metrics, lines: list[Line]) -> None:
+    """Find the pages set in two columns and each column's margins (a magazine article, a newsletter)."""
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        if ln.size == m.size:
+            by_page.setdefault(ln.page, []).append(ln)
+    for page, body in by_page.items():
+        edges = [ln.x1 for ln in body]
+        g = _gutter(body, min(ln.x0 for ln in body), sorted(edges)[int(len(edges) * 0.9)])
+        if g is None:
+            continue
+        m.gutter[page] = g
+        for col in (0, 1):
+            part = [ln for ln in body if (ln.x0 >= g - 3) == bool(col)]
+            if part:
+                rights = sorted(ln.x1 for ln in part)
+                m.col_right[(page, col)] = rights[int(len(rights) * 0.9)]
+                m.col_left[(page, col)] = min(ln.x0 for ln in part)
 
 
 def _metrics(lines: list[Line], size: float) -> _Metrics:
@@ -342,7 +392,9 @@ def _metrics(lines: list[Line], size: float) -> _Metrics:
         for p, v in rights.items()
     }
     pitch = gaps.most_common(1)[0][0] if gaps else size * 1.3
-    return _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
+    m = _Metrics(size, pitch if pitch > 0 else size * 1.3, left, right)
+    _columns(m, lines)
+    return m
 
 
 def _ended(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> bool:
@@ -351,7 +403,7 @@ def _ended(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> bool:
     furthest any ``near`` line starting where ``prev`` starts reaches — does not stop short."""
     if prev.text.endswith(("\ufffe", "-")):
         return False
-    right = m.right.get(prev.page, prev.x1)
+    right = m.right_of(prev)
     if _block_edge(prev, near, m) is not None:
         return False
     # a margin of 1.5 ems: ragged-right lines end short by up to a word without ending the paragraph
@@ -362,7 +414,7 @@ def _block_edge(prev: Line, near: list[Line], m: _Metrics) -> float | None:
     """The right edge of a justified block narrower than the page that ``prev`` fills to: two or more lines
     around it that start where it starts end there, and the block is wider than half the page's text (a list
     of short names, whose longest line is no edge, is not such a block)."""
-    right, left = m.right.get(prev.page, prev.x1), m.left.get(prev.page, prev.x0)
+    right, left = m.right_of(prev), m.left_of(prev)
     same = [x.x1 for x in near if x.page == prev.page and abs(x.x0 - prev.x0) < 4 and x.size == prev.size]
     if not same:
         return None
@@ -374,7 +426,7 @@ def _block_edge(prev: Line, near: list[Line], m: _Metrics) -> float | None:
 
 
 def _short(line: Line, m: _Metrics) -> bool:
-    left, right = m.left.get(line.page, line.x0), m.right.get(line.page, line.x1)
+    left, right = m.left_of(line), m.right_of(line)
     return line.x1 - line.x0 < 0.6 * max(right - left, 1.0)
 
 
@@ -395,10 +447,10 @@ def _break(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> str | N
         return None
     if (prev.size, prev.bold) != (cur.size, cur.bold):
         return "\n\n"
-    if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right.get(prev.page, prev.x1):
+    if _LIST.match(cur.text) and prev.x1 + cur.w0 + prev.size * 0.3 < m.right_of(prev):
         return "\n\n"  # a list item: its marker would have fitted on the line before
-    if cur.page != prev.page:
-        if cur.x0 > m.left.get(cur.page, cur.x0) + 4 or _ended(prev, cur, m):
+    if cur.page != prev.page or m.column(cur) != m.column(prev):  # on to the next page or column
+        if cur.x0 > m.left_of(cur) + 4 or _ended(prev, cur, m):
             return "\n\n"
         return None
     if prev.y1 - cur.y0 > max(m.pitch, cur.size * 1.3) * 1.25 + 1:
@@ -407,6 +459,8 @@ def _break(prev: Line, cur: Line, m: _Metrics, near: list[Line] = ()) -> str | N
         return None
     if cur.x0 > prev.x0 + 4 and not _LIST.match(prev.text):
         return "\n\n"
+    if prev.cells and cur.cells:
+        return "\n"  # the rows of a table set without gaps: a line each, the table one passage with its header
     if _ended(prev, cur, m, near):
         return "\n" if _short(prev, m) and _short(cur, m) and not _END.search(prev.text) else "\n\n"
     return None
