@@ -394,6 +394,8 @@ class Indexer:
         else:
             (index, report.repaired), base_ok = store.private_faiss(info), True
         with store.transaction() as w:
+            if full:
+                w.rewrite_lexical_index()
             dead = self._apply_removals(w, res, report)
             for rel, doc_id, _ in res.renames:
                 fs = scan.files[rel]
@@ -425,6 +427,8 @@ class Indexer:
             checkpoint("rows-written")
             size = _vectors.write_atomic(index, self.config.vectors_path(new_gen))
             checkpoint("faiss-written")
+            if full:
+                w.rebuild_lexical_index()
             # the lexical postings of this generation, from the FTS rows this transaction wrote (when they cannot
             # be built, no file of this generation remains and FTS5 scores the questions)
             _postings.write(w.conn, self.config.index_dir, new_gen, None if full or info is None else info.generation,

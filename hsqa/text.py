@@ -462,6 +462,19 @@ def _word_start(text: str, i: int) -> int:
     return i
 
 
+#: parts of a place that name the UN's own premises rather than where in the world: "United Nations
+#: Headquarters", "Conference Room 4", "Trusteeship Council Chamber" (and "United" stems as "Unit" does)
+_PREMISES = re.compile(r"\b(?:United\s+Nations|UN|Headquarters|Room|Chamber|Hall|Building)\b", re.I)
+
+
+def place_words(place: str | None) -> str:
+    """The parts of a document's place that say where it was ("New York", "Almaty, Kazakhstan"): what the
+    lexical index and the title match read of it. The UN's premises are left out: "United Nations
+    Headquarters" is where most UN meetings are held, so it tells none apart, and its "United" (stemmed "unit")
+    matched every question about the Human Security Unit."""
+    return ", ".join(p.strip() for p in (place or "").split(",") if p.strip() and not _PREMISES.search(p))
+
+
 #: Acronyms common in UN human-security documents. Questions often use the short form while summaries
 #: spell it out (or the reverse); the corpus's own "Long Form (LF)" definitions are added at index time.
 GLOSSARY = {

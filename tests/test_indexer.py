@@ -308,3 +308,24 @@ def test_passages_only_setting_from_the_environment(monkeypatch):
     assert Config().sentence_vectors is False
     monkeypatch.setenv("HSQA_SENTENCE_VECTORS", "1")
     assert Config().sentence_vectors is True
+
+
+def test_a_change_in_how_passages_are_tokenized_rebuilds_the_lexical_index_sound(fake_config, monkeypatch):
+    """Found when the lexical version went to 3: the rebuild removed each old passage from the FTS5 index with
+    the values the content view computes now, not those it indexed, and every later search failed with
+    "database disk image is malformed". A rebuild writes the lexical index anew instead."""
+    import hsqa.indexer
+    import hsqa.store.schema as schema
+
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    old_body = schema.fts_body
+    monkeypatch.setattr(schema, "fts_body", lambda t: None if t is None else old_body(t) + " zzqmarker")
+    monkeypatch.setattr(hsqa.indexer, "LEXICAL_VERSION", schema.LEXICAL_VERSION + 1)
+    report = Indexer(fake_config, HashingEmbedder(64)).run()
+    assert report.rebuild == "the lexical index format changed"
+    conn = schema.connect(fake_config.db_path)
+    conn.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")  # raises when corrupt
+    assert conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'zzqmarker'").fetchone()[0] == 31
+    conn.close()
+    res = Searcher(fake_config, HashingEmbedder(64)).search("Thailand ministry", k=3, mode="lexical").results
+    assert res and res[0].source == FHS_2007

@@ -20,7 +20,7 @@ from ..errors import HsqaError
 from ..scope import Scope
 from ..store import IndexInfo, Store
 from ..store.reads import require_model
-from ..text import is_symbol, matched_terms, term_spans, word_set
+from ..text import is_symbol, matched_terms, place_words, term_spans, word_set
 from . import fuse as fusion
 from .dense import DenseRetriever
 from .lexical import LexicalRetriever, coverage
@@ -169,7 +169,7 @@ class Searcher:
             d = row["doc_id"]
             if d not in titles:
                 doc = self._docs.get(d) or snap.document(d)
-                heading = f"{doc['title']} {doc['place'] or ''}"
+                heading = f"{doc['title']} {place_words(doc['place'])}"
                 titles[d] = coverage(heading, query.terms, idf), mentions(heading, query.countries, query.speech)
             cands[cid] = fusion.Candidate(
                 cid, d, coverage=coverage(row["text"], query.terms, idf), meeting=1.0 if d in titled else meeting.get(d, 0.0), title=titles[d][0],

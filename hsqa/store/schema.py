@@ -20,7 +20,9 @@ FORMAT_VERSION = 1
 
 #: how passage text is written into the lexical (FTS5) index; a change rebuilds it from the embedding cache
 #: (1: text as is; 2: runs of CJK characters also indexed as overlapping bigrams, see ``text.cjk_segment``)
-LEXICAL_VERSION = 2
+#: 3: the 'meta' column reads the place without the UN's premises (:func:`hsqa.text.place_words`), and a word
+#: hyphenated across a line break is one word in the 'body' column (``documents.strip_markup``)
+LEXICAL_VERSION = 3
 
 MIGRATIONS: list[str] = [
     # 1: initial schema
@@ -255,7 +257,9 @@ def fts_meta_words(date: str | None, date_end: str | None, place: str | None, pa
     as bigrams."""
     from ..text import cjk_segment
 
-    words = [_date_words(date), _date_words(date_end), place or "", Path(path).stem.replace("-", " ").replace("_", " ")]
+    from ..text import place_words
+
+    words = [_date_words(date), _date_words(date_end), place_words(place), Path(path).stem.replace("-", " ").replace("_", " ")]
     return cjk_segment(" ".join(w for w in words if w))
 
 

@@ -78,6 +78,18 @@ class Writer:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._lexical_deferred = False
+
+    def rewrite_lexical_index(self) -> None:
+        """Passages added or removed in this transaction are not indexed one by one: :meth:`rebuild_lexical_index`
+        writes the lexical index anew from what the transaction leaves. For a rebuild: removing a passage from
+        FTS5 takes the values it indexed, which the content view no longer gives once how passages are
+        tokenized changed (``LEXICAL_VERSION``, the parser), and a wrong removal corrupts the index."""
+        self._lexical_deferred = True
+
+    def rebuild_lexical_index(self) -> None:
+        self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
+        self._lexical_deferred = False
 
     # -- documents ---------------------------------------------------------------------------
     def delete_document(self, doc_id: int) -> list[tuple[int, str]]:
@@ -97,11 +109,15 @@ class Writer:
     def _unindex(self, doc_id: int) -> None:
         """Remove a document's passages from the lexical index. External content: FTS5 needs the values it
         indexed, which the content view gives while the rows are still there."""
+        if self._lexical_deferred:
+            return
         self.conn.execute(
             "INSERT INTO chunks_fts(chunks_fts, rowid, body, section, title, meta) SELECT 'delete', * FROM "
             f"({_FTS_ROWS})", (doc_id,))
 
     def _reindex(self, doc_id: int) -> None:
+        if self._lexical_deferred:
+            return
         self.conn.execute(f"INSERT INTO chunks_fts(rowid, body, section, title, meta) {_FTS_ROWS}", (doc_id,))
 
     def insert_document(self, rel: str, sha: str, size: int, mtime_ns: int, doc: Document, chunks,
