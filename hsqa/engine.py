@@ -116,6 +116,8 @@ class Engine:
         self._lock = threading.Lock()
         #: doc_id -> (generation, {number: (key, words)}): paragraph hashes and whitespace-collapsed texts
         self._paras: dict[int, tuple[int, dict[int, tuple[str, str]]]] = {}
+        #: source -> ((size, mtime_ns), words): a changed file's text as it reads now (:meth:`check_files`)
+        self._files: dict[str, tuple[tuple[int, int], str]] = {}
         self._reported_skips: dict[str, tuple] = {}
 
     # -- index --------------------------------------------------------------------------------
@@ -325,13 +327,28 @@ class Engine:
         return reply
 
     def _still_in_file(self, source: str, text: str) -> bool:
+        return " ".join(text.split()) in self._file_words(source)
+
+    def _file_words(self, source: str) -> str:
+        """A corpus file's text as extracted now, whitespace collapsed ('' when it is gone or unreadable); read
+        again only when its size or modification time changed (``hsqa ask --questions`` asks many)."""
         from .documents import DocumentError, load_document
 
+        path = self.config.corpus_dir / source
         try:
-            doc, _ = load_document(self.config.corpus_dir / source, source, self.config.max_file_bytes)
-        except DocumentError:
-            return False
-        return " ".join(text.split()) in " ".join(doc.text.split())
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            return ""
+        hit = self._files.get(source)
+        if hit is None or hit[0] != stamp:
+            try:
+                doc, _ = load_document(path, source, self.config.max_file_bytes)
+                words = " ".join(doc.text.split())
+            except DocumentError:
+                words = ""
+            hit = self._files[source] = (stamp, words)
+        return hit[1]
 
     def _ids_of(self, sources) -> set[int]:
         return {i for i, d in self.searcher.documents.items() if d["path"] in sources}
