@@ -91,3 +91,33 @@ def test_decoding_arbitrary_bytes_never_crashes(data):
         assert e.reason
     else:
         parse_document(text)
+
+
+QUESTION_WORDS = st.sampled_from(
+    ["What", "did", "the", "Thai", "delegation", "say", "Libreville's", "envoy", "Tokyo", "South", "American",
+     "Indian", "Ocean", "Rome", "Statute", "apart from", "Japan", "besides", "Brussels-based", "Kinshasa",
+     "Côte d'Ivoire", "CÃ´te", "A/66/763", "year:2007", "doc:x", "?", "and", "in", "at", "Bamako", "ministerial",
+     "Papua New Guinean", "Bissau-Guinean", "Male", "male", "representatives", "said", "’s", "-"]
+)
+QUESTIONS = st.one_of(st.lists(QUESTION_WORDS, max_size=20).map(" ".join), st.text(max_size=200))
+
+
+@SETTINGS
+@given(QUESTIONS)
+def test_reading_a_question_never_raises_and_adds_only_state_names(question):
+    """Whatever is typed, parsing it never raises; what the places table adds is a State's name, never one
+    the question already names, and a State added as a gate is one of its names."""
+    import re
+
+    from hsqa.search.names import fold
+    from hsqa.search.places import _STATE_OF, speaking_states, states_meant
+    from hsqa.search.query import parse
+
+    q = parse(question)
+    states = set(_STATE_OF.values())
+    added = states_meant(question)
+    assert set(added) <= states and len(added) == len(set(added))
+    folded = " ".join(fold(question).lower().split())
+    assert not any(re.search(rf"(?<![\w-]){re.escape(fold(s).lower())}(?![\w-])", folded) for s in added)
+    assert set(speaking_states(question)) <= states
+    assert q.embed_text.startswith(q.text)
