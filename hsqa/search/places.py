@@ -1,11 +1,12 @@
 """The State a question means when it names it by its people or its capital: "the Swedish Deputy
 Secretary-General", "Libreville's envoy", "what Tokyo pledged".
 
-Press coverage and questions about it name States this way far more than summaries do: a summary says "the
+Press coverage and readers often name States this way where summaries do not: a summary says "the
 representative of Gabon", a reader asks what "the Gabonese delegate" or "Libreville" said. The State's name
 is added to the question's search terms and to the text the model embeds, as an acronym's long form is
-(:func:`hsqa.text.expand_acronyms`). It is not taken as a country the answer must name
-(:mod:`hsqa.search.names`): "the Brussels-based bloc" is the European Union, not Belgium.
+(:func:`hsqa.text.expand_acronyms`). A capital is not taken as a country the answer must name
+(:mod:`hsqa.search.names`), nor is a demonym unless it names a State's delegation, representative,
+government or envoy ("What did the Greek delegation say?", :func:`speaking_states`).
 
 The table is general knowledge: every UN Member State and observer, its demonym(s) and capital(s). Left out
 are words that name more than one State ("Congolese", "Dominican"; "Guinean" is Guinea's unless a longer
@@ -268,25 +269,27 @@ _STATE_NAME = re.compile(
 )
 
 
-def states_meant(question: str) -> list[str]:
-    """The States ``question`` names by a demonym or capital and not by name, in order of mention (not one
-    named to be left out: "besides Tokyo"). A capital names its State only as an actor: "Libreville's
-    envoy", "the Tokyo delegation", "what Beijing said"; elsewhere it is a place ("the Bamako ministerial",
-    "held in Suva")."""
+def _mentions(question: str):
+    """``(key, match)`` for each demonym or capital of the (folded) question that counts: capitalised (any case
+    in a question typed all in lower case), and not named to be left out ("besides Tokyo")."""
     text = fold(question)
     lower = not any(ch.isupper() for ch in text)
-    out: list[str] = []
     for m in _PLACE.finditer(text):
-        if not (lower or m.group(0)[0].isupper()):
-            continue
-        key = " ".join(m.group(0).lower().split())
-        if key in _CAPITALS and not _ACTOR.match(text, m.end()) or left_out(text, m.start()):
-            continue
-        if _STATE_OF[key] not in out:
+        if (lower or m.group(0)[0].isupper()) and not left_out(text, m.start()):
+            yield " ".join(m.group(0).lower().split()), m
+
+
+def states_meant(question: str) -> list[str]:
+    """The States ``question`` names by a demonym or capital and not by name, in order of mention. A capital
+    names its State only as an actor: "Libreville's envoy", "the Tokyo delegation", "what Beijing said";
+    elsewhere it is a place ("the Bamako ministerial", "held in Suva")."""
+    out: list[str] = []
+    for key, m in _mentions(question):
+        if (key not in _CAPITALS or _ACTOR.match(m.string, m.end())) and _STATE_OF[key] not in out:
             out.append(_STATE_OF[key])
     if not out:
         return out
-    named = {" ".join(n.lower().split()) for n in _STATE_NAME.findall(text)}
+    named = {" ".join(n.lower().split()) for n in _STATE_NAME.findall(fold(question))}
     return [s for s in out if fold(s).lower() not in named]
 
 
@@ -299,13 +302,8 @@ _SPEAKS_FOR = re.compile(
 def speaking_states(question: str) -> list[str]:
     """The States whose delegation, government or envoy the question asks about by demonym ("What did the
     Thai delegation say?"): like a State named, a passage must name it to answer (:mod:`hsqa.search.names`)."""
-    text = fold(question)
-    lower = not any(ch.isupper() for ch in text)
     out: list[str] = []
-    for m in _PLACE.finditer(text):
-        key = " ".join(m.group(0).lower().split())
-        if key in _CAPITALS or not (lower or m.group(0)[0].isupper()) or left_out(text, m.start()):
-            continue
-        if _SPEAKS_FOR.match(text, m.end()) and _STATE_OF[key] not in out:
+    for key, m in _mentions(question):
+        if key not in _CAPITALS and _SPEAKS_FOR.match(m.string, m.end()) and _STATE_OF[key] not in out:
             out.append(_STATE_OF[key])
     return out
