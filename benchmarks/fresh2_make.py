@@ -19,8 +19,6 @@ A source starts with ``key: value`` lines, a blank line, then body lines ``kind:
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 import sys
 from pathlib import Path
@@ -29,15 +27,8 @@ ROOT = Path(__file__).resolve().parent
 SRC = ROOT / "fresh2-src"
 OUT = ROOT / "corpus-fresh2"
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
-
-
-def read_src(path: Path) -> tuple[dict, list[str]]:
-    head, body = path.read_text(encoding="utf-8").split("\n\n", 1)
-    meta = {}
-    for line in head.splitlines():
-        k, v = line.split(":", 1)
-        meta[k.strip()] = v.strip()
-    return meta, [x for x in body.splitlines() if x.strip()]
+sys.path.insert(0, str(ROOT))
+from fresh_make import masthead_top, new_document, read_src, reproducible, write_notes  # noqa: E402  (the first probe's renderer)
 
 
 def _doc_class(meta: dict):
@@ -67,21 +58,7 @@ def _doc_class(meta: dict):
             self.set_y(24)
 
         def footer(self):
-            notes = self.notes.get(self.page_no(), [])
-            if notes:
-                self.set_font("serif", "", 8)
-                y = 297 - 22 - 4.2 * sum(1 + len(n) // 110 for n in notes)
-                self.line(20, y - 2, 60, y - 2)
-                self.set_xy(20, y)
-                for n in notes:
-                    num, text = n.split(" ", 1)
-                    self.set_left_margin(20)
-                    self.set_x(20)
-                    self.char_vpos = "SUP"
-                    self.write(4.2, num)
-                    self.char_vpos = "LINE"
-                    self.write(4.2, " " + text)
-                    self.ln(4.2)
+            write_notes(self, self.notes.get(self.page_no(), []), margin=True)
             self.set_font("serif", "", 8)
             self.set_xy(20, 285)
             if columns:
@@ -117,39 +94,7 @@ def _doc_class(meta: dict):
 
 def make_pdf(meta: dict, lines: list[str]) -> bytes:
     Doc = _doc_class(meta)
-    pdf = Doc(format="A4", unit="mm")
-    Doc.notes = {}
-    pdf.set_margins(20, 24, 20)
-    pdf.set_auto_page_break(True, margin=45)
-    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Italic"), ("BI", "-BoldItalic")):
-        pdf.add_font("serif", style, str(FONTS / f"DejaVuSerif{suffix}.ttf"))
-    pdf.add_page()
-    note_text = {ln[6:].split(" ", 1)[0]: ln[6:] for ln in lines if ln.startswith("note: ")}
-    lead_h = 5.0
-
-    def rich(text: str, size: float = 10.0) -> None:
-        for part in re.split(r"(_[^_]+_|\^\d+)", text):
-            if not part:
-                continue
-            if part.startswith("^"):
-                pdf.char_vpos = "SUP"
-                pdf.set_font("serif", "", size)
-                pdf.write(lead_h, part[1:])
-                pdf.char_vpos = "LINE"
-                Doc.notes.setdefault(pdf.page_no(), []).append(note_text[part[1:]])
-            elif part.startswith("_"):
-                pdf.set_font("serif", "I", size)
-                pdf.write(lead_h, part[1:-1])
-            else:
-                pdf.set_font("serif", "", size)
-                pdf.write(lead_h, part)
-
-    def para(text: str, first: float, left: float = 20.0, after: float = 2.5) -> None:
-        pdf.set_left_margin(left)
-        pdf.set_x(first)
-        rich(text)
-        pdf.ln(lead_h + after)
-        pdf.set_left_margin(20)
+    pdf, rich, para, lead_h = new_document(Doc, lines, bottom=45)
 
     if meta["style"] == "columns":
         _columns(pdf, meta, lines, rich, lead_h)
@@ -249,20 +194,7 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
 
 
 def _masthead(pdf, meta: dict) -> None:
-    pdf.set_font("serif", "", 11)
-    pdf.set_xy(20, 12)
-    pdf.cell(60, 8, "United Nations")
-    pdf.set_font("serif", "B", 14)
-    pdf.cell(110, 8, meta["symbol"], align="R")
-    pdf.line(20, 21, 190, 21)
-    pdf.set_xy(20, 26)
-    pdf.set_font("serif", "B", 20)
-    pdf.cell(100, 10, meta["organ"])
-    pdf.set_font("serif", "", 9)
-    pdf.set_xy(140, 26)
-    pdf.cell(50, 4.5, meta["distr"])
-    pdf.set_xy(140, 30.5)
-    pdf.cell(50, 4.5, meta["distr_date"])
+    masthead_top(pdf, meta, 14)
     y = 40
     if meta.get("session"):
         for i, part in enumerate(meta["session"].split("|")):
@@ -316,14 +248,9 @@ def _columns(pdf, meta: dict, lines: list[str], rich, lead_h: float) -> None:
 
 
 def main() -> int:
-    pdf_date = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for src in sorted(SRC.glob("*.src")):
         meta, lines = read_src(src)
-        data = make_pdf(meta, lines)
-        data = re.sub(rb"D:\d{14}Z?[^)]*", pdf_date.strftime("D:%Y%m%d%H%M%SZ").encode(), data)
-        ident = hashlib.md5(src.stem.encode()).hexdigest().upper().encode()
-        data = re.sub(rb"/ID \[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID [<" + ident + b"><" + ident + b">]", data)
-        (OUT / f"{src.stem}.pdf").write_bytes(data)
+        (OUT / f"{src.stem}.pdf").write_bytes(reproducible(make_pdf(meta, lines), src.stem))
         print("wrote", src.stem)
     return 0
 

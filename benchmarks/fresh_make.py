@@ -210,6 +210,98 @@ def news_page(m: dict, lines: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def new_document(Doc, lines: list[str], bottom: float):
+    """An A4 document of the fpdf2 class ``Doc`` in DejaVu Serif, its first page added; with ``rich(text,
+    size)``, which writes from the current position (_italic_ runs, ^n note markers raised, the note kept for
+    the page's foot from the source's ``note: n …`` lines), and ``para(text, first, left, after)``, a paragraph
+    whose first line starts at ``first``. Returns ``(pdf, rich, para, line height)``."""
+    pdf = Doc(format="A4", unit="mm")
+    Doc.notes = {}
+    pdf.set_margins(20, 24, 20)
+    pdf.set_auto_page_break(True, margin=bottom)
+    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Italic"), ("BI", "-BoldItalic")):
+        pdf.add_font("serif", style, str(FONTS / f"DejaVuSerif{suffix}.ttf"))
+    pdf.add_page()
+    note_text = {ln[6:].split(" ", 1)[0]: ln[6:] for ln in lines if ln.startswith("note: ")}
+    lead_h = 5.0
+
+    def rich(text: str, size: float = 10.0) -> None:
+        for part in re.split(r"(_[^_]+_|\^\d+)", text):
+            if not part:
+                continue
+            if part.startswith("^"):
+                num = part[1:]
+                pdf.char_vpos = "SUP"
+                pdf.set_font("serif", "", size)
+                pdf.write(lead_h, num)
+                pdf.char_vpos = "LINE"
+                Doc.notes.setdefault(pdf.page_no(), []).append(note_text[num])
+            elif part.startswith("_"):
+                pdf.set_font("serif", "I", size)
+                pdf.write(lead_h, part[1:-1])
+            else:
+                pdf.set_font("serif", "", size)
+                pdf.write(lead_h, part)
+
+    def para(text: str, first: float, left: float = 20.0, after: float = 2.5) -> None:
+        pdf.set_left_margin(left)
+        pdf.set_x(first)
+        rich(text)
+        pdf.ln(lead_h + after)
+        pdf.set_left_margin(20)
+
+    return pdf, rich, para, lead_h
+
+
+def masthead_top(pdf, meta: dict, symbol_size: float) -> None:
+    """The top of a UN document's first page: "United Nations", the symbol at the right over a rule, the organ
+    in large bold, the distribution and its date at the right."""
+    pdf.set_font("serif", "", 11)
+    pdf.set_xy(20, 12)
+    pdf.cell(60, 8, "United Nations")
+    pdf.set_font("serif", "B", symbol_size)
+    pdf.cell(110, 8, meta["symbol"], align="R")
+    pdf.line(20, 21, 190, 21)
+    pdf.set_xy(20, 26)
+    pdf.set_font("serif", "B", 20)
+    pdf.cell(100, 10, meta["organ"])
+    pdf.set_font("serif", "", 9)
+    pdf.set_xy(140, 26)
+    pdf.cell(50, 4.5, meta["distr"])
+    pdf.set_xy(140, 30.5)
+    pdf.cell(50, 4.5, meta["distr_date"])
+
+
+def write_notes(pdf, notes: list[str], margin: bool = False) -> None:
+    """A page's notes ("3 text") at its foot, over a short rule, their numbers raised; ``margin``: set the
+    left margin back to the page's first, as a page in columns moved it."""
+    if not notes:
+        return
+    pdf.set_font("serif", "", 8)
+    y = 297 - 22 - 4.2 * sum(1 + len(n) // 110 for n in notes)
+    pdf.line(20, y - 2, 60, y - 2)
+    pdf.set_xy(20, y)
+    for n in notes:
+        num, text = n.split(" ", 1)
+        if margin:
+            pdf.set_left_margin(20)
+        pdf.set_x(20)
+        pdf.char_vpos = "SUP"
+        pdf.write(4.2, num)
+        pdf.char_vpos = "LINE"
+        pdf.write(4.2, " " + text)
+        pdf.ln(4.2)
+
+
+def reproducible(data: bytes, name: str) -> bytes:
+    """``data`` (a PDF fpdf2 wrote) with its creation time fixed and its random file identifier made from
+    ``name``, of the same length: the same source gives the same bytes."""
+    pdf_date = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    data = re.sub(rb"D:\d{14}Z?[^)]*", pdf_date.strftime("D:%Y%m%d%H%M%SZ").encode(), data)
+    ident = hashlib.md5(name.encode()).hexdigest().upper().encode()
+    return re.sub(rb"/ID \[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID [<" + ident + b"><" + ident + b">]", data)
+
+
 def make_pdf(meta: dict, lines: list[str]) -> bytes:
     from fpdf import FPDF
 
@@ -237,20 +329,7 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
             self.set_y(24)
 
         def footer(self):
-            notes = self.notes.get(self.page_no(), [])
-            if notes:
-                self.set_font("serif", "", 8)
-                y = 297 - 22 - 4.2 * sum(1 + len(n) // 110 for n in notes)
-                self.line(20, y - 2, 60, y - 2)
-                self.set_xy(20, y)
-                for n in notes:
-                    num, text = n.split(" ", 1)
-                    self.set_x(20)
-                    self.char_vpos = "SUP"
-                    self.write(4.2, num)
-                    self.char_vpos = "LINE"
-                    self.write(4.2, " " + text)
-                    self.ln(4.2)
+            write_notes(self, self.notes.get(self.page_no(), []))
             self.set_font("serif", "", 8)
             if resolution:
                 self.set_xy(20, 285)
@@ -269,57 +348,10 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
                 self.set_xy(20, 285)
                 self.cell(170, 4, f"Page {self.page_no()} of {{nb}}", align="C")
 
-    pdf = Doc(format="A4", unit="mm")
-    Doc.notes = {}
-    pdf.set_margins(20, 24, 20)
-    pdf.set_auto_page_break(True, margin=40)
-    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Italic"), ("BI", "-BoldItalic")):
-        pdf.add_font("serif", style, str(FONTS / f"DejaVuSerif{suffix}.ttf"))
-    pdf.add_page()
-    note_text = {ln[6:].split(" ", 1)[0]: ln[6:] for ln in lines if ln.startswith("note: ")}
-    lead_h = 5.0
-
-    def rich(text: str, size: float = 10.0) -> None:
-        """Write ``text`` from the current position: _italic_ runs, ^n note markers (superscript)."""
-        for part in re.split(r"(_[^_]+_|\^\d+)", text):
-            if not part:
-                continue
-            if part.startswith("^"):
-                num = part[1:]
-                pdf.char_vpos = "SUP"
-                pdf.set_font("serif", "", size)
-                pdf.write(lead_h, num)
-                pdf.char_vpos = "LINE"
-                Doc.notes.setdefault(pdf.page_no(), []).append(note_text[num])
-            elif part.startswith("_"):
-                pdf.set_font("serif", "I", size)
-                pdf.write(lead_h, part[1:-1])
-            else:
-                pdf.set_font("serif", "", size)
-                pdf.write(lead_h, part)
-
-    def para(text: str, first: float, left: float = 20.0, after: float = 2.5) -> None:
-        pdf.set_left_margin(left)
-        pdf.set_x(first)
-        rich(text)
-        pdf.ln(lead_h + after)
-        pdf.set_left_margin(20)
+    pdf, rich, para, lead_h = new_document(Doc, lines, bottom=40)
 
     if resolution:
-        pdf.set_font("serif", "", 11)
-        pdf.set_xy(20, 12)
-        pdf.cell(60, 8, "United Nations")
-        pdf.set_font("serif", "B", 16 if meta["symbol"].startswith("A/") else 14)
-        pdf.cell(110, 8, meta["symbol"], align="R")
-        pdf.line(20, 21, 190, 21)
-        pdf.set_xy(20, 26)
-        pdf.set_font("serif", "B", 20)
-        pdf.cell(100, 10, meta["organ"])
-        pdf.set_font("serif", "", 9)
-        pdf.set_xy(140, 26)
-        pdf.cell(50, 4.5, meta["distr"])
-        pdf.set_xy(140, 30.5)
-        pdf.cell(50, 4.5, meta["distr_date"])
+        masthead_top(pdf, meta, 16 if meta["symbol"].startswith("A/") else 14)
         y = 40
         if meta.get("session"):
             pdf.set_xy(20, y)
@@ -440,17 +472,10 @@ def make_pdf(meta: dict, lines: list[str]) -> bytes:
 
 
 def main() -> int:
-    pdf_date = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     for src in sorted(SRC.glob("*.src")):
         meta, lines = read_src(src)
         if "style" in meta:
-            data = make_pdf(meta, lines)
-            # fpdf2 stamps the creation time: fix it so the file is reproducible
-            data = re.sub(rb"D:\d{14}Z?[^)]*", pdf_date.strftime("D:%Y%m%d%H%M%SZ").encode(), data)
-            # and its file identifier (random): one made from the file's name, of the same length
-            ident = hashlib.md5(src.stem.encode()).hexdigest().upper().encode()
-            data = re.sub(rb"/ID \[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID [<" + ident + b"><" + ident + b">]", data)
-            (OUT / f"{src.stem}.pdf").write_bytes(data)
+            (OUT / f"{src.stem}.pdf").write_bytes(reproducible(make_pdf(meta, lines), src.stem))
         else:
             page = {"press": press_page, "sg": sg_page, "news": news_page}[meta["template"]](meta, lines)
             (OUT / f"{src.stem}.html").write_text(page, encoding="utf-8")
