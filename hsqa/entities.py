@@ -149,6 +149,7 @@ def new_entities(sentence: str, kinds: set[str], question: str, known: str = "")
     """Spans of ``sentence`` naming a thing of one of ``kinds`` that neither the question nor ``known`` (the
     document's title and place: the meeting names itself, it does not answer) already name."""
     q = question.lower()
+    asked = _word_stems(question)
     seen = known.lower()
     initials = {"".join(w[0] for w in run.split() if w[0].isupper()) for run in _CAPITAL_RUN.findall(known)}
     out = []
@@ -158,8 +159,17 @@ def new_entities(sentence: str, kinds: set[str], question: str, known: str = "")
             low = text.lower()
             if not text or low in q or (seen and low in seen) or (text.isupper() and text.rstrip("s") in initials):
                 continue
+            if _word_stems(text) <= asked:  # "the Co-Chairs" for "Who co-chaired …?": the question's own word
+                continue
             out.append((a, b))
     return out
+
+
+def _word_stems(text: str) -> set[str]:
+    """Stems of the words of ``text``, hyphenated words by their parts ("Co-Chairs" -> {"co", "chair"})."""
+    from .text import stem
+
+    return {stem(p) for w in re.findall(r"[\w'’-]+", text) for p in w.split("-") if p}
 
 
 _CAPITAL_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|for|on|and|the)?\s*[A-Z][\w'’-]*)+")

@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hsqa.answer import FEATURES, QUOTE_WEIGHTS, annotate, sentence_table
@@ -238,7 +239,26 @@ def test_an_office_without_its_holder_is_not_a_name():
                                                 "and H.E. Mr. Claude Heller acted as Co-Chairs.")]),
         None, "Who co-chaired the second meeting?")
     kind, weak = FEATURES.index("kind"), FEATURES.index("kind_weak")
-    assert list(table[:, kind]) == [0.0, 1.0] and table[0, weak] == 1.0
+    # "the Co-Chairs" is the question's own word ("co-chaired"): not even a weak answer to it
+    assert list(table[:, kind]) == [0.0, 1.0] and table[0, weak] == 0.0
+    units, table = sentence_table(
+        SearchResponse("q", "lexical", [_result("The Co-Chairs proposed a third meeting.")]),
+        None, "Who will announce the next meeting?")
+    assert table[0, kind] == 0.0 and table[0, weak] == 1.0  # an office the question does not name answers weakly
+
+
+def test_a_who_question_does_not_quote_a_sentence_naming_nobody_it_does_not_already_name():
+    """Found in the session-6 review: "Who co-chaired the meeting?" (no "second" to rule the third meeting out)
+    quoted "The Co-Chairs proposed holding the third meeting …", scored above the sentence naming them."""
+    from hsqa.answer import kind_preference
+
+    table = np.zeros((3, len(FEATURES)))
+    table[0, FEATURES.index("kind")] = 1.0  # names a person
+    table[1, FEATURES.index("kind_weak")] = 1.0  # names an office the question does not
+    pref = kind_preference(table, "Who co-chaired the meeting?")
+    assert pref[0] > pref[1] > pref[2]
+    said = kind_preference(table, "Who said sharing doses was the smartest investment?")
+    assert said[1] == said[2]  # who *said*: the words answer, whoever the sentence names
 
 
 def test_reported_words_go_back_to_the_sentence_naming_the_speaker():

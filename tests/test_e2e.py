@@ -112,11 +112,13 @@ def test_nothing_answers_what_a_country_that_only_attended_said(searcher):
 def test_card_one_is_the_passage_the_answer_quotes(engine):
     """Found in tmux: card [1] of "Who co-chaired the second meeting?" was ¶23 ("The Co-Chairs proposed holding
     the third meeting ...") while the quote, rightly, came from ¶1 (card [3])."""
-    reply = engine.ask_text("Who co-chaired the second meeting?")
-    assert "Takasu" in reply.answer["sentence"] and reply.answer["rank"] == 1
-    first = reply.results[0]
-    assert first["source"] == FHS_2007 and first["paragraph"] == 1 and first["rank"] == 1
-    assert [r["rank"] for r in reply.results] == list(range(1, len(reply.results) + 1))
+    for question in ("Who co-chaired the second meeting?", "Who co-chaired the meeting?"):
+        # without "second" no ordinal rules the third meeting out: the sentence naming people must win on its own
+        reply = engine.ask_text(question)
+        assert "Takasu" in reply.answer["sentence"] and reply.answer["rank"] == 1
+        first = reply.results[0]
+        assert first["source"] == FHS_2007 and first["paragraph"] == 1 and first["rank"] == 1
+        assert [r["rank"] for r in reply.results] == list(range(1, len(reply.results) + 1))
 
 
 def test_a_follow_up_chain_keeps_to_the_country_asked_about(engine):
