@@ -117,7 +117,13 @@ SPEECH = re.compile(
     r"\b(?:say|said|says|state[sd]?|stress(?:ed|es)?|propos(?:e|ed|es)|announc(?:e|ed|es)|call(?:ed|s)?\s+for|"
     r"urg(?:e|ed|es)|describ(?:e|ed|es)|argu(?:e|ed|es)|suggest(?:ed|s)?|emphasi[sz](?:e|ed|es)|express(?:ed|es)?|"
     r"recommend(?:ed|s)?|warn(?:ed|s)?|criticis(?:e|ed|es)|criticiz(?:e|ed|es)|reported|told|speak|spoke|view|position|"
-    r"mention(?:ed|s)?|refer(?:red|s)?\s+to|cit(?:e|ed|es))\b",
+    r"mention(?:ed|s)?|refer(?:red|s)?\s+to|cit(?:e|ed|es)|"
+    # the other verbs UN coverage reports speech with
+    r"not(?:e|ed|es)|observ(?:e|ed|es)|point(?:ed|s)?\s+out|recall(?:ed|s)?|acknowledg(?:e|ed|es)|insist(?:ed|s)?|"
+    r"assert(?:ed|s)?|claim(?:ed|s)?|declar(?:e|ed|es)|pledg(?:e|ed|es)|promis(?:e|ed|es)|vow(?:ed|s)?|"
+    r"appeal(?:ed|s)?|affirm(?:ed|s)?|reaffirm(?:ed|s)?|underlin(?:e|ed|es)|highlight(?:ed|s)?|explain(?:ed|s)?|"
+    r"liken(?:ed|s)?|compar(?:e|ed|es)|characteri[sz](?:e|ed|es)|welcom(?:e|ed|es)|deplor(?:e|ed|es)|"
+    r"condemn(?:ed|s)?|repl(?:y|ied|ies)|respond(?:ed|s)?|add(?:ed|s)?)\b",
     re.I,
 )
 #: a passage naming this many different countries is a list (of participants, members, signatories): being
