@@ -239,13 +239,18 @@ def _open_searcher(config: Config, mode: str):
 
 
 def _warn_stale(config: Config, searcher):
-    """Say on stderr when the corpus changed since the last index; the :class:`Staleness` (None if unknown)."""
-    from .indexer import staleness
+    """Say on stderr when the corpus changed since the last index, or the index was made by an older hsqa;
+    the :class:`Staleness` (None if unknown)."""
+    from .indexer import outdated, staleness
 
     try:
         st = staleness(config, searcher.store)
+        info = searcher.store.info()
     except HsqaError:
         return None
+    old = outdated(info) if info is not None else ""
+    if old:
+        print(f"hsqa: the index was made by an older hsqa ({old}): 'hsqa index' brings it up to date", file=sys.stderr)
     if st.stale:
         print(
             f"hsqa: the corpus changed since the last index ({st.summary()}): answers may be out of date; "

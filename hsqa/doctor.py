@@ -16,7 +16,7 @@ from .corpus import display_path, read_document_bytes, scan_corpus
 from .documents import read_text
 from .extract import kind_of, parse_bytes
 from .errors import BadIndexPath, HsqaError, StaleSnapshot
-from .indexer import staleness
+from .indexer import outdated, staleness
 from .search import postings as _postings
 from .store import FORMAT_VERSION, Store
 from .store import vectors as _vectors
@@ -56,7 +56,7 @@ def diagnose(config: Config) -> dict:
     problems += found["problems"]
     notes += found["notes"]
     if out.get("generation") is not None:
-        _check_database(config, holder, writable, problems, notes)
+        _check_database(config, holder, writable, problems, notes, lexical=not out.get("outdated"))
     if not writable:
         notes.append(f"the index folder {config.index_dir}/ is read-only: answers work, 'hsqa index' cannot update it")
     _check_corpus(config, store, holder, problems, notes, out)
@@ -89,6 +89,11 @@ def _check_snapshot(snap: Snapshot, config: Config, out: dict) -> dict:
     notes.append(f"{docs} documents, {chunks} passages, {n_vec} vectors; model {info.model} ({info.dim}-d)")
     if info.format_version != FORMAT_VERSION:
         problems.append(f"index format {info.format_version}, this hsqa writes {FORMAT_VERSION}: run 'hsqa index'")
+    old = outdated(info)
+    if old:
+        out["outdated"] = old
+        problems.append(f"the index was made by an older hsqa ({old}): run 'hsqa index' (it reads the corpus again "
+                        "once; embeddings come from the cache)")
     problems += _check_vectors(snap, config, out)
     why = _postings.status(snap.conn, config.index_dir, info.generation)
     out["lexical_postings"] = why or "ok"
@@ -159,9 +164,11 @@ def _unchanged_file(config: Config, d):
     return FileStat(d["path"], p, st.st_size, st.st_mtime_ns)
 
 
-def _check_database(config: Config, holder: str | None, writable: bool, problems: list[str], notes: list[str]) -> None:
+def _check_database(config: Config, holder: str | None, writable: bool, problems: list[str], notes: list[str],
+                    lexical: bool = True) -> None:
     """SQLite's own checks. ``quick_check`` reads (it never waits for a writer); the FTS5 integrity check is
-    a write statement, so it runs only when no index run holds the lock and the folder is writable."""
+    a write statement, so it runs only when no index run holds the lock and the folder is writable, and not
+    on an index an older hsqa tokenized (``lexical`` false): it would compare its tokens with today's."""
     from .store.schema import fts_integrity_check, quick_check
 
     try:
@@ -172,8 +179,9 @@ def _check_database(config: Config, holder: str | None, writable: bool, problems
     if check != "ok":
         problems.append(f"SQLite reports: {check}: run 'hsqa index --rebuild'")
         return
-    if holder or not writable:
-        why = f"an index run (pid {holder}) is writing" if holder else "the index folder is read-only"
+    if holder or not writable or not lexical:
+        why = (f"an index run (pid {holder}) is writing" if holder else "the index folder is read-only" if not writable
+               else "the index was tokenized by an older hsqa")
         notes.append(f"lexical index integrity check skipped: {why}")
         return
     try:

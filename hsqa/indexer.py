@@ -72,6 +72,16 @@ class Staleness:
         return " · ".join(parts) if parts else "up to date"
 
 
+def outdated(info) -> str:
+    """What of an index's making this hsqa does differently ('' if nothing): how it parses and extracts,
+    chunks, or tokenizes for the lexical index. The next run re-reads the corpus for it (embeddings come from
+    the cache); :func:`hsqa.doctor.diagnose` says so."""
+    parts = [f"{name} {was}, now {now}" for name, was, now in (
+        ("parser", info.parser_version, PARSER_VERSION), ("chunker", info.chunker_version, CHUNKER_VERSION),
+        ("lexical index", info.lexical_version, LEXICAL_VERSION)) if was != now]
+    return "; ".join(parts)
+
+
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -306,3 +306,32 @@ def test_plan_touch_too_large_and_read_errors():
     res = resolve(p, manifest, {"a.txt": "sha-a"}, {"new.txt": "unreadable (Permission denied)"})
     assert res.touch == [("a.txt", 1)] and res.withdraw == {2: "big.txt"}
     assert res.skipped["new.txt"] == "unreadable (Permission denied)" and not res.parse
+
+
+def test_doctor_says_an_index_from_an_older_hsqa_needs_an_index_run_not_that_it_is_corrupt(fake_config, monkeypatch, capsys):
+    """Found checking an index built by the previous session's hsqa: `hsqa doctor` reported "lexical index
+    check failed (database disk image is malformed): run 'hsqa index --rebuild'". The index was sound; the
+    check recomputed what it had indexed with today's tokenization (lexical version 3). It is outdated, which
+    one plain 'hsqa index' fixes."""
+    import hsqa.doctor
+    import hsqa.indexer
+    import hsqa.text
+    from hsqa.doctor import diagnose
+    from hsqa.embedding import HashingEmbedder
+    from hsqa.indexer import Indexer
+
+    monkeypatch.setattr(hsqa.text, "place_words", lambda place: place or "")  # lexical version 2 read places whole
+    monkeypatch.setattr(hsqa.indexer, "LEXICAL_VERSION", 2)
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    monkeypatch.undo()
+    rep = diagnose(fake_config)
+    assert not rep["ok"]
+    assert not any("malformed" in p or "--rebuild" in p for p in rep["problems"]), rep["problems"]
+    assert any("older hsqa" in p and "'hsqa index'" in p for p in rep["problems"])
+    from hsqa.cli import main
+
+    main(["--corpus", str(fake_config.corpus_dir), "--index", str(fake_config.index_dir), "--model", fake_config.model,
+          "ask", "--mode", "lexical", "Thailand"])
+    assert "made by an older hsqa" in capsys.readouterr().err
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    assert diagnose(fake_config)["ok"]
