@@ -173,9 +173,11 @@ def cmd_index(args, config: Config) -> int:
     from .indexer import Indexer
 
     if args.if_missing and config.db_path.exists():
+        from .indexer import outdated
         from .store import Store
 
-        if Store(config).info() is not None:
+        info = Store(config).info()
+        if info is not None and not outdated(info):  # an index an older hsqa made is brought up to date
             return 0
     bar = ProgressBar(enabled=not args.quiet)
     report = Indexer(config, progress=bar).run(wait=args.wait, rebuild=args.rebuild)
@@ -433,7 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("--json", action="store_true", help="print a JSON summary as the last stdout line")
     pi.add_argument("--wait", action="store_true", help="wait for another index run instead of exiting")
     pi.add_argument("--rebuild", action="store_true", help="re-parse everything (embeddings are reused from cache)")
-    pi.add_argument("--if-missing", action="store_true", help="do nothing when an index already exists")
+    pi.add_argument("--if-missing", action="store_true",
+                    help="do nothing when an index already exists (and this hsqa parses and tokenizes as it was made)")
     pi.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     pi.set_defaults(func=cmd_index)
 
