@@ -19,7 +19,7 @@ from .chunking import text_hash
 from .config import Config
 from .embedding import Embedder, make_embedder
 from .errors import HsqaError, IndexMissing
-from .indexer import IndexReport, Indexer, Progress, Staleness, staleness
+from .indexer import IndexReport, Indexer, Progress, Staleness, outdated, staleness
 from .scope import Scope
 from .search import Result, SearchResponse, Searcher, split_filters
 from .search.names import countries_named
@@ -55,6 +55,8 @@ class IndexStatus:
     passages: int
     model: str
     stale: Staleness
+    #: what of the index's making this hsqa does differently ('' if nothing: :func:`hsqa.indexer.outdated`)
+    outdated: str = ""
 
 
 @dataclass
@@ -149,7 +151,8 @@ class Engine:
         s = self.searcher
         s.refresh()
         docs, passages = s.store.counts()
-        return IndexStatus(docs, passages, s.model_name, self.staleness())
+        info = s.store.info()
+        return IndexStatus(docs, passages, s.model_name, self.staleness(), outdated(info) if info is not None else "")
 
     def staleness(self) -> Staleness:
         try:

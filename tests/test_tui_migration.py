@@ -108,3 +108,29 @@ def test_the_app_shows_the_migration_in_its_status_line(fake_config, tmp_path):
 
     asyncio.run(go(SMALL))
     assert version(config) == len(MIGRATIONS)
+
+
+def test_the_app_brings_an_index_an_older_hsqa_made_up_to_date(fake_config, monkeypatch):
+    """An index whose passages an older hsqa parsed or tokenized (here: lexical version 2) was opened as it
+    was, its old parse answering until a file changed; the app now updates it when it opens it."""
+    import hsqa.indexer
+    import hsqa.text
+    from hsqa.indexer import Indexer, outdated
+    from hsqa.store import LEXICAL_VERSION, Store
+
+    monkeypatch.setattr(hsqa.text, "place_words", lambda place: place or "")
+    monkeypatch.setattr(hsqa.indexer, "LEXICAL_VERSION", 2)
+    Indexer(fake_config, HashingEmbedder(64)).run()
+    monkeypatch.undo()
+    assert outdated(Store(fake_config, readonly=True).info())
+
+    async def go():
+        app = HsqaApp(fake_config, Engine(fake_config, HashingEmbedder(64)), watch=False)
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot, app)
+            assert Store(fake_config, readonly=True).info().lexical_version == LEXICAL_VERSION
+            assert app.query_one(StatusLine).index.startswith("index: 2 documents") and not app.indexing
+            await ask(pilot, app, "Thailand ministry")
+            assert app.query_one(Transcript).latest().turn.results
+
+    asyncio.run(go())

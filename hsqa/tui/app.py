@@ -230,6 +230,9 @@ class HsqaApp(App):
         self._show_status(msg.status)
         self.refresh_documents()
         self._recheck_citations()
+        if msg.status.outdated and not self.indexing:  # made by an older hsqa: read the corpus again, once
+            self.action_reindex()
+            self.sub_title = "the index was made by an older hsqa — updating it…"
 
     def on_index_missing_found(self, msg: m.IndexMissingFound) -> None:
         self.migrating = False
