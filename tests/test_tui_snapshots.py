@@ -21,38 +21,36 @@ async def quiet(pilot, app):
     await pilot.pause(0.05)
 
 
+def after_asking(app, *questions, keys=()):
+    """The ``run_before`` of a snapshot: start-up done, ``questions`` asked in turn, ``keys`` pressed, quiet."""
+
+    async def before(pilot):
+        await settle(pilot, app)
+        for q in questions:
+            await ask(pilot, app, q)
+        if keys:
+            await pilot.press(*keys)
+        await quiet(pilot, app)
+
+    return before
+
+
 @pytest.mark.parametrize("state", ["empty", "answer", "viewer"])
 def test_snapshot_small_screen(snap_app, snap_compare, state):
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        if state != "empty":
-            await ask(pilot, snap_app, "Thailand ministry of social development")
-        if state == "viewer":
-            await pilot.press("1")
-        await quiet(pilot, snap_app)
-
+    questions = [] if state == "empty" else ["Thailand ministry of social development"]
+    before = after_asking(snap_app, *questions, keys=("1",) if state == "viewer" else ())
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_follow_up(snap_app, snap_compare, size):
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        await ask(pilot, snap_app, "What did the representative of Canada say?")
-        await ask(pilot, snap_app, "And Spain?")
-        await quiet(pilot, snap_app)
-
+    before = after_asking(snap_app, "What did the representative of Canada say?", "And Spain?")
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_document_list(snap_app, snap_compare, size):
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        await ask(pilot, snap_app, "Thailand ministry of social development")
-        await pilot.press("ctrl+b")
-        await quiet(pilot, snap_app)
-
+    before = after_asking(snap_app, "Thailand ministry of social development", keys=("ctrl+b",))
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
 
 
@@ -73,11 +71,7 @@ def test_snapshot_changed_citation(snap_app, snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_markdown_emphasis(snap_app, snap_compare, size):
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        await ask(pilot, snap_app, "partnership between inter alia Governments international organizations civil society")
-        await quiet(pilot, snap_app)
-
+    before = after_asking(snap_app, "partnership between inter alia Governments international organizations civil society")
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
 
 
@@ -85,22 +79,12 @@ def test_snapshot_markdown_emphasis(snap_app, snap_compare, size):
 def test_snapshot_long_quote(snap_app, snap_compare, size):
     """A two-sentence quote: clamped to three lines at 80×24 (the card starts high on the screen), whole at
     120×40; then ctrl+o shows it whole at 80×24 too."""
-
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        await ask(pilot, snap_app, "What did the representative of Canada say?")
-        await quiet(pilot, snap_app)
-
+    before = after_asking(snap_app, "What did the representative of Canada say?")
     assert snap_compare(snap_app, terminal_size=size, run_before=before)
 
 
 def test_snapshot_long_quote_expanded(snap_app, snap_compare):
-    async def before(pilot):
-        await settle(pilot, snap_app)
-        await ask(pilot, snap_app, "What did the representative of Canada say?")
-        await pilot.press("ctrl+o")
-        await quiet(pilot, snap_app)
-
+    before = after_asking(snap_app, "What did the representative of Canada say?", keys=("ctrl+o",))
     assert snap_compare(snap_app, terminal_size=SMALL, run_before=before)
 
 
